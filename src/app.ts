@@ -1,0 +1,70 @@
+/**
+ * The HTTP application as a plugin-composed Fastify instance. `buildApp` does not listen: server.ts
+ * does that, and tests drive the same app with `inject()`.
+ */
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { campaignRoutes } from './campaigns/campaign-routes.js';
+import type { Config } from './config.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+import { requireOrganiser } from './http/organiser-auth.js';
+import dbPlugin from './plugins/db.js';
+import openapiPlugin from './plugins/openapi.js';
+import queuesPlugin from './plugins/queues.js';
+import redisPlugin from './plugins/redis.js';
+import { purgeJobId } from './queue/queues.js';
+
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    // Keep request ids unguessable and echo them so a user's error report can be found in the logs.
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    // Swagger UI needs its own inline styles and scripts; API responses are JSON.
+    contentSecurityPolicy: false,
+  });
+  await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  await app.register(redisPlugin, { url: config.REDIS_URL });
+  await app.register(queuesPlugin, { prefix: config.REDIS_PREFIX });
+  await app.register(openapiPlugin, { publicBaseUrl: config.PUBLIC_BASE_URL, swaggerUi: config.SWAGGER_UI });
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      requireOrganiser(api, app.db);
+      await api.register(campaignRoutes, {
+        service: {
+          db: app.db,
+          requestPurge: async (campaignId) => {
+            try {
+              await app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
+            } catch (error) {
+              app.log.warn({ err: error, campaignId }, 'could not enqueue campaign purge; the worker sweep will');
+            }
+          },
+        },
+        addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

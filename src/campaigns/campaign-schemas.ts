@@ -1,0 +1,157 @@
+/**
+ * The campaign API's shapes, in and out. The same zod schemas validate requests and generate the
+ * OpenAPI document, so the docs cannot drift from what the server accepts.
+ */
+import { z } from 'zod';
+
+/** Text that may end up in a mail header (subject, display names): one line, no control characters. */
+export function singleLine(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), {
+      message: 'must be a single line without control characters',
+    });
+}
+
+/** Multi-line text: line breaks and tabs allowed, other control characters (NUL, ESC, …) not. */
+export function multiLine(max: number) {
+  return z
+    .string()
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value), {
+      message: 'must not contain control characters',
+    });
+}
+
+const email = z.email().trim().max(254);
+
+export const slugSchema = z
+  .string()
+  .min(3)
+  .max(80)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    message: 'must be lower-case letters, digits and single hyphens, e.g. "protect-civilians-2013"',
+  });
+
+const domainPattern = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** An allowed official sender: a whole address, or a domain (with or without a leading "@"). */
+const allowedSender = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value) => value.replace(/^@/, ''))
+  .refine((value) => z.email().safeParse(value).success || domainPattern.test(value), {
+    message: 'must be an email address (minister@gov.example) or a domain (gov.example)',
+  });
+
+const allowedSenders = z
+  .array(allowedSender)
+  .max(100)
+  .transform((values) => [...new Set(values)]);
+
+export const replyModeSchema = z.enum(['auto', 'approve']);
+
+const letterSchema = z.strictObject({
+  subject: singleLine(200).describe('Subject of the letter; may use merge fields'),
+  body: multiLine(100_000)
+    .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
+    .describe('Letter text (Markdown with Liquid merge fields)'),
+});
+
+const targetSchema = z.strictObject({
+  name: singleLine(200).describe('The decision-maker, e.g. "The Rt Hon William Hague MP"'),
+  email: email,
+  address: multiLine(1_000).nullish().describe('Postal address, printed on the letter'),
+});
+
+const senderSchema = z.strictObject({
+  name: singleLine(200).describe('Display name mail is sent under, e.g. the organisation'),
+  email: email,
+});
+
+const replyPolicySchema = z.strictObject({
+  mode: replyModeSchema.describe('auto: trusted replies are forwarded at once; approve: the organiser decides'),
+  allowedSenders: allowedSenders.describe('Addresses or domains whose replies can be trusted'),
+});
+
+/** Auto-forwarding with nobody allowed would silently hold every reply: refuse it up front. */
+export function autoNeedsSenders(policy: { mode: string; allowedSenders: string[] }): boolean {
+  return policy.mode !== 'auto' || policy.allowedSenders.length > 0;
+}
+const AUTO_NEEDS_SENDERS = 'must list at least one address or domain when mode is "auto"';
+
+export const createCampaignBody = z
+  .strictObject({
+    slug: slugSchema,
+    title: singleLine(200),
+    summary: multiLine(2_000).nullish(),
+    letter: letterSchema,
+    target: targetSchema,
+    sender: senderSchema,
+    replyPolicy: replyPolicySchema.default({ mode: 'approve', allowedSenders: [] }),
+  })
+  .superRefine((body, ctx) => {
+    if (!autoNeedsSenders(body.replyPolicy)) {
+      ctx.addIssue({ code: 'custom', path: ['replyPolicy', 'allowedSenders'], message: AUTO_NEEDS_SENDERS });
+    }
+  });
+
+export const updateCampaignBody = z
+  .strictObject({
+    slug: slugSchema,
+    title: singleLine(200),
+    summary: multiLine(2_000).nullable(),
+    letter: letterSchema.partial(),
+    target: targetSchema.partial(),
+    sender: senderSchema.partial(),
+    replyPolicy: replyPolicySchema.partial(),
+  })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' });
+
+export type CreateCampaignInput = z.output<typeof createCampaignBody>;
+export type UpdateCampaignInput = z.output<typeof updateCampaignBody>;
+export { AUTO_NEEDS_SENDERS };
+
+export const campaignStatusSchema = z.enum(['draft', 'open', 'closed']);
+
+export const campaignView = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    title: z.string(),
+    summary: z.string().nullable(),
+    status: campaignStatusSchema,
+    letter: z.object({ subject: z.string(), body: z.string() }),
+    target: z.object({ name: z.string(), email: z.string(), address: z.string().nullable() }),
+    sender: z.object({ name: z.string(), email: z.string() }),
+    replyPolicy: z.object({ mode: replyModeSchema, allowedSenders: z.array(z.string()) }),
+    replyAddress: z.string().describe('Where the target replies; give it as Reply-To on the letter'),
+    publicUrl: z.string().describe('The public campaign page supporters sign on'),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    publishedAt: z.iso.datetime().nullable(),
+    closedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Campaign' });
+
+export type CampaignView = z.output<typeof campaignView>;
+
+export const campaignIdParams = z.strictObject({ id: z.uuid({ message: 'must be a campaign id (UUID)' }) });
+
+export const listCampaignsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().describe('nextCursor from the previous page'),
+  status: campaignStatusSchema.optional(),
+});
+
+export const campaignPage = z.object({
+  items: z.array(campaignView),
+  nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page'),
+});

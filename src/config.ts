@@ -1,0 +1,103 @@
+/**
+ * The one place the environment is read. API, workers and CLI all call `loadConfig()` so a value
+ * means the same thing in every process; a bad value stops start-up with one line naming it,
+ * rather than surfacing later as a confusing connection error deep inside a driver.
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535);
+const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int().positive();
+
+function urlWithScheme(...schemes: string[]) {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+    );
+}
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const domainName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+    message: 'must be a domain name such as replies.example.org',
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  DATABASE_URL: urlWithScheme('postgres', 'postgresql'),
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  REDIS_URL: urlWithScheme('redis', 'rediss'),
+  REDIS_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, dot, dash or underscore' })
+    .default('cl'),
+  SMTP_URL: urlWithScheme('smtp', 'smtps'),
+  MAIL_FROM: z.email({ message: 'must be an email address such as campaigns@example.org' }),
+  PUBLIC_BASE_URL: urlWithScheme('http', 'https').transform((value) => value.replace(/\/+$/, '')),
+  INBOUND_DOMAIN: domainName,
+  WORKER_CONCURRENCY: positiveInt.max(100).default(4),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  TRUST_PROXY: booleanFlag.default(false),
+  SWAGGER_UI: booleanFlag.default(true),
+});
+
+export type Config = Readonly<z.output<typeof envSchema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment (by default `process.env`) into a frozen, typed configuration. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty string in a .env file means "not set", so defaults apply.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const value = present[variable];
+    // URLs may carry passwords: never echo them.
+    const shown = value === undefined || variable.endsWith('_URL') ? '' : ` (got "${value}")`;
+    const problem = value === undefined ? 'is missing' : `is invalid: ${issue.message}${shown}`;
+    throw new ConfigError(`Configuration error: ${variable} ${problem}. See .env.example.`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Reads `.env` from the working directory when there is one; real environment variables win. */
+export function loadConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return parseConfig(process.env);
+}
+
+/** A URL safe to print: the password, if any, replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The database schema: the source of truth for everything the service knows.
+ * Migrations in `migrations/` are generated from this file by `npm run db:generate`.
+ *
+ * People are modelled in two layers so one person never becomes several:
+ * a *contact* is one email address across the whole installation, and a *supporter* is that
+ * contact's signature on one campaign. Suppressions are keyed by a hash of the address so they
+ * outlive the erasure of the contact they came from.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  customType,
+  index,
+  inet,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** Binary column for hashes; compared by equality only. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => 'bytea',
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const organisers = pgTable(
+  'organisers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('organisers_email_key').on(sql`lower(${t.email})`)],
+);
+
+/** Only the SHA-256 of a key is stored; the key itself is shown once, when it is created. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organiserId: uuid('organiser_id')
+      .notNull()
+      .references(() => organisers.id, { onDelete: 'cascade' }),
+    keyHash: bytea('key_hash').notNull(),
+    /** The first characters of the key, so an operator can tell keys apart without the secret. */
+    keyPrefix: text('key_prefix').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('api_keys_key_hash_key').on(t.keyHash),
+    index('api_keys_organiser_id_idx').on(t.organiserId),
+  ],
+);
+
+export const campaignStatus = pgEnum('campaign_status', ['draft', 'open', 'closed']);
+export const replyMode = pgEnum('reply_mode', ['auto', 'approve']);
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organiserId: uuid('organiser_id')
+      .notNull()
+      .references(() => organisers.id, { onDelete: 'restrict' }),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    status: campaignStatus('status').notNull().default('draft'),
+    letterSubject: text('letter_subject').notNull(),
+    /** Liquid/Markdown mail-merge template, rendered per supporter. */
+    letterBody: text('letter_body').notNull(),
+    targetName: text('target_name').notNull(),
+    targetEmail: text('target_email').notNull(),
+    targetAddress: text('target_address'),
+    senderName: text('sender_name').notNull(),
+    senderEmail: text('sender_email').notNull(),
+    replyMode: replyMode('reply_mode').notNull().default('approve'),
+    /** Addresses (`press@fco.gov.uk`) or whole domains (`fco.gov.uk`) whose replies may be trusted. */
+    replyAllowedSenders: text('reply_allowed_senders').array().notNull().default(sql`'{}'::text[]`),
+    /** Random, unguessable local part suffix of the campaign's reply address `reply+<token>@…`. */
+    replyToken: text('reply_token').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Set by DELETE; the row and its supporters are purged by a worker, in batches. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    // A deleted campaign frees its slug at once, while its data is still being purged.
+    uniqueIndex('campaigns_slug_key').on(t.slug).where(sql`${t.deletedAt} IS NULL`),
+    uniqueIndex('campaigns_reply_token_key').on(t.replyToken),
+    // Keyset pagination of an organiser's campaigns, newest first.
+    index('campaigns_organiser_created_idx').on(t.organiserId, t.createdAt.desc(), t.id.desc()),
+    index('campaigns_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
+  ],
+);
+
+/** One person, one email address, however many campaigns they support. */
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Normalised: trimmed, domain lower-cased. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('contacts_email_key').on(t.email)],
+);
+
+export const supporterStatus = pgEnum('supporter_status', ['unconfirmed', 'confirmed']);
+
+/** A contact's signature on one campaign. Only confirmed, subscribed supporters are ever mailed. */
+export const supporters = pgTable(
+  'supporters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** The name and postcode as given on this signature (merge fields of this campaign's mail). */
+    name: text('name').notNull(),
+    postcode: text('postcode'),
+    status: supporterStatus('status').notNull().default('unconfirmed'),
+    consentStatement: text('consent_statement').notNull(),
+    consentAt: timestamp('consent_at', { withTimezone: true }).notNull(),
+    consentIp: inet('consent_ip'),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('supporters_campaign_contact_key').on(t.campaignId, t.contactId),
+    index('supporters_contact_idx').on(t.contactId),
+    // The audience cursor: confirmed, subscribed supporters of a campaign paged by id.
+    index('supporters_audience_idx')
+      .on(t.campaignId, t.id)
+      .where(sql`${t.status} = 'confirmed' AND ${t.unsubscribedAt} IS NULL`),
+  ],
+);
+
+export const suppressionReason = pgEnum('suppression_reason', [
+  'hard_bounce',
+  'complaint',
+  'erasure',
+  'unsubscribe_all',
+]);
+
+/**
+ * Addresses never to be mailed again. `organiser_id` NULL means everywhere (bounces, complaints,
+ * erasure); a value means "all campaigns of this organisation". The address is kept only as a
+ * SHA-256 of its normalised form so an erased person leaves no readable trace.
+ */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    emailHash: bytea('email_hash').notNull(),
+    organiserId: uuid('organiser_id').references(() => organisers.id, { onDelete: 'cascade' }),
+    reason: suppressionReason('reason').notNull(),
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('suppressions_email_scope_key').on(t.emailHash, t.organiserId).nullsNotDistinct(),
+    check('suppressions_scope_matches_reason', sql`${t.reason} = 'unsubscribe_all' OR ${t.organiserId} IS NULL`),
+  ],
+);
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type OrganiserRow = typeof organisers.$inferSelect;

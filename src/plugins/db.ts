@@ -1,0 +1,20 @@
+import fp from 'fastify-plugin';
+import { openDatabase, type Database } from '../db/client.js';
+import type pg from 'pg';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Database;
+    pgPool: pg.Pool;
+  }
+}
+
+export default fp<{ url: string; poolSize: number }>(
+  async (app, { url, poolSize }) => {
+    const handle = openDatabase(url, { poolSize, applicationName: 'campaign-letters-api' });
+    app.decorate('db', handle.db);
+    app.decorate('pgPool', handle.pool);
+    app.addHook('onClose', () => handle.close());
+  },
+  { name: 'db' },
+);

@@ -1,0 +1,54 @@
+/**
+ * Every queue the service uses, with the shape of its job data. Jobs carry ids only: the handler
+ * re-reads Postgres, which stays the source of truth if Redis loses a job.
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+
+export const queueDefinitions = {
+  'campaign-purge': z.strictObject({ campaignId: z.uuid() }),
+  maintenance: z.strictObject({}),
+} as const;
+
+export type QueueName = keyof typeof queueDefinitions;
+export type JobData<Q extends QueueName> = z.output<(typeof queueDefinitions)[Q]>;
+export const queueNames = Object.keys(queueDefinitions) as QueueName[];
+
+/** Producers used by the API: one BullMQ Queue per name, over one shared connection. */
+export class Queues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly connection: ConnectionOptions,
+    private readonly prefix: string,
+  ) {}
+
+  get(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      queue.on('error', () => {});
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async add<Q extends QueueName>(name: Q, jobName: string, data: JobData<Q>, jobId?: string): Promise<void> {
+    await this.get(name).add(jobName, queueDefinitions[name].parse(data), {
+      ...(jobId ? { jobId } : {}),
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+}
+
+/** One purge job per campaign at a time: BullMQ ignores an add whose job id already exists. */
+export function purgeJobId(campaignId: string): string {
+  return `purge-${campaignId}`;
+}

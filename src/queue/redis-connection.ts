@@ -1,0 +1,23 @@
+/**
+ * BullMQ wants different Redis behaviour from the two sides of a queue:
+ * - a worker blocks on Redis and must keep retrying through an outage (`maxRetriesPerRequest: null`),
+ *   or it would stop taking jobs after the first blip;
+ * - a producer inside an HTTP request must fail fast while Redis is down (no offline queue), so the
+ *   request gets an answer and the Postgres row that triggered the job is picked up by a sweep later.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'worker' | 'producer' | 'probe';
+
+const roleOptions: Record<RedisRole, RedisOptions> = {
+  worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
+  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false },
+  probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2_000 },
+};
+
+export function createRedis(url: string, role: RedisRole, connectionName = `campaign-letters-${role}`): Redis {
+  const redis = new Redis(url, { ...roleOptions[role], connectionName });
+  // ioredis reconnects by itself; an unhandled 'error' event would crash the process instead.
+  redis.on('error', () => {});
+  return redis;
+}
