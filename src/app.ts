@@ -48,6 +48,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
+      // The API speaks JSON only: a text/plain body gets 415 rather than a confusing validation error.
+      api.removeContentTypeParser('text/plain');
       requireOrganiser(api, app.db);
       await api.register(campaignRoutes, {
         service: {

@@ -1,0 +1,75 @@
+/**
+ * Gives each test run its own PostgreSQL database (migrated from migrations/) and its own Redis key
+ * prefix, so concurrent runs on one machine never see each other's data; both are removed afterwards.
+ * The server is taken from TEST_DATABASE_URL or DATABASE_URL (any database on it), default local.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { runMigrations } from '../../src/db/migrate.js';
+import { assertPostgresReachable, assertRedisReachable } from '../../src/infra/reachability.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+    redisPrefix: string;
+  }
+}
+
+export function serverUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export function databaseUrlFor(name: string): string {
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function withAdminClient<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrlFor('postgres') });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export function uniqueName(kind: string): string {
+  return `cl_${kind}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+export default async function setup(project: TestProject) {
+  const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await assertPostgresReachable(databaseUrlFor('postgres'));
+  await assertRedisReachable(redisUrl);
+
+  const database = uniqueName('test');
+  const redisPrefix = uniqueName('test');
+  // Identifiers cannot be bound parameters; the name is generated above from [a-z0-9_] only.
+  await withAdminClient((client) => client.query(`CREATE DATABASE ${database}`));
+  const databaseUrl = databaseUrlFor(database);
+  await runMigrations(databaseUrl);
+
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('redisUrl', redisUrl);
+  project.provide('redisPrefix', redisPrefix);
+
+  return async () => {
+    await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    const redis = new Redis(redisUrl);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  };
+}

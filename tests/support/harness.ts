@@ -1,0 +1,76 @@
+/**
+ * Helpers for integration tests: the run's configuration, the app built on it, a direct database
+ * handle for arranging and checking state, and organisers with real API keys.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
+import { createOrganiser } from '../../src/organisers/organiser-service.js';
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: inject('redisPrefix'),
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    MAIL_FROM: 'campaigns@example.org',
+    PUBLIC_BASE_URL: 'https://letters.example.org',
+    INBOUND_DOMAIN: 'replies.example.org',
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig(testEnv(overrides));
+}
+
+export async function startApp(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = await buildApp(testConfig(overrides));
+  await app.ready();
+  return app;
+}
+
+export function openTestDatabase(): DatabaseHandle {
+  return openDatabase(inject('databaseUrl'), { poolSize: 2, applicationName: 'campaign-letters-tests' });
+}
+
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export interface TestOrganiser {
+  id: string;
+  apiKey: string;
+  auth: { authorization: string };
+}
+
+export async function newOrganiser(handle: DatabaseHandle, name = 'Test organiser'): Promise<TestOrganiser> {
+  const { id, apiKey } = await createOrganiser(handle.db, { email: `org-${uniqueSuffix()}@example.org`, name });
+  return { id, apiKey, auth: { authorization: `Bearer ${apiKey}` } };
+}
+
+/** A valid create-campaign body modelled on the fixtures' 2013 campaign letter. */
+export function campaignBody(overrides: Record<string, unknown> = {}) {
+  return {
+    slug: `responsibility-to-protect-${uniqueSuffix()}`,
+    title: 'The Responsibility to Protect in Syria',
+    summary: 'Ask the Foreign Secretary to uphold the Responsibility to Protect.',
+    letter: {
+      subject: 'The Responsibility to Protect – a letter from {{ supporter.name }}',
+      body: 'Dear Foreign Secretary,\n\nWe, the undersigned members, write about the “Responsibility to Protect”.\n\nYours sincerely,\n{{ supporter.name }}',
+    },
+    target: {
+      name: 'The Rt Hon William Hague MP',
+      email: 'foreign.secretary@fco.gov.example',
+      address: 'Foreign and Commonwealth Office\nKing Charles Street\nLondon SW1A 2AH',
+    },
+    sender: { name: 'United Nations Association – UK', email: 'campaigns@una.org.example' },
+    replyPolicy: { mode: 'auto', allowedSenders: ['fco.gov.example'] },
+    ...overrides,
+  };
+}
