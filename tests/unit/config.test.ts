@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, redactUrl } from '../../src/config.js';
+
+const valid = {
+  DATABASE_URL: 'postgres://postgres:s3cret@db:5432/campaign_letters',
+  REDIS_URL: 'redis://redis:6379',
+  SMTP_URL: 'smtp://mail:1025',
+  MAIL_FROM: 'campaigns@example.org',
+  PUBLIC_BASE_URL: 'https://letters.example.org/',
+  INBOUND_DOMAIN: 'Replies.Example.org',
+};
+
+function errorFor(env: Record<string, string | undefined>): string {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('configuration', () => {
+  it('parses a complete environment, applying defaults and normalising', () => {
+    const config = parseConfig(valid);
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      REDIS_PREFIX: 'cl',
+      PUBLIC_BASE_URL: 'https://letters.example.org',
+      INBOUND_DOMAIN: 'replies.example.org',
+      TRUST_PROXY: false,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(parseConfig({ ...valid, PORT: '' }).PORT).toBe(3000);
+  });
+
+  it.each(Object.keys(valid))('stops with one line naming %s when it is missing', (name) => {
+    const message = errorFor({ ...valid, [name]: undefined });
+    expect(message).toBe(`Configuration error: ${name} is missing. See .env.example.`);
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', 'http'],
+    ['LOG_LEVEL', 'loud'],
+    ['DATABASE_URL', 'mysql://db/campaigns'],
+    ['REDIS_URL', 'not a url'],
+    ['SMTP_URL', 'http://mail'],
+    ['MAIL_FROM', 'campaigns'],
+    ['PUBLIC_BASE_URL', 'letters.example.org'],
+    ['INBOUND_DOMAIN', 'not a domain'],
+    ['REDIS_PREFIX', 'has space'],
+    ['TRUST_PROXY', 'maybe'],
+  ])('stops with one line naming %s when it is %j', (name, value) => {
+    const message = errorFor({ ...valid, [name]: value });
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message.startsWith(`Configuration error: ${name} is invalid: `)).toBe(true);
+  });
+
+  it('never echoes a URL value, which may hold a password', () => {
+    const message = errorFor({ ...valid, DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('redacts passwords from URLs it prints', () => {
+    expect(redactUrl('postgres://postgres:s3cret@db:5432/x')).toBe('postgres://postgres:***@db:5432/x');
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
