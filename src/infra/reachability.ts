@@ -38,13 +38,15 @@ export async function assertRedisReachable(url: string): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  // connect() only rejects with "Connection is closed."; the socket's real error arrives as an event.
+  let socketError: unknown;
+  redis.on('error', (error) => (socketError ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     throw new UnreachableServiceError(
-      `Cannot reach Redis at ${redactUrl(url)} (${reasonOf(error)}). ` +
+      `Cannot reach Redis at ${redactUrl(url)} (${reasonOf(socketError ?? error)}). ` +
         `Start it (e.g. 'docker compose up -d redis') or set REDIS_URL.`,
     );
   } finally {
