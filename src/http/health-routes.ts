@@ -3,6 +3,8 @@
  * answer (for load balancers: take the instance out of rotation, don't kill it).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -24,6 +26,21 @@ async function check(run: () => Promise<unknown>, what: string): Promise<string>
   }
 }
 
+/**
+ * The API's Redis connection refuses commands until connected (no offline queue), so a probe right
+ * after start-up, or during a reconnect, waits for it (bounded by the check's timeout).
+ */
+async function redisConnected(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  if (redis.status === 'end') throw new Error('Redis connection is closed');
+  try {
+    // once() with a signal removes its listener on timeout, so probes during an outage do not pile up.
+    await once(redis, 'ready', { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+  } catch {
+    throw new Error(`Redis connection is ${redis.status}`);
+  }
+}
+
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
   checks: z.object({ postgres: z.string(), redis: z.string() }),
@@ -41,7 +58,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       const [postgres, redis] = await Promise.all([
         check(() => app.pgPool.query('SELECT 1'), 'PostgreSQL'),
         check(async () => {
-          if (app.redis.status !== 'ready') throw new Error(`Redis connection is ${app.redis.status}`);
+          await redisConnected(app.redis);
           await app.redis.ping();
         }, 'Redis'),
       ]);
