@@ -56,11 +56,23 @@ const envSchema = z.object({
   MAIL_FROM: z.email({ message: 'must be an email address such as campaigns@example.org' }),
   PUBLIC_BASE_URL: urlWithScheme('http', 'https').transform((value) => value.replace(/\/+$/, '')),
   INBOUND_DOMAIN: domainName,
+  SECRET_KEY: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -base64 48`)' }),
+  SIGNUP_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
+  SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR: positiveInt.default(5),
+  CONFIRMATION_RESEND_MINUTES: positiveInt.default(5),
+  CONFIRM_LINK_TTL_HOURS: positiveInt.default(72),
+  PRIVACY_LINK_TTL_HOURS: positiveInt.default(24),
+  SMTP_POOL_SIZE: positiveInt.max(50).default(5),
   WORKER_CONCURRENCY: positiveInt.max(100).default(4),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   TRUST_PROXY: booleanFlag.default(false),
   SWAGGER_UI: booleanFlag.default(true),
 });
+
+/** The value .env.example ships with: fine on a laptop, refused in production. */
+export const EXAMPLE_SECRET_KEY = 'local-development-secret-change-me-in-production';
 
 export type Config = Readonly<z.output<typeof envSchema>>;
 
@@ -72,13 +84,19 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty string in a .env file means "not set", so defaults apply.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = envSchema.safeParse(present);
+  const result = envSchema
+    .refine((env) => env.NODE_ENV !== 'production' || env.SECRET_KEY !== EXAMPLE_SECRET_KEY, {
+      path: ['SECRET_KEY'],
+      message: 'is the example value from .env.example; set a secret of your own in production',
+    })
+    .safeParse(present);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const value = present[variable];
-    // URLs may carry passwords: never echo them.
-    const shown = value === undefined || variable.endsWith('_URL') ? '' : ` (got "${value}")`;
+    // Secrets, and URLs that may carry passwords, are never echoed.
+    const sensitive = variable.endsWith('_URL') || /SECRET|PASSWORD|KEY/.test(variable);
+    const shown = value === undefined || sensitive ? '' : ` (got "${value}")`;
     const problem = value === undefined ? 'is missing' : `is invalid: ${issue.message}${shown}`;
     throw new ConfigError(`Configuration error: ${variable} ${problem}. See .env.example.`);
   }

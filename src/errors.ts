@@ -48,3 +48,19 @@ export class StateError extends AppError {
     super(message, field);
   }
 }
+
+/** A letter template that cannot be rendered: bad syntax, or a merge field or filter we do not have. */
+export class TemplateError extends AppError {
+  readonly code = 'invalid_template';
+}
+
+/** Too many attempts; `retryAfterSeconds` becomes the Retry-After header. */
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -55,6 +55,10 @@ const allowedSenders = z
   .max(100)
   .transform((values) => [...new Set(values)]);
 
+const consentStatementSchema = multiLine(1_000)
+  .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
+  .describe('Shown beside the sign form’s unticked consent checkbox and stored with each signature');
+
 export const replyModeSchema = z.enum(['auto', 'approve']);
 
 const letterSchema = z.strictObject({
@@ -95,6 +99,7 @@ export const createCampaignBody = z
     target: targetSchema,
     sender: senderSchema,
     replyPolicy: replyPolicySchema.default({ mode: 'approve', allowedSenders: [] }),
+    consentStatement: consentStatementSchema.optional(),
   })
   .superRefine((body, ctx) => {
     if (!autoNeedsSenders(body.replyPolicy)) {
@@ -111,6 +116,7 @@ export const updateCampaignBody = z
     target: targetSchema.partial(),
     sender: senderSchema.partial(),
     replyPolicy: replyPolicySchema.partial(),
+    consentStatement: consentStatementSchema,
   })
   .partial()
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' });
@@ -132,6 +138,8 @@ export const campaignView = z
     target: z.object({ name: z.string(), email: z.string(), address: z.string().nullable() }),
     sender: z.object({ name: z.string(), email: z.string() }),
     replyPolicy: z.object({ mode: replyModeSchema, allowedSenders: z.array(z.string()) }),
+    consentStatement: z.string(),
+    supporterCount: z.number().int().describe('Confirmed supporters, including those who since erased their data'),
     replyAddress: z.string().describe('Where the target replies; give it as Reply-To on the letter'),
     publicUrl: z.string().describe('The public campaign page supporters sign on'),
     createdAt: z.iso.datetime(),

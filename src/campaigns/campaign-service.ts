@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CampaignRow } from '../db/schema.js';
-import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, StateError, TemplateError, ValidationError } from '../errors.js';
+import { describeProblem, validateTemplate } from '../templates/render-template.js';
 import {
   AUTO_NEEDS_SENDERS,
   autoNeedsSenders,
@@ -47,6 +48,16 @@ function newReplyToken(): string {
   return randomBytes(10).toString('hex');
 }
 
+/** An unknown merge field or a syntax error is refused now, never rendered as a blank in a sent mail. */
+function assertTemplatesValid(letter: { subject?: string | undefined; body?: string | undefined }): void {
+  for (const part of ['subject', 'body'] as const) {
+    const source = letter[part];
+    if (source === undefined) continue;
+    const problem = validateTemplate(source);
+    if (problem) throw new TemplateError(`letter.${part}: ${describeProblem(problem)}`, `letter.${part}`);
+  }
+}
+
 function slugTaken(): ConflictError {
   return new ConflictError('slug_taken', 'Another campaign already uses this slug', 'slug');
 }
@@ -56,6 +67,7 @@ export async function createCampaign(
   organiserId: string,
   input: CreateCampaignInput,
 ): Promise<CampaignRow> {
+  assertTemplatesValid(input.letter);
   try {
     return await insertCampaign(deps.db, {
       organiserId,
@@ -72,6 +84,7 @@ export async function createCampaign(
       replyMode: input.replyPolicy.mode,
       replyAllowedSenders: input.replyPolicy.allowedSenders,
       replyToken: newReplyToken(),
+      ...(input.consentStatement ? { consentStatement: input.consentStatement } : {}),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'campaigns_slug_key')) throw slugTaken();
@@ -137,6 +150,7 @@ function changedColumns(current: CampaignRow, input: UpdateCampaignInput): Parti
   if (input.sender?.email !== undefined) changes.senderEmail = input.sender.email;
   if (input.replyPolicy?.mode !== undefined) changes.replyMode = input.replyPolicy.mode;
   if (input.replyPolicy?.allowedSenders !== undefined) changes.replyAllowedSenders = input.replyPolicy.allowedSenders;
+  if (input.consentStatement !== undefined) changes.consentStatement = input.consentStatement;
 
   const policy = {
     mode: changes.replyMode ?? current.replyMode,
@@ -152,6 +166,7 @@ export async function updateCampaign(
   campaignId: string,
   input: UpdateCampaignInput,
 ): Promise<CampaignRow> {
+  if (input.letter) assertTemplatesValid(input.letter);
   try {
     // The row lock makes "check the status, then write" atomic against a concurrent publish.
     return await deps.db.transaction(async (tx) => {

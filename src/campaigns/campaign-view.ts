@@ -21,6 +21,8 @@ export function toCampaignView(row: CampaignRow, addresses: PublicAddresses): Ca
     target: { name: row.targetName, email: row.targetEmail, address: row.targetAddress },
     sender: { name: row.senderName, email: row.senderEmail },
     replyPolicy: { mode: row.replyMode, allowedSenders: row.replyAllowedSenders },
+    consentStatement: row.consentStatement,
+    supporterCount: row.supporterCount,
     replyAddress: replyAddressOf(row.replyToken, addresses.inboundDomain),
     publicUrl: `${addresses.publicBaseUrl}/c/${row.slug}`,
     createdAt: row.createdAt.toISOString(),

@@ -13,6 +13,7 @@ import {
   customType,
   index,
   inet,
+  integer,
   pgEnum,
   pgTable,
   text,
@@ -26,6 +27,9 @@ import {
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType: () => 'bytea',
 });
+
+export const DEFAULT_CONSENT_STATEMENT =
+  'I agree to receive emails about this campaign, including the official reply, and know I can unsubscribe at any time.';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -87,6 +91,13 @@ export const campaigns = pgTable(
     replyMode: replyMode('reply_mode').notNull().default('approve'),
     /** Addresses (`press@fco.gov.uk`) or whole domains (`fco.gov.uk`) whose replies may be trusted. */
     replyAllowedSenders: text('reply_allowed_senders').array().notNull().default(sql`'{}'::text[]`),
+    /** Shown beside the sign form's unticked checkbox; stored with each signature as the consent given. */
+    consentStatement: text('consent_statement').notNull().default(DEFAULT_CONSENT_STATEMENT),
+    /**
+     * Signatures confirmed, ever: raised once per supporter at confirmation, kept through unsubscribe
+     * and erasure (people still signed). A counter, because the public page shows it on every view.
+     */
+    supporterCount: integer('supporter_count').notNull().default(0),
     /** Random, unguessable local part suffix of the campaign's reply address `reply+<token>@…`. */
     replyToken: text('reply_token').notNull(),
     createdAt: createdAt(),
@@ -141,16 +152,58 @@ export const supporters = pgTable(
     consentAt: timestamp('consent_at', { withTimezone: true }).notNull(),
     consentIp: inet('consent_ip'),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    /** When the last confirmation mail was queued; throttles re-sends to a repeat signer. */
+    confirmationSentAt: timestamp('confirmation_sent_at', { withTimezone: true }),
     unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('supporters_campaign_contact_key').on(t.campaignId, t.contactId),
     index('supporters_contact_idx').on(t.contactId),
+    // The organiser's supporter list and CSV export: keyset pages, newest first.
+    index('supporters_campaign_created_idx').on(t.campaignId, t.createdAt.desc(), t.id.desc()),
     // The audience cursor: confirmed, subscribed supporters of a campaign paged by id.
     index('supporters_audience_idx')
       .on(t.campaignId, t.id)
       .where(sql`${t.status} = 'confirmed' AND ${t.unsubscribedAt} IS NULL`),
+  ],
+);
+
+export const transactionalKind = pgEnum('transactional_kind', ['confirmation', 'letter_copy', 'privacy_link']);
+export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed']);
+
+/**
+ * The ledger of one-to-one mail (confirmation, the supporter's copy of the letter, a "your data"
+ * link): one row per message, written in the same transaction as the action that causes it, so a
+ * mail is never lost between Postgres and Redis; the worker marks it sent only after the SMTP
+ * server's 250. Its id makes the deterministic Message-ID.
+ */
+export const transactionalMessages = pgTable(
+  'transactional_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id, { onDelete: 'cascade' }),
+    kind: transactionalKind('kind').notNull(),
+    status: messageStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** The SMTP server's last answer (or the connection error), kept for failed and sent mail alike. */
+    lastResponse: text('last_response'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    // A supporter gets their copy of the letter once, however often confirmation is retried.
+    uniqueIndex('transactional_messages_one_letter_copy')
+      .on(t.supporterId)
+      .where(sql`${t.kind} = 'letter_copy'`),
+    index('transactional_messages_supporter_idx').on(t.supporterId),
+    // The sweep's scan for mail still to send.
+    index('transactional_messages_unsent_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} IN ('pending', 'sending')`),
   ],
 );
 

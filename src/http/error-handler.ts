@@ -4,7 +4,16 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, ConflictError, NotFoundError, StateError, UnauthorizedError, ValidationError } from '../errors.js';
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  StateError,
+  TemplateError,
+  UnauthorizedError,
+  ValidationError,
+} from '../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -15,7 +24,8 @@ function statusOf(error: AppError): number {
   if (error instanceof UnauthorizedError) return 401;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
-  if (error instanceof StateError) return 422;
+  if (error instanceof StateError || error instanceof TemplateError) return 422;
+  if (error instanceof RateLimitedError) return 429;
   return 500;
 }
 
@@ -64,6 +74,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const body: ErrorBody = { error: { code: thrown.code, message: thrown.message } };
       if (thrown.field) body.error.field = thrown.field;
       if (thrown instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');
+      if (thrown instanceof RateLimitedError) reply.header('retry-after', String(thrown.retryAfterSeconds));
       return reply.code(statusOf(thrown)).send(body);
     }
     const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;

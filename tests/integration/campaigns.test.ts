@@ -114,6 +114,37 @@ describe('creating a campaign', () => {
     expect(await countCampaigns()).toBe(before);
   });
 
+  it.each([
+    ['an unknown merge field', { subject: 'Hello', body: 'Dear Minister,\n\nYours, {{ supporter.nmae }}' }, 'letter.body', 'unknown merge field "supporter.nmae"'],
+    ['an unknown filter', { subject: '{{ campaign.title | shout }}', body: 'Text' }, 'letter.subject', 'undefined filter: shout (line 1, column 1)'],
+    ['an unclosed tag', { subject: 'Hello', body: 'Text\n{% if supporter.postcode %}\nmore' }, 'letter.body', 'not closed'],
+    ['an include of a file', { subject: 'Hello', body: "{% include '/etc/passwd' %}" }, 'letter.body', 'not allowed'],
+  ])('refuses a letter with %s with 422 naming the field and place, creating nothing', async (_what, letter, field, message) => {
+    const before = await countCampaigns();
+    const response = await create(campaignBody({ letter }));
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error).toMatchObject({ code: 'invalid_template', field });
+    expect(response.json().error.message).toContain(message);
+    expect(await countCampaigns()).toBe(before);
+  });
+
+  it('says where in the letter the problem is', async () => {
+    const response = await create(campaignBody({ letter: { subject: 'Hi', body: 'Dear Minister,\n\nYours, {{ supporter.nmae }}' } }));
+    expect(response.json().error.message).toContain('(line 3, column 11)');
+  });
+
+  it('refuses a PATCH that would break the letter template', async () => {
+    const campaign = await createOk();
+    const response = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/campaigns/${campaign.id}`,
+      headers: organiser.auth,
+      payload: { letter: { body: '{{ supporter.email }}' } },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error.field).toBe('letter.body');
+  });
+
   it('refuses a body that is not JSON, or not an object', async () => {
     const notJson = await app.inject({
       method: 'POST',

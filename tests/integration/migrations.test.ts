@@ -57,6 +57,7 @@ describe('migrations', () => {
       'organisers',
       'supporters',
       'suppressions',
+      'transactional_messages',
     ]);
   });
 

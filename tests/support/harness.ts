@@ -21,6 +21,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     MAIL_FROM: 'campaigns@example.org',
     PUBLIC_BASE_URL: 'https://letters.example.org',
     INBOUND_DOMAIN: 'replies.example.org',
+    SECRET_KEY: 'test-secret-key-that-is-at-least-32-characters',
     ...overrides,
   };
 }

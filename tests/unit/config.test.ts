@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, redactUrl } from '../../src/config.js';
+import { ConfigError, EXAMPLE_SECRET_KEY, parseConfig, redactUrl } from '../../src/config.js';
 
 const valid = {
   DATABASE_URL: 'postgres://postgres:s3cret@db:5432/campaign_letters',
@@ -8,6 +8,7 @@ const valid = {
   MAIL_FROM: 'campaigns@example.org',
   PUBLIC_BASE_URL: 'https://letters.example.org/',
   INBOUND_DOMAIN: 'Replies.Example.org',
+  SECRET_KEY: 'a-secret-of-at-least-thirty-two-characters',
 };
 
 function errorFor(env: Record<string, string | undefined>): string {
@@ -60,6 +61,16 @@ describe('configuration', () => {
     const message = errorFor({ ...valid, [name]: value });
     expect(message.split('\n')).toHaveLength(1);
     expect(message.startsWith(`Configuration error: ${name} is invalid: `)).toBe(true);
+  });
+
+  it('refuses a short secret, and the example secret in production', () => {
+    const short = errorFor({ ...valid, SECRET_KEY: 'short-secret' });
+    expect(short).toContain('SECRET_KEY is invalid: must be at least 32 characters');
+    expect(short).not.toContain('short-secret');
+    expect(parseConfig({ ...valid, SECRET_KEY: EXAMPLE_SECRET_KEY }).SECRET_KEY).toBe(EXAMPLE_SECRET_KEY);
+    expect(errorFor({ ...valid, NODE_ENV: 'production', SECRET_KEY: EXAMPLE_SECRET_KEY })).toContain(
+      'SECRET_KEY is invalid: is the example value from .env.example',
+    );
   });
 
   it('never echoes a URL value, which may hold a password', () => {
