@@ -1,4 +1,4 @@
-CREATE TYPE "public"."message_status" AS ENUM('pending', 'sending', 'sent', 'failed');--> statement-breakpoint
+CREATE TYPE "public"."message_status" AS ENUM('pending', 'sending', 'sent', 'failed', 'skipped');--> statement-breakpoint
 CREATE TYPE "public"."transactional_kind" AS ENUM('confirmation', 'letter_copy', 'privacy_link');--> statement-breakpoint
 CREATE TABLE "transactional_messages" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,

@@ -31,12 +31,10 @@ export function makePurgeCampaign(deps: { db: Database }) {
  * Postgres, not Redis, says which campaigns still need purging: this re-enqueues every one of them,
  * so a job lost with Redis (or never enqueued because Redis was down at DELETE time) still runs.
  */
-export function makeSweepDeletedCampaigns(deps: { db: Database; queues: Queues }) {
-  return async (_data: JobData<'maintenance'>) => {
-    const ids = await listCampaignsAwaitingPurge(deps.db, SWEEP_LIMIT);
-    for (const campaignId of ids) {
-      await deps.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
-    }
-    return { enqueued: ids.length };
-  };
+export async function requeueDeletedCampaigns(db: Database, queues: Queues): Promise<number> {
+  const ids = await listCampaignsAwaitingPurge(db, SWEEP_LIMIT);
+  for (const campaignId of ids) {
+    await queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
+  }
+  return ids.length;
 }

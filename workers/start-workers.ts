@@ -8,11 +8,15 @@ import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createRedis } from '../src/queue/redis-connection.js';
 import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
-import { makePurgeCampaign, makeSweepDeletedCampaigns } from './campaign-purge.js';
+import { makeLinkUrls } from '../src/links/link-urls.js';
+import { createSmtpTransport } from '../src/mail/mail-transport.js';
+import { makePurgeCampaign } from './campaign-purge.js';
+import { makeSweep } from './maintenance.js';
+import { makeSendTransactional } from './send-transactional.js';
 
 type Processors = { [Q in QueueName]: (data: JobData<Q>, job: Job) => Promise<unknown> };
 
-const SWEEP_EVERY_MS = 5 * 60_000;
+const SWEEP_EVERY_MS = 60_000;
 
 export interface RunningWorkers {
   /** Stops taking jobs, waits for the ones in flight, then closes every connection. */
@@ -33,9 +37,21 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const workerRedis = createRedis(config.REDIS_URL, 'worker', 'campaign-letters-worker');
   const queues = new Queues(producerRedis, config.REDIS_PREFIX);
 
+  const transport = createSmtpTransport({
+    url: config.SMTP_URL,
+    envelopeFrom: config.MAIL_FROM,
+    poolSize: config.SMTP_POOL_SIZE,
+  });
+
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
-    maintenance: makeSweepDeletedCampaigns({ db: database.db, queues }),
+    transactional: makeSendTransactional({
+      db: database.db,
+      transport,
+      links: makeLinkUrls(config),
+      mailFrom: config.MAIL_FROM,
+    }),
+    maintenance: makeSweep({ db: database.db, queues }),
   };
   assertEveryQueueHasAProcessor(processors);
 
@@ -61,13 +77,13 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
 
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   // A scheduler, not a timer per process: however many workers run, one sweep job per period.
-  await queues
-    .get('maintenance')
-    .upsertJobScheduler('sweep-deleted-campaigns', { every: SWEEP_EVERY_MS }, { name: 'sweep-deleted-campaigns', data: {} });
+  // The first runs at once, so a worker started after Redis lost its data finishes the work.
+  await queues.get('maintenance').upsertJobScheduler('sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep', data: {} });
 
   return {
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      transport.close();
       await queues.close();
       await Promise.all([workerRedis.quit(), producerRedis.quit()].map((p) => p.catch(() => undefined)));
       await database.close();

@@ -170,7 +170,7 @@ export const supporters = pgTable(
 );
 
 export const transactionalKind = pgEnum('transactional_kind', ['confirmation', 'letter_copy', 'privacy_link']);
-export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed']);
+export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed', 'skipped']);
 
 /**
  * The ledger of one-to-one mail (confirmation, the supporter's copy of the letter, a "your data"

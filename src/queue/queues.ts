@@ -7,12 +7,24 @@ import { z } from 'zod';
 
 export const queueDefinitions = {
   'campaign-purge': z.strictObject({ campaignId: z.uuid() }),
+  transactional: z.strictObject({ messageId: z.uuid() }),
   maintenance: z.strictObject({}),
 } as const;
 
 export type QueueName = keyof typeof queueDefinitions;
 export type JobData<Q extends QueueName> = z.output<(typeof queueDefinitions)[Q]>;
 export const queueNames = Object.keys(queueDefinitions) as QueueName[];
+
+/**
+ * Retries with exponential backoff (about 1 s, 2 s, 4 s … 4 min); the ledger in Postgres records
+ * each attempt. Finished jobs are kept only briefly: Postgres, not Redis, is the history.
+ */
+export const JOB_OPTIONS = {
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
+  attempts: 9,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+} as const;
 
 /** Producers used by the API: one BullMQ Queue per name, over one shared connection. */
 export class Queues {
@@ -34,13 +46,13 @@ export class Queues {
   }
 
   async add<Q extends QueueName>(name: Q, jobName: string, data: JobData<Q>, jobId?: string): Promise<void> {
-    await this.get(name).add(jobName, queueDefinitions[name].parse(data), {
-      ...(jobId ? { jobId } : {}),
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-    });
+    await this.get(name).add(jobName, queueDefinitions[name].parse(data), { ...(jobId ? { jobId } : {}), ...JOB_OPTIONS });
+  }
+
+  async addBulk<Q extends QueueName>(name: Q, jobs: Array<{ name: string; data: JobData<Q>; jobId: string }>): Promise<void> {
+    await this.get(name).addBulk(
+      jobs.map((job) => ({ name: job.name, data: queueDefinitions[name].parse(job.data), opts: { jobId: job.jobId, ...JOB_OPTIONS } })),
+    );
   }
 
   async close(): Promise<void> {
@@ -51,4 +63,8 @@ export class Queues {
 /** One purge job per campaign at a time: BullMQ ignores an add whose job id already exists. */
 export function purgeJobId(campaignId: string): string {
   return `purge-${campaignId}`;
+}
+
+export function mailJobId(messageId: string): string {
+  return `mail-${messageId}`;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { Queues } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
-import { makeSweepDeletedCampaigns } from '../../workers/campaign-purge.js';
+import { makeSweep } from '../../workers/maintenance.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
 import { campaignBody, newOrganiser, openTestDatabase, startApp, testConfig, testEnv, type TestOrganiser } from '../support/harness.js';
 import { addSupporter, countRows, seedSupporters } from '../support/seed.js';
@@ -82,8 +82,8 @@ describe('purging a deleted campaign', () => {
     const config = testConfig();
     const queues = new Queues(createRedis(config.REDIS_URL, 'producer'), config.REDIS_PREFIX);
     try {
-      const result = await makeSweepDeletedCampaigns({ db: handle.db, queues })({});
-      expect(result.enqueued).toBeGreaterThanOrEqual(1);
+      const result = await makeSweep({ db: handle.db, queues })({});
+      expect(result.campaignsToPurge).toBeGreaterThanOrEqual(1);
     } finally {
       await queues.close();
     }

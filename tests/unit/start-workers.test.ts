@@ -3,11 +3,12 @@ import { assertEveryQueueHasAProcessor } from '../../workers/start-workers.js';
 
 describe('worker start-up', () => {
   it('refuses to start when a queue has no processor, naming it', () => {
-    expect(() => assertEveryQueueHasAProcessor({ maintenance: async () => undefined })).toThrow(
-      'No processor for queue(s): campaign-purge',
+    const noop = async () => undefined;
+    expect(() => assertEveryQueueHasAProcessor({ maintenance: noop })).toThrow(
+      'No processor for queue(s): campaign-purge, transactional',
     );
     expect(() =>
-      assertEveryQueueHasAProcessor({ maintenance: async () => undefined, 'campaign-purge': async () => undefined }),
+      assertEveryQueueHasAProcessor({ maintenance: noop, 'campaign-purge': noop, transactional: noop }),
     ).not.toThrow();
   });
 });

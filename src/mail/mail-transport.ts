@@ -1,0 +1,72 @@
+/**
+ * The only module that talks to nodemailer. Everything else hands it an OutgoingMail and gets back
+ * the SMTP server's acceptance, or an error to classify with classifySendError.
+ */
+import nodemailer from 'nodemailer';
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+export interface OutgoingMail {
+  from: Address;
+  to: Address;
+  replyTo?: Address | undefined;
+  subject: string;
+  text: string;
+  html: string;
+  /** Deterministic, so a retry after an unknown outcome is recognisable as the same message. */
+  messageId: string;
+  /** Adds List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click). */
+  unsubscribeUrl?: string | undefined;
+}
+
+export interface MailTransport {
+  /** Resolves with the server's reply once it accepted the message (250); rejects otherwise. */
+  send(mail: OutgoingMail): Promise<{ response: string }>;
+  close(): void;
+}
+
+export function createSmtpTransport(options: { url: string; envelopeFrom: string; poolSize: number }): MailTransport {
+  const transport = nodemailer.createTransport({
+    url: options.url,
+    pool: true,
+    maxConnections: options.poolSize,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({
+        from: mail.from,
+        to: mail.to,
+        replyTo: mail.replyTo,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        envelope: { from: options.envelopeFrom, to: mail.to.address },
+        // Header values are encoded by nodemailer; CR/LF in them cannot start a new header.
+        ...(mail.unsubscribeUrl
+          ? {
+              list: { unsubscribe: mail.unsubscribeUrl },
+              headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+            }
+          : {}),
+      });
+      return { response: info.response };
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/** `<kind.id@domain>`: the same ledger row always gets the same Message-ID. */
+export function deterministicMessageId(kind: string, id: string, mailFrom: string): string {
+  const domain = mailFrom.split('@')[1] ?? 'localhost';
+  return `<${kind}.${id}@${domain}>`;
+}

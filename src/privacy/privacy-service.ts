@@ -1,0 +1,69 @@
+/**
+ * A supporter's rights over their data: a copy of everything held about them, and erasure.
+ * Erasure removes the person (contact, signatures, their mail ledger) but keeps campaign counts, and
+ * keeps a one-way hash of the address in the suppression list so it is never mailed again.
+ */
+import type { Database } from '../db/client.js';
+import type { SupporterServiceDeps } from '../supporters/signup-service.js';
+import { emailHash, normaliseEmail } from '../supporters/email-address.js';
+import { RateLimitedError } from '../errors.js';
+import { hitFixedWindow } from '../infra/fixed-window-limit.js';
+import {
+  addSuppression,
+  deleteContact,
+  findLatestSupporterOfEmail,
+  findSuppression,
+  insertTransactionalMessage,
+  loadContactData,
+} from '../supporters/supporter-queries.js';
+
+/** Mails a "your data" link if we hold the address; answers the same either way. */
+export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: string): Promise<void> {
+  const email = normaliseEmail(rawEmail);
+  const key = `${deps.config.REDIS_PREFIX}:ratelimit:privacy:${emailHash(email).toString('hex')}`;
+  const limit = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR, 3600);
+  if (!limit.allowed) throw new RateLimitedError('Too many requests for this address; try again later', limit.retryAfterSeconds);
+  const supporterId = await findLatestSupporterOfEmail(deps.db, email);
+  if (!supporterId) return;
+  const messageId = await insertTransactionalMessage(deps.db, supporterId, 'privacy_link');
+  if (messageId) await deps.queueMail([messageId]);
+}
+
+/** Everything held about the person behind a signature, as one JSON document. */
+export async function exportPersonalData(db: Database, contactId: string) {
+  const data = await loadContactData(db, contactId);
+  if (!data) return undefined;
+  const suppression = await findSuppression(db, emailHash(data.contact.email), null);
+  return {
+    exportedAt: new Date().toISOString(),
+    contact: { email: data.contact.email, name: data.contact.name, firstSeenAt: data.contact.createdAt.toISOString() },
+    signatures: data.signatures.map(({ supporter, campaignTitle, campaignSlug }) => ({
+      campaign: { title: campaignTitle, slug: campaignSlug },
+      name: supporter.name,
+      postcode: supporter.postcode,
+      status: supporter.status,
+      signedAt: supporter.createdAt.toISOString(),
+      confirmedAt: supporter.confirmedAt?.toISOString() ?? null,
+      unsubscribedAt: supporter.unsubscribedAt?.toISOString() ?? null,
+      consent: {
+        statement: supporter.consentStatement,
+        givenAt: supporter.consentAt.toISOString(),
+        ip: supporter.consentIp,
+      },
+    })),
+    mail: data.messages.map((message) => ({
+      kind: message.kind,
+      status: message.status,
+      queuedAt: message.createdAt.toISOString(),
+      sentAt: message.sentAt?.toISOString() ?? null,
+    })),
+    suppressedEverywhere: suppression ? suppression.reason : null,
+  };
+}
+
+export async function eraseContact(db: Database, contactId: string, email: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await addSuppression(tx, { emailHash: emailHash(email), organiserId: null, reason: 'erasure' });
+    await deleteContact(tx, contactId);
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * Signing a campaign, confirming the signature (double opt-in) and unsubscribing. The rules:
+ * - a sign-up answers the same whether or not the address already signed (no one can probe who did);
+ * - only a confirmed, subscribed, unsuppressed supporter is ever sent campaign mail;
+ * - every mail is a ledger row written in the same transaction as its cause, then queued.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { NotFoundError, RateLimitedError, StateError } from '../errors.js';
+import { hitFixedWindow } from '../infra/fixed-window-limit.js';
+import { verifyLinkToken, type LinkClaims } from '../links/link-tokens.js';
+import { emailHash, normaliseEmail } from './email-address.js';
+import type { SignatureInput } from './supporter-schemas.js';
+import {
+  addSuppression,
+  claimConfirmationResend,
+  findCampaignBySlug,
+  findSupporter,
+  findSuppression,
+  incrementSupporterCount,
+  insertSupporterIfNew,
+  insertTransactionalMessage,
+  loadSupporterContext,
+  markSupporterConfirmed,
+  removeOrganiserUnsubscribe,
+  setSupporterUnsubscribed,
+  upsertContact,
+} from './supporter-queries.js';
+
+export interface SupporterServiceDeps {
+  db: Database;
+  redis: Redis;
+  config: Pick<
+    Config,
+    'REDIS_PREFIX' | 'SECRET_KEY' | 'SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR' | 'CONFIRMATION_RESEND_MINUTES'
+  >;
+  /** Queues the ledger rows for sending; must not throw (the worker's sweep catches up). */
+  queueMail(messageIds: string[]): Promise<void>;
+}
+
+export class CampaignClosedError extends StateError {
+  constructor() {
+    super('campaign_closed', 'This campaign has closed and no longer takes signatures');
+  }
+}
+
+/** The public side of a campaign: open or closed. Drafts (and deleted campaigns) do not exist here. */
+export async function findPublicCampaign(db: Database, slug: string) {
+  const campaign = await findCampaignBySlug(db, slug);
+  if (!campaign || campaign.status === 'draft') throw new NotFoundError('Campaign not found');
+  return campaign;
+}
+
+async function limitPerEmail(deps: SupporterServiceDeps, action: string, email: string): Promise<void> {
+  const key = `${deps.config.REDIS_PREFIX}:ratelimit:${action}:${emailHash(email).toString('hex')}`;
+  const result = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR, 3600);
+  if (!result.allowed) {
+    throw new RateLimitedError('Too many attempts with this email address; try again later', result.retryAfterSeconds);
+  }
+}
+
+export async function signCampaign(
+  deps: SupporterServiceDeps,
+  slug: string,
+  input: SignatureInput,
+  meta: { ip: string | undefined },
+): Promise<void> {
+  const campaign = await findPublicCampaign(deps.db, slug);
+  if (campaign.status !== 'open') throw new CampaignClosedError();
+  // The honeypot was filled in: answer exactly as for a person, store nothing.
+  if (input.website) return;
+
+  const email = normaliseEmail(input.email);
+  await limitPerEmail(deps, 'signup', email);
+  // Addresses that bounced, complained or were erased are never mailed again, not even to confirm.
+  if (await findSuppression(deps.db, emailHash(email), null)) return;
+
+  const messageId = await deps.db.transaction(async (tx) => {
+    const contactId = await upsertContact(tx, email, input.name);
+    const created = await insertSupporterIfNew(tx, {
+      campaignId: campaign.id,
+      contactId,
+      name: input.name,
+      postcode: input.postcode ?? null,
+      consentStatement: campaign.consentStatement,
+      consentAt: new Date(),
+      consentIp: meta.ip ?? null,
+      confirmationSentAt: new Date(),
+    });
+    if (created) return insertTransactionalMessage(tx, created, 'confirmation');
+
+    // Signed before: a confirmed, subscribed supporter needs nothing; anyone else may get the
+    // confirmation mail again, but not more often than the resend interval.
+    const existing = (await findSupporter(tx, campaign.id, contactId))!;
+    const needsConfirmation = existing.status === 'unconfirmed' || existing.unsubscribedAt !== null;
+    if (!needsConfirmation) return undefined;
+    if (!(await claimConfirmationResend(tx, existing.id, deps.config.CONFIRMATION_RESEND_MINUTES))) return undefined;
+    return insertTransactionalMessage(tx, existing.id, 'confirmation');
+  });
+  if (messageId) await deps.queueMail([messageId]);
+}
+
+export type LinkCheck<T> = { ok: true; value: T } | { ok: false; reason: 'invalid' | 'expired'; campaignSlug?: string };
+
+/** Verifies a link token and loads what it points at; a token for someone erased is simply invalid. */
+export async function openLink(deps: Pick<SupporterServiceDeps, 'db' | 'config'>, token: string, purpose: LinkClaims['purpose']) {
+  const verified = verifyLinkToken(deps.config.SECRET_KEY, token, purpose);
+  const claims = verified.claims;
+  const context = claims ? await loadSupporterContext(deps.db, claims.supporterId) : undefined;
+  // The campaign is part of what was signed: a token cannot be re-pointed at another campaign.
+  const matches = context && claims && context.campaign.id === claims.campaignId && !context.campaign.deletedAt;
+  if (!verified.ok) {
+    return { ok: false as const, reason: verified.reason, campaignSlug: matches ? context.campaign.slug : undefined };
+  }
+  if (!matches) return { ok: false as const, reason: 'invalid' as const };
+  return { ok: true as const, claims: verified.claims, context };
+}
+
+export type ConfirmOutcome = 'confirmed' | 'resubscribed' | 'already_confirmed';
+
+/**
+ * Confirms a signature. Single-use by state: a second use finds it confirmed. A confirm link older
+ * than an unsubscribe cannot undo that unsubscribe; only a newer sign-up's link can.
+ */
+export async function confirmSignature(deps: SupporterServiceDeps, claims: LinkClaims): Promise<ConfirmOutcome> {
+  const { outcome, messageId } = await deps.db.transaction(async (tx) => {
+    const context = await loadSupporterContext(tx, claims.supporterId, { forUpdate: true });
+    if (!context) throw new NotFoundError('This signature no longer exists');
+    const { supporter, contact, campaign } = context;
+    const hash = emailHash(contact.email);
+    const now = new Date();
+
+    if (supporter.status === 'unconfirmed') {
+      await markSupporterConfirmed(tx, supporter.id, now);
+      await incrementSupporterCount(tx, campaign.id);
+      await removeOrganiserUnsubscribe(tx, hash, campaign.organiserId);
+      return { outcome: 'confirmed' as const, messageId: await insertTransactionalMessage(tx, supporter.id, 'letter_copy') };
+    }
+    if (supporter.unsubscribedAt && claims.issuedAt.getTime() >= Math.floor(supporter.unsubscribedAt.getTime() / 1000) * 1000) {
+      await setSupporterUnsubscribed(tx, supporter.id, null);
+      await removeOrganiserUnsubscribe(tx, hash, campaign.organiserId);
+      return { outcome: 'resubscribed' as const, messageId: undefined };
+    }
+    return { outcome: 'already_confirmed' as const, messageId: undefined };
+  });
+  if (messageId) await deps.queueMail([messageId]);
+  return outcome;
+}
+
+/**
+ * Unsubscribes from this campaign, or from every campaign of its organisation. Idempotent and
+ * immediate: every later send checks the supporter row and the suppression list just before sending.
+ */
+export async function unsubscribe(
+  deps: Pick<SupporterServiceDeps, 'db'>,
+  claims: LinkClaims,
+  scope: 'campaign' | 'organisation',
+): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const context = await loadSupporterContext(tx, claims.supporterId, { forUpdate: true });
+    if (!context) return;
+    if (!context.supporter.unsubscribedAt) {
+      await setSupporterUnsubscribed(tx, context.supporter.id, new Date());
+    }
+    if (scope === 'organisation') {
+      await addSuppression(tx, {
+        emailHash: emailHash(context.contact.email),
+        organiserId: context.campaign.organiserId,
+        reason: 'unsubscribe_all',
+      });
+    }
+  });
+}
