@@ -14,7 +14,13 @@ import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
 import queuesPlugin from './plugins/queues.js';
 import redisPlugin from './plugins/redis.js';
-import { purgeJobId } from './queue/queues.js';
+import { mailJobId, purgeJobId } from './queue/queues.js';
+import type { CampaignServiceDeps } from './campaigns/campaign-service.js';
+import { privacyRoutes } from './privacy/privacy-routes.js';
+import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
+import { publicRoutes } from './supporters/public-routes.js';
+import type { SupporterServiceDeps } from './supporters/signup-service.js';
+import { preparePublicScope } from './web/public-site.js';
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -45,25 +51,48 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(queuesPlugin, { prefix: config.REDIS_PREFIX });
   await app.register(openapiPlugin, { publicBaseUrl: config.PUBLIC_BASE_URL, swaggerUi: config.SWAGGER_UI });
 
+  const campaignService: CampaignServiceDeps = {
+    db: app.db,
+    requestPurge: async (campaignId) => {
+      try {
+        await app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
+      } catch (error) {
+        app.log.warn({ err: error, campaignId }, 'could not enqueue campaign purge; the worker sweep will');
+      }
+    },
+  };
+  const supporterService: SupporterServiceDeps = {
+    db: app.db,
+    redis: app.redis,
+    config,
+    queueMail: async (messageIds) => {
+      try {
+        await app.queues.addBulk(
+          'transactional',
+          messageIds.map((messageId) => ({ name: 'send', data: { messageId }, jobId: mailJobId(messageId) })),
+        );
+      } catch (error) {
+        app.log.warn({ err: error, messageIds }, 'could not enqueue mail; the worker sweep will send it');
+      }
+    },
+  };
+
   await app.register(healthRoutes);
+  await app.register(async (site) => {
+    await preparePublicScope(site);
+    await site.register(publicRoutes, { service: supporterService });
+    await site.register(privacyRoutes, { service: supporterService });
+  });
   await app.register(
     async (api) => {
       // The API speaks JSON only: a text/plain body gets 415 rather than a confusing validation error.
       api.removeContentTypeParser('text/plain');
       requireOrganiser(api, app.db);
       await api.register(campaignRoutes, {
-        service: {
-          db: app.db,
-          requestPurge: async (campaignId) => {
-            try {
-              await app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
-            } catch (error) {
-              app.log.warn({ err: error, campaignId }, 'could not enqueue campaign purge; the worker sweep will');
-            }
-          },
-        },
+        service: campaignService,
         addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
       });
+      await api.register(organiserSupporterRoutes, { campaigns: campaignService });
     },
     { prefix: '/api/v1' },
   );

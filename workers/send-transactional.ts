@@ -71,10 +71,11 @@ export function makeSendTransactional(deps: SendTransactionalDeps) {
           reason: 'hard_bounce',
           detail: failure.response.slice(0, 500),
         });
+        // eslint-disable-next-line preserve-caught-error -- UnrecoverableError takes no cause; the response is in the message and the ledger
         throw new UnrecoverableError(`permanent failure: ${failure.response}`);
       }
       await recordMessageOutcome(deps.db, message.id, lastAttempt ? 'failed' : 'pending', failure.response);
-      throw new Error(`${failure.class} failure, ${lastAttempt ? 'giving up' : 'will retry'}: ${failure.response}`);
+      throw new Error(`${failure.class} failure, ${lastAttempt ? 'giving up' : 'will retry'}: ${failure.response}`, { cause: error });
     }
   };
 }

@@ -4,6 +4,7 @@
  */
 import { and, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import type { KeysetCursor } from '../http/keyset-cursor.js';
 import { campaigns, contacts, supporters, type CampaignRow } from '../db/schema.js';
 
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
@@ -30,10 +31,6 @@ export async function findOwnedCampaign(
   return row;
 }
 
-export interface CampaignPageCursor {
-  createdAt: string;
-  id: string;
-}
 
 /**
  * Keyset page of an organiser's campaigns, newest first. Uses campaigns_organiser_created_idx
@@ -43,7 +40,7 @@ export interface CampaignPageCursor {
 export async function listOwnedCampaigns(
   db: Executor,
   organiserId: string,
-  options: { limit: number; after?: CampaignPageCursor; status?: CampaignStatus },
+  options: { limit: number; after?: KeysetCursor; status?: CampaignStatus },
 ): Promise<Array<CampaignRow & { cursorCreatedAt: string }>> {
   const conditions: SQL[] = [eq(campaigns.organiserId, organiserId), isNull(campaigns.deletedAt)];
   if (options.status) conditions.push(eq(campaigns.status, options.status));

@@ -3,12 +3,12 @@
  * supporters have seen the letter, and when it may be deleted. No HTTP here: errors are AppErrors.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CampaignRow } from '../db/schema.js';
 import { ConflictError, NotFoundError, StateError, TemplateError, ValidationError } from '../errors.js';
 import { describeProblem, validateTemplate } from '../templates/render-template.js';
+import { decodeCursor, encodeCursor } from '../http/keyset-cursor.js';
 import {
   AUTO_NEEDS_SENDERS,
   autoNeedsSenders,
@@ -22,7 +22,6 @@ import {
   markCampaignDeleted,
   transitionOwnedCampaign,
   updateOwnedCampaign,
-  type CampaignPageCursor,
   type CampaignStatus,
   type NewCampaignRow,
 } from './campaign-queries.js';
@@ -100,22 +99,6 @@ export async function getCampaign(deps: CampaignServiceDeps, organiserId: string
 
 function campaignNotFound(): NotFoundError {
   return new NotFoundError('Campaign not found');
-}
-
-const cursorSchema = z.tuple([z.string().min(1).max(64), z.uuid()]);
-
-export function encodeCursor(cursor: CampaignPageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CampaignPageCursor {
-  try {
-    const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (Number.isNaN(Date.parse(createdAt))) throw new Error('not a timestamp');
-    return { createdAt, id };
-  } catch {
-    throw new ValidationError('must be a nextCursor value from a previous page', 'cursor');
-  }
 }
 
 export async function listCampaigns(

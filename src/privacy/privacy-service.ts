@@ -4,10 +4,8 @@
  * keeps a one-way hash of the address in the suppression list so it is never mailed again.
  */
 import type { Database } from '../db/client.js';
-import type { SupporterServiceDeps } from '../supporters/signup-service.js';
+import { limitPerEmail, type SupporterServiceDeps } from '../supporters/signup-service.js';
 import { emailHash, normaliseEmail } from '../supporters/email-address.js';
-import { RateLimitedError } from '../errors.js';
-import { hitFixedWindow } from '../infra/fixed-window-limit.js';
 import {
   addSuppression,
   deleteContact,
@@ -20,9 +18,7 @@ import {
 /** Mails a "your data" link if we hold the address; answers the same either way. */
 export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: string): Promise<void> {
   const email = normaliseEmail(rawEmail);
-  const key = `${deps.config.REDIS_PREFIX}:ratelimit:privacy:${emailHash(email).toString('hex')}`;
-  const limit = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR, 3600);
-  if (!limit.allowed) throw new RateLimitedError('Too many requests for this address; try again later', limit.retryAfterSeconds);
+  await limitPerEmail(deps, 'privacy', email);
   const supporterId = await findLatestSupporterOfEmail(deps.db, email);
   if (!supporterId) return;
   const messageId = await insertTransactionalMessage(deps.db, supporterId, 'privacy_link');

@@ -33,7 +33,11 @@ export interface SupporterServiceDeps {
   redis: Redis;
   config: Pick<
     Config,
-    'REDIS_PREFIX' | 'SECRET_KEY' | 'SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR' | 'CONFIRMATION_RESEND_MINUTES'
+    | 'REDIS_PREFIX'
+    | 'SECRET_KEY'
+    | 'SIGNUP_RATE_LIMIT_PER_MINUTE'
+    | 'SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR'
+    | 'CONFIRMATION_RESEND_MINUTES'
   >;
   /** Queues the ledger rows for sending; must not throw (the worker's sweep catches up). */
   queueMail(messageIds: string[]): Promise<void>;
@@ -52,11 +56,19 @@ export async function findPublicCampaign(db: Database, slug: string) {
   return campaign;
 }
 
-async function limitPerEmail(deps: SupporterServiceDeps, action: string, email: string): Promise<void> {
-  const key = `${deps.config.REDIS_PREFIX}:ratelimit:${action}:${emailHash(email).toString('hex')}`;
+export async function limitPerEmail(deps: SupporterServiceDeps, action: string, email: string): Promise<void> {
+  const key = `${deps.config.REDIS_PREFIX}:ratelimit:${action}:email:${emailHash(email).toString('hex')}`;
   const result = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR, 3600);
   if (!result.allowed) {
     throw new RateLimitedError('Too many attempts with this email address; try again later', result.retryAfterSeconds);
+  }
+}
+
+export async function limitPerIp(deps: SupporterServiceDeps, action: string, ip: string): Promise<void> {
+  const key = `${deps.config.REDIS_PREFIX}:ratelimit:${action}:ip:${ip}`;
+  const result = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE, 60);
+  if (!result.allowed) {
+    throw new RateLimitedError('Too many sign-ups from your network; try again in a minute', result.retryAfterSeconds);
   }
 }
 

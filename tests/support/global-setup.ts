@@ -64,7 +64,7 @@ export default async function setup(project: TestProject) {
     try {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
         if (keys.length > 0) await redis.del(...keys);
         cursor = next;
       } while (cursor !== '0');

@@ -9,6 +9,9 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
 import { createOrganiser } from '../../src/organisers/organiser-service.js';
+import { pino } from 'pino';
+import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -22,6 +25,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     PUBLIC_BASE_URL: 'https://letters.example.org',
     INBOUND_DOMAIN: 'replies.example.org',
     SECRET_KEY: 'test-secret-key-that-is-at-least-32-characters',
+    // Every test request comes from 127.0.0.1: only the rate-limit tests turn these down.
+    SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
+    SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR: '1000',
     ...overrides,
   };
 }
@@ -74,4 +80,54 @@ export function campaignBody(overrides: Record<string, unknown> = {}) {
     replyPolicy: { mode: 'auto', allowedSenders: ['fco.gov.example'] },
     ...overrides,
   };
+}
+
+export interface Stack {
+  app: FastifyInstance;
+  workers: RunningWorkers;
+  sink: SmtpSink;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * The API, in-process workers and an SMTP sink wired together. Each stack gets its own Redis key
+ * prefix, so its jobs are never taken by workers started by another test file.
+ */
+export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+  const sink = await startSmtpSink();
+  const env = { SMTP_URL: sink.url, REDIS_PREFIX: `${inject('redisPrefix')}-${uniqueSuffix()}`, ...overrides };
+  const config = testConfig(env);
+  const app = await startApp(env);
+  const workers = await startWorkers(config, pino({ level: 'silent' }));
+  return {
+    app,
+    workers,
+    sink,
+    config,
+    async close() {
+      await workers.close();
+      await app.close();
+      await sink.close();
+    },
+  };
+}
+
+/** The path and query of a link found in a mail's text, for app.inject(). */
+export function linkIn(text: string, pathPrefix: string): string {
+  const match = new RegExp(`https://letters\\.example\\.org(${pathPrefix}[A-Za-z0-9_\\-/]+)`).exec(text);
+  if (!match) throw new Error(`no ${pathPrefix} link in:\n${text}`);
+  return match[1]!;
+}
+
+export async function createPublishedCampaign(
+  app: FastifyInstance,
+  organiser: TestOrganiser,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; slug: string }> {
+  const created = await app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: organiser.auth, payload: campaignBody(overrides) });
+  if (created.statusCode !== 201) throw new Error(`campaign not created: ${created.body}`);
+  const campaign = created.json<{ id: string; slug: string }>();
+  await app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/publish`, headers: organiser.auth });
+  return campaign;
 }

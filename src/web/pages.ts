@@ -1,0 +1,127 @@
+/**
+ * Server-rendered public pages: plain HTML forms that work without JavaScript, labelled fields,
+ * errors beside their field and summarised at the top (linked, for keyboard and screen reader users).
+ */
+import { html, type SafeHtml } from './html.js';
+
+export function page(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="stylesheet" href="/assets/site.css">
+</head>
+<body>
+<main id="content">
+${body}
+</main>
+</body>
+</html>`.value;
+}
+
+export function messagePage(title: string, paragraphs: Array<string | SafeHtml>): string {
+  return page(title, html`<h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}`);
+}
+
+export type FieldErrors = Partial<Record<'name' | 'email' | 'postcode' | 'consent', string>>;
+
+export interface SignFormState {
+  values: { name?: string; email?: string; postcode?: string };
+  errors: FieldErrors;
+}
+
+export interface CampaignPageModel {
+  slug: string;
+  title: string;
+  summary: string | null;
+  targetName: string;
+  targetAddress: string | null;
+  letterSubject: string;
+  letterHtml: SafeHtml;
+  supporterCount: number;
+  consentStatement: string;
+  open: boolean;
+}
+
+const FIELD_ORDER = ['name', 'email', 'postcode', 'consent'] as const;
+
+function errorFor(errors: FieldErrors, field: keyof FieldErrors): SafeHtml | '' {
+  const message = errors[field];
+  return message ? html`<span class="error" id="${field}-error"><span class="visually-hidden">Error:</span> ${message}</span>` : '';
+}
+
+function describedBy(errors: FieldErrors, field: keyof FieldErrors, hint?: string): SafeHtml | '' {
+  const ids = [hint, errors[field] ? `${field}-error` : undefined].filter(Boolean).join(' ');
+  return ids ? html` aria-describedby="${ids}"` : '';
+}
+
+function signForm(campaign: CampaignPageModel, state: SignFormState): SafeHtml {
+  const { values, errors } = state;
+  const invalid = (field: keyof FieldErrors) => (errors[field] ? ' invalid' : '');
+  const summary = FIELD_ORDER.filter((field) => errors[field]);
+  return html`
+<form method="post" action="/c/${campaign.slug}" novalidate>
+  <h2 id="sign">Add your name</h2>
+  ${summary.length > 0
+    ? html`<div class="error-summary" role="alert" tabindex="-1"><h3>There is a problem</h3><ul>${summary.map(
+        (field) => html`<li><a href="#${field}">${errors[field]}</a></li>`,
+      )}</ul></div>`
+    : ''}
+  <div class="field${invalid('name')}">
+    <label for="name">Full name</label>
+    ${errorFor(errors, 'name')}
+    <input type="text" id="name" name="name" autocomplete="name" value="${values.name ?? ''}"${describedBy(errors, 'name')}${errors.name ? html` aria-invalid="true"` : ''}>
+  </div>
+  <div class="field${invalid('email')}">
+    <label for="email">Email address <span class="hint" id="email-hint">We will send you a link to confirm your signature.</span></label>
+    ${errorFor(errors, 'email')}
+    <input type="email" id="email" name="email" autocomplete="email" spellcheck="false" value="${values.email ?? ''}"${describedBy(errors, 'email', 'email-hint')}${errors.email ? html` aria-invalid="true"` : ''}>
+  </div>
+  <div class="field${invalid('postcode')}">
+    <label for="postcode">Postcode (optional)</label>
+    ${errorFor(errors, 'postcode')}
+    <input type="text" id="postcode" name="postcode" autocomplete="postal-code" value="${values.postcode ?? ''}"${describedBy(errors, 'postcode')}${errors.postcode ? html` aria-invalid="true"` : ''}>
+  </div>
+  <div class="honeypot" aria-hidden="true">
+    <label for="website">Leave this empty</label>
+    <input type="text" id="website" name="website" tabindex="-1" autocomplete="off">
+  </div>
+  <div class="field${invalid('consent')}">
+    ${errorFor(errors, 'consent')}
+    <div class="checkbox">
+      <input type="checkbox" id="consent" name="consent" value="true"${describedBy(errors, 'consent')}${errors.consent ? html` aria-invalid="true"` : ''}>
+      <label for="consent">${campaign.consentStatement}</label>
+    </div>
+  </div>
+  <button type="submit">Sign the letter</button>
+</form>`;
+}
+
+export function campaignPage(campaign: CampaignPageModel, state: SignFormState = { values: {}, errors: {} }): string {
+  const count = campaign.supporterCount;
+  const title = Object.keys(state.errors).length > 0 ? `Error: ${campaign.title}` : campaign.title;
+  return page(
+    title,
+    html`<h1>${campaign.title}</h1>
+${campaign.summary ? html`<p class="summary">${campaign.summary}</p>` : ''}
+<p class="count">${count === 1 ? '1 supporter has' : `${count.toLocaleString('en-GB')} supporters have`} signed this letter.</p>
+${campaign.open ? '' : html`<p><strong>This campaign has closed.</strong> Thank you to everyone who signed.</p>`}
+<article class="letter" aria-labelledby="letter-subject">
+  <p class="to">To: ${campaign.targetName}${campaign.targetAddress ? html`\n${campaign.targetAddress}` : ''}</p>
+  <h2 id="letter-subject">${campaign.letterSubject}</h2>
+  ${campaign.letterHtml}
+</article>
+${campaign.open ? signForm(campaign, state) : ''}
+<footer><a href="/privacy">Your data: see or erase what we hold about you</a></footer>`,
+  );
+}
+
+export function buttonPage(title: string, intro: Array<string | SafeHtml>, action: string, label: string, extra?: SafeHtml): string {
+  return page(
+    title,
+    html`<h1>${title}</h1>${intro.map((p) => html`<p>${p}</p>`)}
+<form method="post" action="${action}">${extra ?? ''}<button type="submit">${label}</button></form>`,
+  );
+}

@@ -1,0 +1,32 @@
+/** The public pages' only stylesheet, served from /assets/site.css (CSP allows styles from 'self' only). */
+export const SITE_CSS = `
+*,*::before,*::after{box-sizing:border-box}
+html{font-size:100%;-webkit-text-size-adjust:100%}
+body{margin:0;font-family:Georgia,"Times New Roman",serif;line-height:1.6;color:#1d1d1b;background:#f6f6f4}
+main{max-width:44rem;margin:0 auto;padding:1.5rem 1rem 4rem}
+h1{font-size:1.9rem;line-height:1.25;margin:.5rem 0 1rem}
+h2{font-size:1.35rem;margin:2rem 0 .75rem}
+a{color:#14508c}
+a:focus,button:focus,input:focus{outline:3px solid #ffbf47;outline-offset:2px}
+.summary{font-size:1.15rem}
+.count{font-family:Arial,sans-serif;font-weight:bold;background:#e8eef5;padding:.75rem 1rem;border-radius:4px}
+.letter{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1.25rem 1.5rem;margin:1.5rem 0}
+.letter .to{font-family:Arial,sans-serif;color:#555;font-size:.95rem;margin:0 0 1rem;white-space:pre-line}
+form{font-family:Arial,sans-serif;background:#fff;border:1px solid #ddd;border-radius:6px;padding:1.25rem 1.5rem}
+.field{margin:0 0 1.25rem}
+label{display:block;font-weight:bold;margin-bottom:.35rem}
+.hint{display:block;color:#555;font-weight:normal;font-size:.95rem}
+input[type=text],input[type=email]{width:100%;font-size:1.05rem;padding:.6rem;border:2px solid #1d1d1b;border-radius:0}
+.checkbox{display:flex;gap:.75rem;align-items:flex-start}
+.checkbox input{width:1.5rem;height:1.5rem;flex:none;margin-top:.15rem}
+.checkbox label{font-weight:normal}
+.error{color:#b10e1e;font-weight:bold;display:block;margin:.25rem 0}
+.field.invalid input{border-color:#b10e1e}
+.error-summary{border:4px solid #b10e1e;padding:1rem;margin-bottom:1.5rem;background:#fff}
+button{font-size:1.1rem;font-family:Arial,sans-serif;background:#14508c;color:#fff;border:0;border-radius:4px;padding:.75rem 1.5rem;cursor:pointer}
+button.secondary{background:#fff;color:#14508c;border:2px solid #14508c}
+button.danger{background:#b10e1e}
+.honeypot{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+footer{font-family:Arial,sans-serif;font-size:.9rem;color:#555;margin-top:3rem}
+`;

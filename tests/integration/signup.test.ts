@@ -1,0 +1,468 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { signLinkToken } from '../../src/links/link-tokens.js';
+import {
+  createPublishedCampaign,
+  linkIn,
+  newOrganiser,
+  openTestDatabase,
+  startStack,
+  uniqueSuffix,
+  type Stack,
+  type TestOrganiser,
+} from '../support/harness.js';
+import { countRows } from '../support/seed.js';
+
+let stack: Stack;
+let handle: DatabaseHandle;
+let organiser: TestOrganiser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  handle = openTestDatabase();
+  organiser = await newOrganiser(handle, 'UNA-UK');
+});
+afterAll(async () => {
+  await stack.close();
+  await handle.close();
+});
+
+const newEmail = (name = 'supporter') => `${name}-${uniqueSuffix()}@Example.ORG`;
+
+async function sign(slug: string, body: Record<string, unknown>) {
+  return stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${slug}/signatures`, payload: body });
+}
+
+async function supporterRow(campaignId: string, email: string) {
+  const { rows } = await handle.pool.query(
+    `SELECT s.*, c.email FROM supporters s JOIN contacts c ON c.id = s.contact_id
+     WHERE s.campaign_id = $1 AND lower(c.email) = lower($2)`,
+    [campaignId, email],
+  );
+  return rows[0] as { id: string; status: string; unsubscribed_at: Date | null; consent_ip: string; consent_statement: string; name: string } | undefined;
+}
+
+async function signAndConfirm(campaign: { id: string; slug: string }, name: string, email: string) {
+  const seen = new Set(stack.sink.received);
+  expect((await sign(campaign.slug, { name, email, consent: true })).statusCode).toBe(202);
+  const normalised = email.replace(/@.*/, (domain) => domain.toLowerCase());
+  const confirmation = await stack.sink.waitFor(
+    (m) => !seen.has(m) && m.envelopeTo.includes(normalised) && m.parsed.subject!.startsWith('Please confirm'),
+  );
+  const confirmPath = linkIn(confirmation.parsed.text!, '/confirm/');
+  expect((await stack.app.inject({ method: 'POST', url: confirmPath })).statusCode).toBe(200);
+  return { confirmation, confirmPath };
+}
+
+describe('from sign-up to the personal copy of the letter', () => {
+  it('shows the letter with placeholders, confirms by double opt-in, and mails the merged letter', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('jane');
+    const normalised = email.replace(/@.*/, (domain) => domain.toLowerCase());
+
+    const pageBefore = await stack.app.inject({ method: 'GET', url: `/c/${campaign.slug}` });
+    expect(pageBefore.statusCode).toBe(200);
+    expect(pageBefore.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(pageBefore.body).toContain('[your name]');
+    expect(pageBefore.body).toContain('0 supporters have signed');
+    expect(pageBefore.body).toMatch(/<input type="checkbox" id="consent" name="consent" value="true"(?![^>]*checked)/);
+
+    const signed = await sign(campaign.slug, { name: 'Jane Ó Briain', email: `  ${email} `, postcode: 'sw1a 2ah', consent: true });
+    expect(signed.statusCode).toBe(202);
+    expect(signed.json().status).toBe('pending_confirmation');
+
+    const row = await supporterRow(campaign.id, normalised);
+    expect(row).toMatchObject({ status: 'unconfirmed', name: 'Jane Ó Briain', consent_ip: '127.0.0.1' });
+    expect(row!.consent_statement).toContain('I agree');
+    const { rows: contacts } = await handle.pool.query('SELECT email FROM contacts WHERE lower(email) = lower($1)', [email]);
+    expect(contacts).toEqual([{ email: normalised }]);
+
+    const confirmation = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised));
+    expect(confirmation.parsed.subject).toContain('Please confirm your signature');
+    const confirmPath = linkIn(confirmation.parsed.text!, '/confirm/');
+    expect(confirmation.parsed.html).toContain(`https://letters.example.org${confirmPath}`);
+
+    // A mail scanner's GET shows the button and confirms nothing.
+    const confirmPage = await stack.app.inject({ method: 'GET', url: confirmPath });
+    expect(confirmPage.statusCode).toBe(200);
+    expect(confirmPage.body).toContain(`<form method="post" action="${confirmPath}">`);
+    expect((await supporterRow(campaign.id, normalised))!.status).toBe('unconfirmed');
+    expect(stack.sink.to(normalised)).toHaveLength(1);
+
+    const confirmed = await stack.app.inject({ method: 'POST', url: confirmPath });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('your signature is confirmed');
+    expect((await supporterRow(campaign.id, normalised))!.status).toBe('confirmed');
+
+    const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised) && m !== confirmation);
+    expect(copy.parsed.subject).toBe('The Responsibility to Protect – a letter from Jane Ó Briain');
+    expect(copy.parsed.text).toContain('Yours sincerely,\nJane Ó Briain');
+    expect(copy.parsed.text).toContain('“Responsibility to Protect”');
+    expect(copy.parsed.html).toContain('Jane Ó Briain');
+    expect(copy.parsed.from).toMatchObject({ name: 'United Nations Association – UK', address: 'campaigns@example.org' });
+    expect(copy.parsed.replyTo?.[0]?.address).toBe('campaigns@una.org.example');
+    expect(copy.envelopeFrom).toBe('campaigns@example.org');
+    expect(copy.header('message-id')).toMatch(/^<letter-copy\.[0-9a-f-]{36}@example\.org>$/);
+    const unsubscribePath = linkIn(copy.parsed.text!, '/u/');
+    expect(copy.header('list-unsubscribe')).toBe(`<https://letters.example.org${unsubscribePath}>`);
+    expect(copy.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(copy.parsed.html).toContain(`href="https://letters.example.org${unsubscribePath}"`);
+
+    const pageAfter = await stack.app.inject({ method: 'GET', url: `/c/${campaign.slug}` });
+    expect(pageAfter.body).toContain('1 supporter has signed');
+
+    // The link is single-use: a second confirmation changes nothing and sends no second copy.
+    const again = await stack.app.inject({ method: 'POST', url: confirmPath });
+    expect(again.body).toContain('Already confirmed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stack.sink.to(normalised)).toHaveLength(2);
+    const { rows: sent } = await handle.pool.query(
+      "SELECT kind, status, last_response FROM transactional_messages WHERE supporter_id = $1 ORDER BY created_at",
+      [row!.id],
+    );
+    expect(sent.map((m) => [m.kind, m.status])).toEqual([
+      ['confirmation', 'sent'],
+      ['letter_copy', 'sent'],
+    ]);
+    expect(sent[0].last_response).toMatch(/^250 /);
+  });
+
+  it('keeps UTF-8 names intact in headers and bodies, and refuses line breaks in them', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('utf8');
+    const name = 'Zoë Łukasiewicz 李小龍 😀 עברית';
+    const { confirmation } = await signAndConfirm(campaign, name, email);
+    expect(confirmation.parsed.to?.[0]?.name).toBe(name);
+    const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(email.replace(/@.*/, (d) => d.toLowerCase())) && m !== confirmation);
+    expect(copy.parsed.subject).toContain(name);
+    expect(copy.parsed.text).toContain(name);
+
+    const injected = await sign(campaign.slug, { name: 'Eve\r\nBcc: victim@example.org', email: newEmail(), consent: true });
+    expect(injected.statusCode).toBe(400);
+    expect(injected.json().error.field).toBe('name');
+  });
+});
+
+describe('signing again', () => {
+  it('answers the same, stores one signature, and re-sends the confirmation only after the resend interval', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('twice');
+    const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
+    const first = await sign(campaign.slug, { name: 'Twice', email, consent: true });
+    const second = await sign(campaign.slug, { name: 'Twice Again', email: normalised, consent: true });
+    expect(second.statusCode).toBe(first.statusCode);
+    expect(second.json()).toEqual(first.json());
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(1);
+
+    await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stack.sink.to(normalised)).toHaveLength(1);
+
+    // Once the interval has passed, signing again sends the confirmation again.
+    await handle.pool.query(
+      "UPDATE supporters SET confirmation_sent_at = now() - interval '1 hour' WHERE campaign_id = $1",
+      [campaign.id],
+    );
+    await sign(campaign.slug, { name: 'Twice', email, consent: true });
+    await stack.sink.waitFor(() => stack.sink.to(normalised).length === 2);
+  });
+
+  it('gives a confirmed supporter the same answer and no mail', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('confirmed');
+    const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
+    await signAndConfirm(campaign, 'Already In', email);
+    await stack.sink.waitFor(() => stack.sink.to(normalised).length === 2);
+    const again = await sign(campaign.slug, { name: 'Already In', email, consent: true });
+    expect(again.statusCode).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stack.sink.to(normalised)).toHaveLength(2);
+  });
+});
+
+describe('bad sign-ups change nothing', () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['no name', { email: 'a@example.org', consent: true }, 'name'],
+    ['a blank name', { name: '  ', email: 'a@example.org', consent: true }, 'name'],
+    ['an invalid email', { name: 'A', email: 'not-an-email', consent: true }, 'email'],
+    ['no consent', { name: 'A', email: 'a@example.org' }, 'consent'],
+    ['consent refused', { name: 'A', email: 'a@example.org', consent: false }, 'consent'],
+    ['a postcode with symbols', { name: 'A', email: 'a@example.org', postcode: '<script>', consent: true }, 'postcode'],
+    ['an unknown field', { name: 'A', email: 'a@example.org', consent: true, admin: true }, 'admin'],
+  ];
+
+  it.each(cases)('refuses %s with 400 naming the field', async (_what, body, field) => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const response = await sign(campaign.slug, body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'validation_failed', field });
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(0);
+  });
+
+  it('stores nothing when the honeypot is filled in, yet answers like a success', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const response = await sign(campaign.slug, { name: 'Bot', email: newEmail('bot'), consent: true, website: 'http://spam.example' });
+    expect(response.statusCode).toBe(202);
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(0);
+  });
+
+  it('answers 404 for a draft or unknown campaign and 422 for a closed one', async () => {
+    const draft = (
+      await stack.app.inject({
+        method: 'POST',
+        url: '/api/v1/campaigns',
+        headers: organiser.auth,
+        payload: (await import('../support/harness.js')).campaignBody(),
+      })
+    ).json();
+    expect((await sign(draft.slug, { name: 'A', email: newEmail(), consent: true })).statusCode).toBe(404);
+    expect((await stack.app.inject({ method: 'GET', url: `/c/${draft.slug}` })).statusCode).toBe(404);
+    expect((await sign('no-such-campaign', { name: 'A', email: newEmail(), consent: true })).statusCode).toBe(404);
+
+    const closed = await createPublishedCampaign(stack.app, organiser);
+    await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${closed.id}/close`, headers: organiser.auth });
+    const response = await sign(closed.slug, { name: 'A', email: newEmail(), consent: true });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error.code).toBe('campaign_closed');
+    const page = await stack.app.inject({ method: 'GET', url: `/c/${closed.slug}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('This campaign has closed');
+    expect(page.body).not.toContain('<form');
+  });
+});
+
+describe('the sign form on the campaign page', () => {
+  it('shows each error beside its field, keeps what was typed, and stores nothing', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/c/${campaign.slug}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=&email=nope&postcode=',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('<span class="error" id="name-error">');
+    expect(response.body).toContain('Enter your name');
+    expect(response.body).toContain('Enter an email address like name@example.org');
+    expect(response.body).toContain('Tick the box to agree');
+    expect(response.body).toContain('value="nope"');
+    expect(response.body).toContain('aria-describedby="email-hint email-error"');
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(0);
+  });
+
+  it('signs with a filled-in form and shows the "check your inbox" page', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('form');
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/c/${campaign.slug}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ name: 'Form Signer', email, postcode: '', consent: 'true', website: '' }).toString(),
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.body).toContain('Check your inbox');
+    expect(await supporterRow(campaign.id, email)).toBeDefined();
+  });
+
+  it('escapes HTML that a supporter typed when showing it back', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/c/${campaign.slug}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ name: '"><script>alert(1)</script>', email: 'bad' }).toString(),
+    });
+    expect(response.body).not.toContain('<script>alert(1)</script>');
+    expect(response.body).toContain('&quot;&gt;&lt;script&gt;');
+  });
+});
+
+describe('links in mail', () => {
+  it('turn away expired, forged and re-pointed confirmation links with a friendly page', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const other = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('links');
+    await sign(campaign.slug, { name: 'Link Tester', email, consent: true });
+    const row = (await supporterRow(campaign.id, email))!;
+    const secret = stack.config.SECRET_KEY;
+    const claims = { purpose: 'confirm' as const, supporterId: row.id, campaignId: campaign.id, issuedAt: new Date(Date.now() - 100 * 3600_000) };
+
+    const expired = signLinkToken(secret, { ...claims, expiresAt: new Date(Date.now() - 3600_000) });
+    const expiredPage = await stack.app.inject({ method: 'POST', url: `/confirm/${expired}` });
+    expect(expiredPage.statusCode).toBe(410);
+    expect(expiredPage.body).toContain('This link has expired');
+    expect(expiredPage.body).toContain(`href="/c/${campaign.slug}"`);
+
+    const valid = signLinkToken(secret, { ...claims, expiresAt: new Date(Date.now() + 3600_000) });
+    const forged = valid.slice(0, -2) + (valid.endsWith('AA') ? 'BB' : 'AA');
+    const wrongSecret = signLinkToken('another-secret-that-is-long-enough-to-use', { ...claims, expiresAt: new Date(Date.now() + 3600_000) });
+    const otherCampaign = signLinkToken(secret, { ...claims, campaignId: other.id, expiresAt: new Date(Date.now() + 3600_000) });
+    const wrongPurpose = signLinkToken(secret, { ...claims, purpose: 'unsubscribe' });
+    for (const token of [forged, wrongSecret, otherCampaign, wrongPurpose, 'not-a-token', row.id]) {
+      const response = await stack.app.inject({ method: 'POST', url: `/confirm/${token}` });
+      expect(response.statusCode, token).toBe(404);
+      expect(response.body).toContain('This link does not work');
+    }
+    expect((await supporterRow(campaign.id, email))!.status).toBe('unconfirmed');
+
+    expect((await stack.app.inject({ method: 'POST', url: `/confirm/${valid}` })).statusCode).toBe(200);
+    expect((await supporterRow(campaign.id, email))!.status).toBe('confirmed');
+  });
+});
+
+describe('unsubscribing', () => {
+  it('one-click POST unsubscribes at once, with no question, and later mail is not sent', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('leaver');
+    const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
+    await signAndConfirm(campaign, 'Leaver', email);
+    const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised) && !m.parsed.subject!.startsWith('Please confirm'));
+    const unsubscribePath = linkIn(copy.parsed.text!, '/u/');
+
+    const page = await stack.app.inject({ method: 'GET', url: unsubscribePath });
+    expect(page.body).toContain('all campaigns from United Nations Association – UK');
+    expect((await supporterRow(campaign.id, email))!.unsubscribed_at).toBeNull();
+
+    // As a mail provider sends it (RFC 8058).
+    const oneClick = await stack.app.inject({
+      method: 'POST',
+      url: unsubscribePath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.statusCode).toBe(200);
+    expect(oneClick.body).toContain('You are unsubscribed');
+    const row = (await supporterRow(campaign.id, email))!;
+    expect(row.unsubscribed_at).not.toBeNull();
+
+    // A campaign mail queued now is checked just before sending, and not sent.
+    const { rows } = await handle.pool.query(
+      "INSERT INTO transactional_messages (supporter_id, kind) VALUES ($1, 'privacy_link') RETURNING id",
+      [row.id],
+    );
+    await handle.pool.query("DELETE FROM transactional_messages WHERE supporter_id = $1 AND kind = 'letter_copy'", [row.id]);
+    const { rows: copyRows } = await handle.pool.query(
+      "INSERT INTO transactional_messages (supporter_id, kind) VALUES ($1, 'letter_copy') RETURNING id",
+      [row.id],
+    );
+    const { Queues } = await import('../../src/queue/queues.js');
+    const { createRedis } = await import('../../src/queue/redis-connection.js');
+    const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
+    await queues.add('transactional', 'send', { messageId: copyRows[0].id });
+    await queues.close();
+    const status = async () =>
+      (await handle.pool.query('SELECT status, last_response FROM transactional_messages WHERE id = $1', [copyRows[0].id])).rows[0];
+    for (let i = 0; i < 200 && (await status()).status === 'pending'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await status()).toEqual({ status: 'skipped', last_response: 'not sent: unsubscribed' });
+    expect(stack.sink.to(normalised)).toHaveLength(2);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('can unsubscribe from every campaign of the organisation', async () => {
+    const first = await createPublishedCampaign(stack.app, organiser);
+    const second = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('all');
+    const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
+    await signAndConfirm(first, 'All Out', email);
+    const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised) && !m.parsed.subject!.startsWith('Please confirm'));
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: linkIn(copy.parsed.text!, '/u/'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'scope=organisation',
+    });
+    expect(response.body).toContain('any campaign from United Nations Association – UK');
+    expect(
+      await countRows(handle, "SELECT count(*) AS n FROM suppressions WHERE reason = 'unsubscribe_all' AND organiser_id = $1", [organiser.id]),
+    ).toBeGreaterThanOrEqual(1);
+
+    // Signing the organisation's other campaign is a fresh, explicit opt-in: confirmation is sent,
+    // and only confirming it lifts the organisation-wide unsubscribe.
+    await signAndConfirm(second, 'All Out', email);
+    await stack.sink.waitFor(() => stack.sink.to(normalised).filter((m) => !m.parsed.subject!.startsWith('Please confirm')).length === 2);
+  });
+});
+
+describe('bounces', () => {
+  it('retries a 4xx refusal and delivers; records a 5xx as failed and suppresses the address', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const soft = `soft-${uniqueSuffix()}@example.org`;
+    const hard = `hard-${uniqueSuffix()}@example.org`;
+    stack.sink.refuse(soft, 451, '4.3.0 Try again later', 1);
+    stack.sink.refuse(hard, 550, '5.1.1 No such user');
+
+    await sign(campaign.slug, { name: 'Soft', email: soft, consent: true });
+    await sign(campaign.slug, { name: 'Hard', email: hard, consent: true });
+    await stack.sink.waitFor((m) => m.envelopeTo.includes(soft));
+
+    const hardRow = (await supporterRow(campaign.id, hard))!;
+    const message = async () =>
+      (await handle.pool.query('SELECT status, attempts, last_response FROM transactional_messages WHERE supporter_id = $1', [hardRow.id])).rows[0];
+    for (let i = 0; i < 200 && (await message()).status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 25));
+    const failed = await message();
+    expect(failed.status).toBe('failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.last_response).toContain('550');
+    expect(failed.last_response).toContain('No such user');
+    expect(await countRows(handle, "SELECT count(*) AS n FROM suppressions WHERE reason = 'hard_bounce' AND organiser_id IS NULL AND detail LIKE '%550%'", [])).toBeGreaterThanOrEqual(1);
+
+    const softRow = (await supporterRow(campaign.id, soft))!;
+    const { rows } = await handle.pool.query('SELECT status, attempts FROM transactional_messages WHERE supporter_id = $1', [softRow.id]);
+    expect(rows[0]).toEqual({ status: 'sent', attempts: 2 });
+  });
+});
+
+describe('rate limits', () => {
+  it('limits sign-ups per IP (SIGNUP_RATE_LIMIT_PER_MINUTE) with 429 and Retry-After', async () => {
+    const limited = await startStack({ SIGNUP_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const campaign = await createPublishedCampaign(limited.app, organiser);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await limited.app.inject({
+          method: 'POST',
+          url: `/api/v1/campaigns/${campaign.slug}/signatures`,
+          payload: { name: 'Many', email: newEmail('ip'), consent: true },
+        });
+        statuses.push(response.statusCode);
+        if (response.statusCode === 429) {
+          expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+          expect(response.json().error.code).toBe('rate_limited');
+        }
+      }
+      expect(statuses).toEqual([202, 202, 202, 429]);
+      // The form shares the same per-IP budget, and answers with a page.
+      const form = await limited.app.inject({
+        method: 'POST',
+        url: `/c/${campaign.slug}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'name=x',
+      });
+      expect(form.statusCode).toBe(429);
+      expect(form.body).toContain('Too many attempts');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('limits sign-ups per email address (SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR)', async () => {
+    const limited = await startStack({ SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR: '2' });
+    try {
+      const campaign = await createPublishedCampaign(limited.app, organiser);
+      const email = newEmail('same');
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await limited.app.inject({
+          method: 'POST',
+          url: `/api/v1/campaigns/${campaign.slug}/signatures`,
+          payload: { name: 'Same', email, consent: true },
+        });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([202, 202, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
