@@ -71,7 +71,7 @@ export function makeSendTransactional(deps: SendTransactionalDeps) {
           reason: 'hard_bounce',
           detail: failure.response.slice(0, 500),
         });
-        // eslint-disable-next-line preserve-caught-error -- UnrecoverableError takes no cause; the response is in the message and the ledger
+        // UnrecoverableError takes no cause: the SMTP response is in its message and in the ledger.
         throw new UnrecoverableError(`permanent failure: ${failure.response}`);
       }
       await recordMessageOutcome(deps.db, message.id, lastAttempt ? 'failed' : 'pending', failure.response);
