@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { emailHash } from '../../src/supporters/email-address.js';
+import {
+  createPublishedCampaign,
+  linkIn,
+  newOrganiser,
+  openTestDatabase,
+  startStack,
+  uniqueSuffix,
+  type Stack,
+  type TestOrganiser,
+} from '../support/harness.js';
+import { countRows } from '../support/seed.js';
+
+let stack: Stack;
+let handle: DatabaseHandle;
+let organiser: TestOrganiser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  handle = openTestDatabase();
+  organiser = await newOrganiser(handle, 'UNA-UK');
+});
+afterAll(async () => {
+  await stack.close();
+  await handle.close();
+});
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+async function signAndConfirm(slug: string, name: string, email: string, postcode?: string) {
+  const seen = new Set(stack.sink.received);
+  const signed = await stack.app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${slug}/signatures`,
+    payload: { name, email, consent: true, ...(postcode ? { postcode } : {}) },
+  });
+  expect(signed.statusCode).toBe(202);
+  const confirmation = await stack.sink.waitFor(
+    (m) => !seen.has(m) && m.envelopeTo.includes(email) && m.parsed.subject!.startsWith('Please confirm'),
+  );
+  await stack.app.inject({ method: 'POST', url: linkIn(confirmation.parsed.text!, '/confirm/') });
+}
+
+describe('a supporter’s data rights', () => {
+  it('mails a link, downloads everything held, and erases it while keeping the count', async () => {
+    const first = await createPublishedCampaign(stack.app, organiser);
+    const second = await createPublishedCampaign(stack.app, organiser);
+    const email = `rights-${uniqueSuffix()}@example.org`;
+    await signAndConfirm(first.slug, 'Ada Rights', email, 'SW1A 2AH');
+    await signAndConfirm(second.slug, 'Ada Rights', email);
+
+    // Asking for an unknown address answers the same and mails nobody.
+    const unknown = await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: 'email=nobody-at-all%40example.org' });
+    const known = await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: `email=${encodeURIComponent(email)}` });
+    expect(known.statusCode).toBe(202);
+    expect(unknown.statusCode).toBe(202);
+    expect(known.body).toBe(unknown.body);
+    const bad = await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: 'email=not-an-address' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Enter an email address');
+
+    const linkMail = await stack.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject!.startsWith('Your data'));
+    const privacyPath = linkIn(linkMail.parsed.text!, '/privacy/');
+    const page = await stack.app.inject({ method: 'GET', url: privacyPath });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.body).toContain(email);
+
+    const download = await stack.app.inject({ method: 'POST', url: `${privacyPath}/download` });
+    expect(download.headers['content-disposition']).toContain('attachment');
+    const data = download.json();
+    expect(data.contact).toMatchObject({ email, name: 'Ada Rights' });
+    expect(data.signatures).toHaveLength(2);
+    expect(data.signatures[0]).toMatchObject({ name: 'Ada Rights', postcode: 'SW1A 2AH', status: 'confirmed' });
+    expect(data.signatures[0].consent.statement).toContain('I agree');
+    expect(data.signatures[0].consent.ip).toBe('127.0.0.1');
+    expect(data.mail.map((m: { kind: string }) => m.kind)).toEqual(
+      expect.arrayContaining(['confirmation', 'letter_copy', 'privacy_link']),
+    );
+
+    const countBefore = (await handle.pool.query('SELECT supporter_count FROM campaigns WHERE id = $1', [first.id])).rows[0].supporter_count;
+    const erased = await stack.app.inject({ method: 'POST', url: `${privacyPath}/erase` });
+    expect(erased.statusCode).toBe(200);
+    expect(erased.body).toContain('Your data is erased');
+
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM contacts WHERE lower(email) = lower($1)', [email])).toBe(0);
+    expect(await countRows(handle, "SELECT count(*) AS n FROM supporters WHERE name = 'Ada Rights'", [])).toBe(0);
+    expect((await handle.pool.query('SELECT supporter_count FROM campaigns WHERE id = $1', [first.id])).rows[0].supporter_count).toBe(countBefore);
+    expect(await countRows(handle, "SELECT count(*) AS n FROM suppressions WHERE email_hash = $1 AND reason = 'erasure'", [emailHash(email)])).toBe(1);
+    // Nothing readable is left: the only trace is the hash.
+    const { rows } = await handle.pool.query("SELECT count(*) AS n FROM suppressions WHERE detail LIKE '%' || $1 || '%'", [email]);
+    expect(Number(rows[0].n)).toBe(0);
+
+    // The link is dead, and the address is never mailed again, even on a new sign-up.
+    expect((await stack.app.inject({ method: 'GET', url: privacyPath })).statusCode).toBe(404);
+    const mailsBefore = stack.sink.to(email).length;
+    const again = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${first.slug}/signatures`,
+      payload: { name: 'Ada Rights', email, consent: true },
+    });
+    expect(again.statusCode).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stack.sink.to(email)).toHaveLength(mailsBefore);
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM contacts WHERE lower(email) = lower($1)', [email])).toBe(0);
+  });
+});
+
+describe('the organiser’s view of supporters', () => {
+  it('lists, filters and searches supporters of their own campaign only', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const tag = uniqueSuffix();
+    await signAndConfirm(campaign.slug, 'Beatrice Confirmed', `bea-${tag}@example.org`);
+    await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.slug}/signatures`,
+      payload: { name: 'Carl Pending', email: `carl-${tag}@example.org`, consent: true },
+    });
+
+    const all = await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/supporters`, headers: organiser.auth });
+    expect(all.statusCode).toBe(200);
+    expect(all.json().items.map((s: { name: string }) => s.name)).toEqual(['Carl Pending', 'Beatrice Confirmed']);
+    expect(all.json().items[1]).toMatchObject({ email: `bea-${tag}@example.org`, status: 'confirmed', subscribed: true });
+
+    const confirmed = await stack.app.inject({
+      method: 'GET',
+      url: `/api/v1/campaigns/${campaign.id}/supporters?status=confirmed`,
+      headers: organiser.auth,
+    });
+    expect(confirmed.json().items.map((s: { name: string }) => s.name)).toEqual(['Beatrice Confirmed']);
+
+    const search = await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/supporters?q=carl-`, headers: organiser.auth });
+    expect(search.json().items.map((s: { name: string }) => s.name)).toEqual(['Carl Pending']);
+    // LIKE wildcards typed by the organiser are literal characters, not patterns.
+    const wildcard = await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/supporters?q=%25`, headers: organiser.auth });
+    expect(wildcard.json().items).toEqual([]);
+
+    const paged = await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/supporters?limit=1`, headers: organiser.auth });
+    const next = await stack.app.inject({
+      method: 'GET',
+      url: `/api/v1/campaigns/${campaign.id}/supporters?limit=1&cursor=${paged.json().nextCursor}`,
+      headers: organiser.auth,
+    });
+    expect(next.json().items.map((s: { name: string }) => s.name)).toEqual(['Beatrice Confirmed']);
+    expect(next.json().nextCursor).toBeNull();
+
+    const bad = await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/supporters?status=maybe`, headers: organiser.auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('status');
+
+    const stranger = await newOrganiser(handle, 'Stranger');
+    for (const url of [`/api/v1/campaigns/${campaign.id}/supporters`, `/api/v1/campaigns/${campaign.id}/supporters/export.csv`]) {
+      const response = await stack.app.inject({ method: 'GET', url, headers: stranger.auth });
+      expect(response.statusCode).toBe(404);
+      expect(response.body).not.toContain(tag);
+      expect((await stack.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    }
+  });
+
+  it('exports confirmed supporters as CSV, neutralising spreadsheet formulas', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const tag = uniqueSuffix();
+    await signAndConfirm(campaign.slug, '=HYPERLINK("http://evil.example","click")', `formula-${tag}@example.org`);
+    await signAndConfirm(campaign.slug, 'Dana "Quote", Esq.', `dana-${tag}@example.org`, 'EC1A 1BB');
+    await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.slug}/signatures`,
+      payload: { name: 'Not Confirmed', email: `pending-${tag}@example.org`, consent: true },
+    });
+
+    const response = await stack.app.inject({
+      method: 'GET',
+      url: `/api/v1/campaigns/${campaign.id}/supporters/export.csv`,
+      headers: organiser.auth,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="${campaign.slug}-supporters.csv"`);
+    const lines = response.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('name,email,postcode,signed_at,confirmed_at,subscribed');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(new RegExp(`^"Dana ""Quote"", Esq\\.",dana-${tag}@example\\.org,EC1A 1BB,`));
+    expect(lines[2]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil\.example"",""click""\)",/);
+    expect(response.body).not.toContain('Not Confirmed');
+  });
+});

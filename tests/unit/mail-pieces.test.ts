@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { classifySendError } from '../../src/mail/smtp-outcome.js';
+import { csvCell, csvRow } from '../../src/supporters/csv.js';
+import { emailHash, normaliseEmail } from '../../src/supporters/email-address.js';
+import { escapeHtml, html, trustedHtml } from '../../src/web/html.js';
+
+describe('classifying a failed send', () => {
+  it.each([
+    [{ responseCode: 550, response: '550 5.1.1 No such user' }, 'permanent', '550 5.1.1 No such user'],
+    [{ responseCode: 552, response: '552 Mailbox full' }, 'permanent', '552 Mailbox full'],
+    [{ responseCode: 451, response: '451 4.3.0 Try later' }, 'transient', '451 4.3.0 Try later'],
+    [{ responseCode: 421, response: '421 Too many connections' }, 'transient', '421 Too many connections'],
+    [{ responseCode: 503, response: '503 Bad sequence' }, 'transient', '503 Bad sequence'],
+    [{ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:25' }, 'connection', 'ECONNECTION: connect ECONNREFUSED 127.0.0.1:25'],
+    [{ code: 'ETIMEDOUT', message: 'Timeout' }, 'connection', 'ETIMEDOUT: Timeout'],
+    [new Error('socket hang up'), 'connection', 'socket hang up'],
+  ])('%j is %s', (error, expectedClass, response) => {
+    expect(classifySendError(error)).toEqual({ class: expectedClass, response });
+  });
+});
+
+describe('CSV cells', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['=SUM(A1:A9)', "'=SUM(A1:A9)"],
+    ['+44 20 7946 0000', "'+44 20 7946 0000"],
+    ['-1', "'-1"],
+    ['@cmd', "'@cmd"],
+    ['\tTab', "'\tTab"],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    [null, ''],
+  ])('%j becomes %j', (value, cell) => expect(csvCell(value)).toBe(cell));
+
+  it('end rows with CRLF (RFC 4180)', () => expect(csvRow(['a', 'b'])).toBe('a,b\r\n'));
+});
+
+describe('email addresses', () => {
+  it('are trimmed with the domain lower-cased, the local part kept', () => {
+    expect(normaliseEmail('  Jane.Doe@Example.ORG ')).toBe('Jane.Doe@example.org');
+  });
+  it('hash the same whatever the case', () => {
+    expect(emailHash('Jane@Example.org')).toEqual(emailHash('jane@example.org'));
+    expect(emailHash('jane@example.org')).not.toEqual(emailHash('john@example.org'));
+  });
+});
+
+describe('the html template tag', () => {
+  it('escapes interpolated text and keeps trusted HTML', () => {
+    const name = '<img src=x onerror=alert(1)> & "co"';
+    expect(html`<p title="${name}">${name}</p>`.value).toBe(
+      '<p title="&lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;">&lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;</p>',
+    );
+    expect(html`<div>${trustedHtml('<b>ok</b>')}</div>`.value).toBe('<div><b>ok</b></div>');
+    expect(escapeHtml("'")).toBe('&#39;');
+  });
+});
