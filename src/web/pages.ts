@@ -62,7 +62,7 @@ function signForm(campaign: CampaignPageModel, state: SignFormState): SafeHtml {
   const invalid = (field: keyof FieldErrors) => (errors[field] ? ' invalid' : '');
   const summary = FIELD_ORDER.filter((field) => errors[field]);
   return html`
-<form method="post" action="/c/${campaign.slug}" novalidate>
+<form method="post" action="/c/${campaign.slug}#sign" novalidate>
   <h2 id="sign">Add your name</h2>
   ${summary.length > 0
     ? html`<div class="error-summary" role="alert" tabindex="-1"><h3>There is a problem</h3><ul>${summary.map(

@@ -1,0 +1,105 @@
+/**
+ * The sign-up as a person does it, in headless Chromium (Debian's `chromium`, driven by
+ * playwright-core): an empty submit shows errors beside the fields, a filled form signs, and the
+ * link from the captured confirmation mail confirms after pressing the button.
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import {
+  createPublishedCampaign,
+  linkIn,
+  newOrganiser,
+  openTestDatabase,
+  startStack,
+  uniqueSuffix,
+  type Stack,
+} from '../support/harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let stack: Stack;
+let handle: DatabaseHandle;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  stack = await startStack();
+  handle = openTestDatabase();
+  await stack.app.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  await handle?.close();
+});
+
+describe('signing a campaign in a browser', () => {
+  it('shows field errors, signs, and confirms from the emailed link', async () => {
+    const organiser = await newOrganiser(handle, 'UNA-UK');
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = `browser-${uniqueSuffix()}@example.org`;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    // Anything our strict Content-Security-Policy blocks would show up here as a refusal.
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Refused|Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    page.on('pageerror', (error) => blocked.push(error.message));
+
+    await page.goto(`${baseUrl}/c/${campaign.slug}`);
+    await expectText(() => page.locator('h1').innerText(), 'The Responsibility to Protect in Syria');
+    expect(await page.locator('.letter').innerText()).toContain('[your name]');
+
+    // Submitting the empty form shows each error beside its field, and moves nothing forward.
+    await page.getByRole('button', { name: 'Sign the letter' }).click();
+    await page.waitForSelector('#name-error');
+    expect(await page.locator('#name-error').innerText()).toContain('Enter your name');
+    expect(await page.locator('#email-error').innerText()).toContain('Enter your email address');
+    expect(await page.locator('#consent-error').innerText()).toContain('Tick the box');
+    expect(await page.getByLabel('Full name').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Full name').fill('Grace Browser');
+    await page.getByLabel(/Email address/).fill(email);
+    await page.getByLabel(/Postcode/).fill('SW1A 2AH');
+    await page.getByLabel(/I agree/).check();
+    await page.getByRole('button', { name: 'Sign the letter' }).click();
+    await expectText(() => page.locator('h1').innerText(), 'Check your inbox');
+
+    const confirmation = await stack.sink.waitFor((m) => m.envelopeTo.includes(email));
+    await page.goto(`${baseUrl}${linkIn(confirmation.parsed.text!, '/confirm/')}`);
+    await expectText(() => page.locator('h1').innerText(), 'Confirm your signature');
+    await page.getByRole('button', { name: 'Confirm my signature' }).click();
+    await expectText(() => page.locator('h1').innerText(), 'Thank you: your signature is confirmed');
+    await page.screenshot({ path: 'node_modules/.cache/signup-confirmed.png' });
+
+    await page.goto(`${baseUrl}/c/${campaign.slug}`);
+    expect(await page.locator('.count').innerText()).toBe('1 supporter has signed this letter.');
+    expect(blocked).toEqual([]);
+    await context.close();
+  });
+});
+
+// Vitest's expect has no Playwright matchers: a small poll for text, like a person waiting for a page.
+async function expectText(read: () => Promise<string>, expected: string) {
+  const deadline = Date.now() + 5_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await read();
+    if (last.trim() === expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(last.trim()).toBe(expected);
+}
