@@ -25,7 +25,7 @@ describe('letter templates', () => {
   });
 
   it('render the fixture campaign letter as safe HTML and readable text', () => {
-    const fixture = readFileSync(new URL('../../../shared/fixtures/campaign-letter-2013.txt', import.meta.url), 'utf8');
+    const fixture = readFileSync(new URL('../fixtures/campaign-letter-2013.txt', import.meta.url), 'utf8');
     const body = `${fixture}\n\nYours sincerely,\n{{ supporter.name }}`;
     expect(validateTemplate(body)).toBeUndefined();
     const letter = renderLetter({ subject: 'R2P', body }, data);
