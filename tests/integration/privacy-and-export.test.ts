@@ -6,6 +6,7 @@ import {
   linkIn,
   newOrganiser,
   openTestDatabase,
+  signAndConfirm,
   startStack,
   uniqueSuffix,
   type Stack,
@@ -29,27 +30,13 @@ afterAll(async () => {
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
-async function signAndConfirm(slug: string, name: string, email: string, postcode?: string) {
-  const seen = new Set(stack.sink.received);
-  const signed = await stack.app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${slug}/signatures`,
-    payload: { name, email, consent: true, ...(postcode ? { postcode } : {}) },
-  });
-  expect(signed.statusCode).toBe(202);
-  const confirmation = await stack.sink.waitFor(
-    (m) => !seen.has(m) && m.envelopeTo.includes(email) && m.parsed.subject!.startsWith('Please confirm'),
-  );
-  await stack.app.inject({ method: 'POST', url: linkIn(confirmation.parsed.text!, '/confirm/') });
-}
-
 describe('a supporter’s data rights', () => {
   it('mails a link, downloads everything held, and erases it while keeping the count', async () => {
     const first = await createPublishedCampaign(stack.app, organiser);
     const second = await createPublishedCampaign(stack.app, organiser);
     const email = `rights-${uniqueSuffix()}@example.org`;
-    await signAndConfirm(first.slug, 'Ada Rights', email, 'SW1A 2AH');
-    await signAndConfirm(second.slug, 'Ada Rights', email);
+    await signAndConfirm(stack, first.slug, { name: 'Ada Rights', email, postcode: 'SW1A 2AH' });
+    await signAndConfirm(stack, second.slug, { name: 'Ada Rights', email });
 
     // Asking for an unknown address answers the same and mails nobody.
     const unknown = await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: 'email=nobody-at-all%40example.org' });
@@ -112,7 +99,7 @@ describe('the organiser’s view of supporters', () => {
   it('lists, filters and searches supporters of their own campaign only', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const tag = uniqueSuffix();
-    await signAndConfirm(campaign.slug, 'Beatrice Confirmed', `bea-${tag}@example.org`);
+    await signAndConfirm(stack, campaign.slug, { name: 'Beatrice Confirmed', email: `bea-${tag}@example.org` });
     await stack.app.inject({
       method: 'POST',
       url: `/api/v1/campaigns/${campaign.slug}/signatures`,
@@ -162,8 +149,8 @@ describe('the organiser’s view of supporters', () => {
   it('exports confirmed supporters as CSV, neutralising spreadsheet formulas', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const tag = uniqueSuffix();
-    await signAndConfirm(campaign.slug, '=HYPERLINK("http://evil.example","click")', `formula-${tag}@example.org`);
-    await signAndConfirm(campaign.slug, 'Dana "Quote", Esq.', `dana-${tag}@example.org`, 'EC1A 1BB');
+    await signAndConfirm(stack, campaign.slug, { name: '=HYPERLINK("http://evil.example","click")', email: `formula-${tag}@example.org` });
+    await signAndConfirm(stack, campaign.slug, { name: 'Dana "Quote", Esq.', email: `dana-${tag}@example.org`, postcode: 'EC1A 1BB' });
     await stack.app.inject({
       method: 'POST',
       url: `/api/v1/campaigns/${campaign.slug}/signatures`,

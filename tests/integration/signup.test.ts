@@ -6,6 +6,7 @@ import {
   linkIn,
   newOrganiser,
   openTestDatabase,
+  signAndConfirm,
   startStack,
   uniqueSuffix,
   type Stack,
@@ -40,18 +41,6 @@ async function supporterRow(campaignId: string, email: string) {
     [campaignId, email],
   );
   return rows[0] as { id: string; status: string; unsubscribed_at: Date | null; consent_ip: string; consent_statement: string; name: string } | undefined;
-}
-
-async function signAndConfirm(campaign: { id: string; slug: string }, name: string, email: string) {
-  const seen = new Set(stack.sink.received);
-  expect((await sign(campaign.slug, { name, email, consent: true })).statusCode).toBe(202);
-  const normalised = email.replace(/@.*/, (domain) => domain.toLowerCase());
-  const confirmation = await stack.sink.waitFor(
-    (m) => !seen.has(m) && m.envelopeTo.includes(normalised) && m.parsed.subject!.startsWith('Please confirm'),
-  );
-  const confirmPath = linkIn(confirmation.parsed.text!, '/confirm/');
-  expect((await stack.app.inject({ method: 'POST', url: confirmPath })).statusCode).toBe(200);
-  return { confirmation, confirmPath };
 }
 
 describe('from sign-up to the personal copy of the letter', () => {
@@ -131,7 +120,7 @@ describe('from sign-up to the personal copy of the letter', () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const email = newEmail('utf8');
     const name = 'Zoë Łukasiewicz 李小龍 😀 עברית';
-    const { confirmation } = await signAndConfirm(campaign, name, email);
+    const { confirmation } = await signAndConfirm(stack, campaign.slug, { name, email });
     expect(confirmation.parsed.to?.[0]?.name).toBe(name);
     const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(email.replace(/@.*/, (d) => d.toLowerCase())) && m !== confirmation);
     expect(copy.parsed.subject).toContain(name);
@@ -171,7 +160,7 @@ describe('signing again', () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const email = newEmail('confirmed');
     const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
-    await signAndConfirm(campaign, 'Already In', email);
+    await signAndConfirm(stack, campaign.slug, { name: 'Already In', email });
     await stack.sink.waitFor(() => stack.sink.to(normalised).length === 2);
     const again = await sign(campaign.slug, { name: 'Already In', email, consent: true });
     expect(again.statusCode).toBe(202);
@@ -316,7 +305,7 @@ describe('unsubscribing', () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const email = newEmail('leaver');
     const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
-    await signAndConfirm(campaign, 'Leaver', email);
+    await signAndConfirm(stack, campaign.slug, { name: 'Leaver', email });
     const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised) && !m.parsed.subject!.startsWith('Please confirm'));
     const unsubscribePath = linkIn(copy.parsed.text!, '/u/');
 
@@ -364,7 +353,7 @@ describe('unsubscribing', () => {
     const second = await createPublishedCampaign(stack.app, organiser);
     const email = newEmail('all');
     const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
-    await signAndConfirm(first, 'All Out', email);
+    await signAndConfirm(stack, first.slug, { name: 'All Out', email });
     const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised) && !m.parsed.subject!.startsWith('Please confirm'));
     const response = await stack.app.inject({
       method: 'POST',
@@ -379,7 +368,7 @@ describe('unsubscribing', () => {
 
     // Signing the organisation's other campaign is a fresh, explicit opt-in: confirmation is sent,
     // and only confirming it lifts the organisation-wide unsubscribe.
-    await signAndConfirm(second, 'All Out', email);
+    await signAndConfirm(stack, second.slug, { name: 'All Out', email });
     await stack.sink.waitFor(() => stack.sink.to(normalised).filter((m) => !m.parsed.subject!.startsWith('Please confirm')).length === 2);
   });
 });

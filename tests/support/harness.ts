@@ -11,7 +11,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
 import { createOrganiser } from '../../src/organisers/organiser-service.js';
 import { pino } from 'pino';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink.js';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -130,4 +130,27 @@ export async function createPublishedCampaign(
   const campaign = created.json<{ id: string; slug: string }>();
   await app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/publish`, headers: organiser.auth });
   return campaign;
+}
+
+/** Signs a campaign through the API, then confirms with the link from the confirmation mail. */
+export async function signAndConfirm(
+  stack: Stack,
+  slug: string,
+  supporter: { name: string; email: string; postcode?: string },
+): Promise<{ confirmation: ReceivedMail; confirmPath: string }> {
+  const seen = new Set(stack.sink.received);
+  const signed = await stack.app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${slug}/signatures`,
+    payload: { ...supporter, consent: true },
+  });
+  if (signed.statusCode !== 202) throw new Error(`sign-up refused: ${signed.body}`);
+  const address = supporter.email.replace(/@.*/, (domain) => domain.toLowerCase());
+  const confirmation = await stack.sink.waitFor(
+    (m) => !seen.has(m) && m.envelopeTo.includes(address) && m.parsed.subject!.startsWith('Please confirm'),
+  );
+  const confirmPath = linkIn(confirmation.parsed.text!, '/confirm/');
+  const confirmed = await stack.app.inject({ method: 'POST', url: confirmPath });
+  if (confirmed.statusCode !== 200) throw new Error(`confirmation refused: ${confirmed.body}`);
+  return { confirmation, confirmPath };
 }
