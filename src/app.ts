@@ -21,6 +21,9 @@ import { organiserSupporterRoutes } from './supporters/organiser-supporter-route
 import { publicRoutes } from './supporters/public-routes.js';
 import type { SupporterServiceDeps } from './supporters/signup-service.js';
 import { preparePublicScope } from './web/public-site.js';
+import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
+import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
+import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -77,6 +80,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     },
   };
 
+  const broadcastService: BroadcastServiceDeps = {
+    db: app.db,
+    jobs: tolerateQueueOutage(makeBroadcastJobs(app.queues, config.BROADCAST_PARALLELISM), app.log),
+  };
+
   await app.register(healthRoutes);
   await app.register(async (site) => {
     await preparePublicScope(site);
@@ -93,9 +101,31 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
       });
       await api.register(organiserSupporterRoutes, { campaigns: campaignService });
+      await api.register(broadcastRoutes, { campaigns: campaignService, broadcasts: broadcastService });
     },
     { prefix: '/api/v1' },
   );
 
   return app;
+}
+
+/**
+ * The API records every decision in Postgres first; queuing the matching jobs is an optimisation the
+ * workers' sweep repeats from the ledger. So a Redis outage is logged here, not turned into a 500.
+ */
+function tolerateQueueOutage(jobs: BroadcastJobs, log: FastifyInstance['log']): BroadcastJobs {
+  const guard =
+    <A extends unknown[]>(what: string, run: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      try {
+        await run(...args);
+      } catch (error) {
+        log.warn({ err: error, args }, `could not ${what}; the worker sweep will`);
+      }
+    };
+  return {
+    plan: guard('queue the broadcast planner', jobs.plan),
+    startSending: guard('queue send tokens', jobs.startSending),
+    removeAll: guard('remove queued broadcast jobs', jobs.removeAll),
+  };
 }

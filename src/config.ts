@@ -65,6 +65,21 @@ const envSchema = z.object({
   CONFIRM_LINK_TTL_HOURS: positiveInt.default(72),
   PRIVACY_LINK_TTL_HOURS: positiveInt.default(24),
   SMTP_POOL_SIZE: positiveInt.max(50).default(5),
+  MAIL_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(0).default(0),
+  BROADCAST_PARALLELISM: positiveInt.max(64).default(4),
+  DELIVERY_MAX_ATTEMPTS: positiveInt.max(50).default(8),
+  DELIVERY_STALE_SECONDS: positiveInt.default(120),
+  DELIVERY_RETRY_BASE_SECONDS: positiveInt.default(30),
+  SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
+  ERROR_BUDGET: z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0).max(1).default(0.5),
+  ERROR_BUDGET_MIN_ATTEMPTS: positiveInt.default(50),
+  DKIM_DOMAIN: domainName.optional(),
+  DKIM_SELECTOR: z.string().trim().regex(/^[A-Za-z0-9._-]{1,63}$/, { message: 'must be a DNS label such as mail2026' }).optional(),
+  DKIM_PRIVATE_KEY: z
+    .string()
+    .transform((value) => value.replace(/\\n/g, '\n'))
+    .refine((value) => value.includes('PRIVATE KEY-----'), { message: 'must be a PEM private key' })
+    .optional(),
   WORKER_CONCURRENCY: positiveInt.max(100).default(4),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   TRUST_PROXY: booleanFlag.default(false),
@@ -88,6 +103,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     .refine((env) => env.NODE_ENV !== 'production' || env.SECRET_KEY !== EXAMPLE_SECRET_KEY, {
       path: ['SECRET_KEY'],
       message: 'is the example value from .env.example; set a secret of your own in production',
+    })
+    .refine((env) => [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length % 3 === 0, {
+      path: ['DKIM_PRIVATE_KEY'],
+      message: 'DKIM needs all three of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY, or none',
     })
     .safeParse(present);
   if (!result.success) {

@@ -1,15 +1,34 @@
 /**
- * The periodic sweep: Postgres, not Redis, says what work is outstanding, so whatever Redis lost
- * (a flush, a failed enqueue while it was down) is queued again. Job ids make this idempotent.
+ * The sweep, run by every worker at start-up and then every SWEEP_INTERVAL_SECONDS: Postgres, not
+ * Redis, says what work is outstanding, so whatever Redis lost (a flush, a failed enqueue while it
+ * was down, a worker killed mid-batch) is queued again. Job ids make it idempotent, so any number of
+ * workers may sweep at once.
  */
+import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
+import { listActiveBroadcasts, releaseStaleClaims, transitionBroadcast } from '../src/broadcasts/broadcast-queries.js';
 import type { Database } from '../src/db/client.js';
-import type { JobData, Queues } from '../src/queue/queues.js';
+import type { Queues } from '../src/queue/queues.js';
 import { requeueDeletedCampaigns } from './campaign-purge.js';
 import { requeueUnsentMail } from './send-transactional.js';
 
-export function makeSweep(deps: { db: Database; queues: Queues }) {
-  return async (_data: JobData<'maintenance'>) => ({
-    campaignsToPurge: await requeueDeletedCampaigns(deps.db, deps.queues),
-    mailToSend: await requeueUnsentMail(deps.db, deps.queues),
-  });
+export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: BroadcastJobs; staleSeconds: number }) {
+  return async () => {
+    const releasedClaims = await releaseStaleClaims(deps.db, deps.staleSeconds);
+    let broadcasts = 0;
+    for (const active of await listActiveBroadcasts(deps.db)) {
+      if (active.status === 'scheduled') {
+        const started = await transitionBroadcast(deps.db, active.id, ['scheduled'], { status: 'sending', startedAt: new Date() });
+        if (!started) continue;
+      }
+      if (!active.planningDone) await deps.broadcastJobs.plan(active.id);
+      await deps.broadcastJobs.startSending(active.id);
+      broadcasts += 1;
+    }
+    return {
+      campaignsToPurge: await requeueDeletedCampaigns(deps.db, deps.queues),
+      mailToSend: await requeueUnsentMail(deps.db, deps.queues),
+      releasedClaims,
+      broadcasts,
+    };
+  };
 }

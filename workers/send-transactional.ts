@@ -65,12 +65,14 @@ export function makeSendTransactional(deps: SendTransactionalDeps) {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (failure.class === 'permanent') {
         await recordMessageOutcome(deps.db, message.id, 'failed', failure.response);
-        await addSuppression(deps.db, {
-          emailHash: emailHash(context.contact.email),
-          organiserId: null,
-          reason: 'hard_bounce',
-          detail: failure.response.slice(0, 500),
-        });
+        if (failure.recipientRefused) {
+          await addSuppression(deps.db, {
+            emailHash: emailHash(context.contact.email),
+            organiserId: null,
+            reason: 'hard_bounce',
+            detail: failure.response.slice(0, 500),
+          });
+        }
         // UnrecoverableError takes no cause: the SMTP response is in its message and in the ledger.
         throw new UnrecoverableError(`permanent failure: ${failure.response}`);
       }

@@ -1,24 +1,28 @@
 /**
- * Builds one BullMQ Worker per queue, each with its processor, and the periodic maintenance sweep.
- * Only this file constructs Workers; processors are plain functions made from their dependencies.
+ * Builds one BullMQ Worker per queue, each with its processor, and the sweep timer. Only this file
+ * constructs Workers; processors are plain functions made from their dependencies.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { makeBroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
 import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
-import { createRedis } from '../src/queue/redis-connection.js';
-import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
+import { makeSendRateGate } from '../src/infra/send-rate.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
+import { createRedis } from '../src/queue/redis-connection.js';
+import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
+import { makePlanBroadcast } from './broadcast-plan.js';
+import { makeSendBroadcastBatch } from './broadcast-send.js';
 import { makePurgeCampaign } from './campaign-purge.js';
 import { makeSweep } from './maintenance.js';
 import { makeSendTransactional } from './send-transactional.js';
 
 type Processors = { [Q in QueueName]: (data: JobData<Q>, job: Job) => Promise<unknown> };
 
-const SWEEP_EVERY_MS = 60_000;
-
 export interface RunningWorkers {
+  /** Runs the sweep now (it also runs at start-up and on a timer). */
+  sweep(): Promise<unknown>;
   /** Stops taking jobs, waits for the ones in flight, then closes every connection. */
   close(): Promise<void>;
 }
@@ -30,28 +34,36 @@ export function assertEveryQueueHasAProcessor(processors: Partial<Record<string,
 
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
   const database = openDatabase(config.DATABASE_URL, {
-    poolSize: Math.max(2, config.WORKER_CONCURRENCY),
+    poolSize: Math.max(4, config.WORKER_CONCURRENCY * 2),
     applicationName: 'campaign-letters-worker',
   });
   const producerRedis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-worker-producer');
   const workerRedis = createRedis(config.REDIS_URL, 'worker', 'campaign-letters-worker');
   const queues = new Queues(producerRedis, config.REDIS_PREFIX);
-
+  const broadcastJobs = makeBroadcastJobs(queues, config.BROADCAST_PARALLELISM);
+  const links = makeLinkUrls(config);
   const transport = createSmtpTransport({
     url: config.SMTP_URL,
     envelopeFrom: config.MAIL_FROM,
     poolSize: config.SMTP_POOL_SIZE,
+    dkim:
+      config.DKIM_DOMAIN && config.DKIM_SELECTOR && config.DKIM_PRIVATE_KEY
+        ? { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: config.DKIM_PRIVATE_KEY }
+        : undefined,
   });
 
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
-    transactional: makeSendTransactional({
+    transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM }),
+    'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
+    'broadcast-send': makeSendBroadcastBatch({
       db: database.db,
       transport,
-      links: makeLinkUrls(config),
-      mailFrom: config.MAIL_FROM,
+      links,
+      queues,
+      waitForSendSlot: makeSendRateGate(producerRedis, config.REDIS_PREFIX, config.MAIL_RATE_PER_SECOND),
+      config,
     }),
-    maintenance: makeSweep({ db: database.db, queues }),
   };
   assertEveryQueueHasAProcessor(processors);
 
@@ -65,23 +77,46 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
         return process(parsed.data, job);
       },
-      { connection: workerRedis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+      {
+        connection: workerRedis,
+        prefix: config.REDIS_PREFIX,
+        concurrency: config.WORKER_CONCURRENCY,
+        // Every job is idempotent against the ledger, so a job whose worker died is simply run
+        // again, soon: a short lock, frequent stall checks, and no limit on how often.
+        lockDuration: 15_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 1_000,
+      },
     );
     worker.on('failed', (job, error) =>
       log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
     );
-    worker.on('completed', (job, result) => log.info({ queue: name, jobId: job.id, result }, 'job completed'));
+    worker.on('completed', (job, result) => log.debug({ queue: name, jobId: job.id, result }, 'job completed'));
     worker.on('error', (error) => log.error({ queue: name, err: error }, 'worker error'));
     return worker;
   });
-
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  // A scheduler, not a timer per process: however many workers run, one sweep job per period.
-  // The first runs at once, so a worker started after Redis lost its data finishes the work.
-  await queues.get('maintenance').upsertJobScheduler('sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep', data: {} });
+
+  const sweep = makeSweep({ db: database.db, queues, broadcastJobs, staleSeconds: config.DELIVERY_STALE_SECONDS });
+  const runSweep = async () => {
+    try {
+      const result = await sweep();
+      log.debug({ result }, 'sweep done');
+      return result;
+    } catch (error) {
+      log.error({ err: error }, 'sweep failed; it runs again at the next interval');
+      return undefined;
+    }
+  };
+  // A timer per process rather than a Redis-side scheduler: it survives Redis losing its data.
+  await runSweep();
+  const timer = setInterval(() => void runSweep(), config.SWEEP_INTERVAL_SECONDS * 1000);
+  timer.unref();
 
   return {
+    sweep: runSweep,
     async close() {
+      clearInterval(timer);
       await Promise.all(workers.map((worker) => worker.close()));
       transport.close();
       await queues.close();

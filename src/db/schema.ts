@@ -9,6 +9,8 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  boolean,
   check,
   customType,
   index,
@@ -204,6 +206,79 @@ export const transactionalMessages = pgTable(
     index('transactional_messages_unsent_idx')
       .on(t.createdAt)
       .where(sql`${t.status} IN ('pending', 'sending')`),
+  ],
+);
+
+export const broadcastKind = pgEnum('broadcast_kind', ['letter', 'update', 'reply']);
+export const broadcastStatus = pgEnum('broadcast_status', ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed']);
+
+/** One message (letter copy, update, reply) sent to a campaign's audience. */
+export const broadcasts = pgTable(
+  'broadcasts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    kind: broadcastKind('kind').notNull(),
+    /** Liquid templates, validated when saved, rendered per delivery. */
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    status: broadcastStatus('status').notNull().default('draft'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    /** The audience is who was confirmed, subscribed and unsuppressed at this moment. */
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** Why a broadcast paused itself (error budget exceeded), for the organiser. */
+    pausedReason: text('paused_reason'),
+    /**
+     * The planner's checkpoint: the last supporter id whose delivery row is committed. Moved in the
+     * same transaction as the rows it covers, never on a mere read.
+     */
+    plannedThrough: uuid('planned_through'),
+    planningDone: boolean('planning_done').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('broadcasts_campaign_idx').on(t.campaignId, t.createdAt.desc()),
+    // The sweep's scan for broadcasts with work outstanding.
+    index('broadcasts_active_idx').on(t.status).where(sql`${t.status} IN ('scheduled', 'sending')`),
+  ],
+);
+
+export const deliveryStatus = pgEnum('delivery_status', ['pending', 'sending', 'sent', 'retry', 'failed', 'bounced', 'skipped']);
+
+/**
+ * The delivery ledger: one row per (broadcast, supporter), unique. Claimed ('sending') before the
+ * SMTP conversation, marked 'sent' only after the server's 250. The Message-ID is derived from the
+ * (broadcast, supporter) pair, so a retry after an unknown outcome carries the same one.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    broadcastId: uuid('broadcast_id')
+      .notNull()
+      .references(() => broadcasts.id, { onDelete: 'cascade' }),
+    supporterId: uuid('supporter_id')
+      .notNull()
+      .references(() => supporters.id, { onDelete: 'cascade' }),
+    status: deliveryStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastResponse: text('last_response'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_broadcast_supporter_key').on(t.broadcastId, t.supporterId),
+    // The batch claim: the next due rows of a broadcast in id order (small: only unfinished rows).
+    index('deliveries_claimable_idx').on(t.broadcastId, t.id).where(sql`${t.status} IN ('pending', 'retry')`),
+    // Counts by status for progress.
+    index('deliveries_broadcast_status_idx').on(t.broadcastId, t.status),
+    index('deliveries_supporter_idx').on(t.supporterId),
   ],
 );
 

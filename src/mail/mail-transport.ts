@@ -28,7 +28,22 @@ export interface MailTransport {
   close(): void;
 }
 
-export function createSmtpTransport(options: { url: string; envelopeFrom: string; poolSize: number }): MailTransport {
+export interface DkimKey {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+/** Signed headers: the usual set plus both list headers, as bulk-sender rules require. */
+const DKIM_HEADERS =
+  'from:sender:reply-to:subject:date:message-id:to:cc:mime-version:content-type:content-transfer-encoding:list-unsubscribe:list-unsubscribe-post';
+
+export function createSmtpTransport(options: {
+  url: string;
+  envelopeFrom: string;
+  poolSize: number;
+  dkim?: DkimKey | undefined;
+}): MailTransport {
   const transport = nodemailer.createTransport({
     url: options.url,
     pool: true,
@@ -36,6 +51,7 @@ export function createSmtpTransport(options: { url: string; envelopeFrom: string
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
+    ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_HEADERS } } : {}),
   });
 
   return {

@@ -8,6 +8,8 @@ export type SendFailureClass = 'permanent' | 'transient' | 'connection';
 
 export interface SendFailure {
   class: SendFailureClass;
+  /** A permanent refusal of the recipient address itself (at RCPT TO): a hard bounce. */
+  recipientRefused: boolean;
   /** The SMTP server's reply, or the connection error, as recorded in the ledger. */
   response: string;
 }
@@ -15,6 +17,7 @@ export interface SendFailure {
 interface SmtpErrorLike {
   message?: string;
   code?: string;
+  command?: string;
   response?: string;
   responseCode?: number;
 }
@@ -26,8 +29,9 @@ export function classifySendError(error: unknown): SendFailure {
     const response = (smtp.response ?? `${code} ${smtp.message ?? ''}`).trim();
     // 503 is "bad sequence of commands": the session, not the message, was wrong.
     const permanent = code >= 500 && code !== 503;
-    return { class: permanent ? 'permanent' : 'transient', response };
+    const atRecipient = smtp.code === 'EENVELOPE' || /^RCPT/i.test(smtp.command ?? '');
+    return { class: permanent ? 'permanent' : 'transient', response, recipientRefused: permanent && atRecipient };
   }
   const reason = smtp.code ? `${smtp.code}: ${smtp.message ?? ''}` : (smtp.message ?? String(error));
-  return { class: 'connection', response: reason.trim() };
+  return { class: 'connection', response: reason.trim(), recipientRefused: false };
 }

@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const queueDefinitions = {
   'campaign-purge': z.strictObject({ campaignId: z.uuid() }),
   transactional: z.strictObject({ messageId: z.uuid() }),
-  maintenance: z.strictObject({}),
+  'broadcast-plan': z.strictObject({ broadcastId: z.uuid() }),
+  /** A send token: claims the broadcast's next due batch, then hands over to its successor. */
+  'broadcast-send': z.strictObject({ broadcastId: z.uuid(), slot: z.number().int().min(0), phase: z.union([z.literal(0), z.literal(1)]) }),
 } as const;
 
 export type QueueName = keyof typeof queueDefinitions;
@@ -25,6 +27,30 @@ export const JOB_OPTIONS = {
   attempts: 9,
   backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
 } as const;
+
+/**
+ * Broadcast jobs are tokens with fixed ids, re-created from the ledger: they are removed as soon as
+ * they finish so the same id can be queued again, and Redis holds a bounded number of them per
+ * broadcast however large its audience.
+ */
+const TOKEN_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: true,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+} as const;
+
+function jobOptionsFor(name: QueueName) {
+  return name === 'broadcast-plan' || name === 'broadcast-send' ? TOKEN_OPTIONS : JOB_OPTIONS;
+}
+
+export function planJobId(broadcastId: string): string {
+  return `bplan-${broadcastId}`;
+}
+
+export function sendTokenId(broadcastId: string, slot: number, phase: 0 | 1): string {
+  return `bsend-${broadcastId}-${slot}-${phase}`;
+}
 
 /** Producers used by the API: one BullMQ Queue per name, over one shared connection. */
 export class Queues {
@@ -45,13 +71,29 @@ export class Queues {
     return queue;
   }
 
-  async add<Q extends QueueName>(name: Q, jobName: string, data: JobData<Q>, jobId?: string): Promise<void> {
-    await this.get(name).add(jobName, queueDefinitions[name].parse(data), { ...(jobId ? { jobId } : {}), ...JOB_OPTIONS });
+  async add<Q extends QueueName>(
+    name: Q,
+    jobName: string,
+    data: JobData<Q>,
+    jobId?: string,
+    options: { delay?: number } = {},
+  ): Promise<void> {
+    await this.get(name).add(jobName, queueDefinitions[name].parse(data), {
+      ...(jobId ? { jobId } : {}),
+      ...jobOptionsFor(name),
+      ...options,
+    });
+  }
+
+  /** Removes waiting or delayed jobs by id (an active one finishes by itself). */
+  async remove(name: QueueName, jobIds: string[]): Promise<void> {
+    const queue = this.get(name);
+    await Promise.all(jobIds.map((id) => queue.remove(id)));
   }
 
   async addBulk<Q extends QueueName>(name: Q, jobs: Array<{ name: string; data: JobData<Q>; jobId: string }>): Promise<void> {
     await this.get(name).addBulk(
-      jobs.map((job) => ({ name: job.name, data: queueDefinitions[name].parse(job.data), opts: { jobId: job.jobId, ...JOB_OPTIONS } })),
+      jobs.map((job) => ({ name: job.name, data: queueDefinitions[name].parse(job.data), opts: { jobId: job.jobId, ...jobOptionsFor(name) } })),
     );
   }
 

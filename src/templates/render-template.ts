@@ -78,13 +78,23 @@ export interface RenderedLetter {
   text: string;
 }
 
+/**
+ * Parses a letter template once and returns a function merging one supporter's data into it:
+ * subject, HTML body and plain-text body. A broadcast compiles once per batch, not per recipient.
+ */
+export function compileLetter(template: { subject: string; body: string }): (data: MergeData) => RenderedLetter {
+  const subject = textEngine.parse(template.subject);
+  const bodyText = textEngine.parse(template.body);
+  const bodyHtml = htmlEngine.parse(template.body);
+  return (data) => ({
+    // Subjects are one header line: collapse whatever whitespace a merged value brought.
+    subject: (textEngine.renderSync(subject, data) as string).replace(/\s+/g, ' ').trim(),
+    html: markdownToSafeHtml(htmlEngine.renderSync(bodyHtml, data) as string),
+    text: (textEngine.renderSync(bodyText, data) as string).trim(),
+  });
+}
+
 /** Merges one supporter's data into a letter template: subject, HTML body and plain-text body. */
 export function renderLetter(template: { subject: string; body: string }, data: MergeData): RenderedLetter {
-  const subject = textEngine.parseAndRenderSync(template.subject, data) as string;
-  return {
-    // Subjects are one header line: collapse whatever whitespace a merged value brought.
-    subject: subject.replace(/\s+/g, ' ').trim(),
-    html: markdownToSafeHtml(htmlEngine.parseAndRenderSync(template.body, data) as string),
-    text: (textEngine.parseAndRenderSync(template.body, data) as string).trim(),
-  };
+  return compileLetter(template)(data);
 }

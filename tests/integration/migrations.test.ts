@@ -52,8 +52,10 @@ describe('migrations', () => {
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
+      'broadcasts',
       'campaigns',
       'contacts',
+      'deliveries',
       'organisers',
       'supporters',
       'suppressions',

@@ -4,9 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { Queues } from '../../src/queue/queues.js';
-import { createRedis } from '../../src/queue/redis-connection.js';
-import { makeSweep } from '../../workers/maintenance.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
 import { campaignBody, newOrganiser, openTestDatabase, startApp, testConfig, testEnv, type TestOrganiser } from '../support/harness.js';
 import { addSupporter, countRows, seedSupporters } from '../support/seed.js';
@@ -79,14 +76,8 @@ describe('purging a deleted campaign', () => {
     // Deleted behind the queue's back, as if Redis had been down or flushed at DELETE time.
     await handle.pool.query('UPDATE campaigns SET deleted_at = now() WHERE id = $1', [id]);
 
-    const config = testConfig();
-    const queues = new Queues(createRedis(config.REDIS_URL, 'producer'), config.REDIS_PREFIX);
-    try {
-      const result = await makeSweep({ db: handle.db, queues })({});
-      expect(result.campaignsToPurge).toBeGreaterThanOrEqual(1);
-    } finally {
-      await queues.close();
-    }
+    const result = (await workers.sweep()) as { campaignsToPurge: number };
+    expect(result.campaignsToPurge).toBeGreaterThanOrEqual(1);
     await waitFor(async () => (await campaignExists(id)) === 0, 'the swept campaign to be purged');
     expect(await contactsTagged('sweep')).toBe(0);
   });

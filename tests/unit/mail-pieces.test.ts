@@ -15,7 +15,13 @@ describe('classifying a failed send', () => {
     [{ code: 'ETIMEDOUT', message: 'Timeout' }, 'connection', 'ETIMEDOUT: Timeout'],
     [new Error('socket hang up'), 'connection', 'socket hang up'],
   ])('%j is %s', (error, expectedClass, response) => {
-    expect(classifySendError(error)).toEqual({ class: expectedClass, response });
+    expect(classifySendError(error)).toMatchObject({ class: expectedClass, response });
+  });
+
+  it('tells a refused recipient (a hard bounce) from a refused message', () => {
+    expect(classifySendError({ responseCode: 550, code: 'EENVELOPE', command: 'RCPT TO', response: '550 No such user' }).recipientRefused).toBe(true);
+    expect(classifySendError({ responseCode: 554, code: 'EMESSAGE', command: 'DATA', response: '554 Spam' }).recipientRefused).toBe(false);
+    expect(classifySendError({ responseCode: 451, code: 'EENVELOPE', command: 'RCPT TO', response: '451 Later' }).recipientRefused).toBe(false);
   });
 });
 

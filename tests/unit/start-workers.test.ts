@@ -4,11 +4,11 @@ import { assertEveryQueueHasAProcessor } from '../../workers/start-workers.js';
 describe('worker start-up', () => {
   it('refuses to start when a queue has no processor, naming it', () => {
     const noop = async () => undefined;
-    expect(() => assertEveryQueueHasAProcessor({ maintenance: noop })).toThrow(
-      'No processor for queue(s): campaign-purge, transactional',
+    expect(() => assertEveryQueueHasAProcessor({ transactional: noop })).toThrow(
+      'No processor for queue(s): campaign-purge, broadcast-plan, broadcast-send',
     );
     expect(() =>
-      assertEveryQueueHasAProcessor({ maintenance: noop, 'campaign-purge': noop, transactional: noop }),
+      assertEveryQueueHasAProcessor({ transactional: noop, 'campaign-purge': noop, 'broadcast-plan': noop, 'broadcast-send': noop }),
     ).not.toThrow();
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * One broadcast message for one recipient: the organiser's template merged with the supporter's
+ * details, framed with the campaign's identity and a visible unsubscribe link.
+ */
+import type { CampaignRow } from '../db/schema.js';
+import type { LinkUrls } from '../links/link-urls.js';
+import { deterministicMessageId, type OutgoingMail } from '../mail/mail-transport.js';
+import { mergeDataFor } from '../templates/merge-fields.js';
+import type { RenderedLetter } from '../templates/render-template.js';
+import type { MergeData } from '../templates/merge-fields.js';
+import { html, trustedHtml } from '../web/html.js';
+import type { Recipient } from './broadcast-queries.js';
+
+export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string): string {
+  return deterministicMessageId('broadcast', `${broadcastId}.${supporterId}`, mailFrom);
+}
+
+export function composeBroadcastMail(
+  render: (data: MergeData) => RenderedLetter,
+  broadcastId: string,
+  campaign: CampaignRow,
+  recipient: Recipient,
+  options: { mailFrom: string; links: LinkUrls },
+): OutgoingMail {
+  const unsubscribeUrl = options.links.unsubscribeUrl({ supporterId: recipient.supporterId, campaignId: campaign.id });
+  const message = render(
+    mergeDataFor({
+      supporterName: recipient.name,
+      postcode: recipient.postcode,
+      campaignTitle: campaign.title,
+      targetName: campaign.targetName,
+      signedAt: recipient.signedAt,
+      unsubscribeUrl,
+    }),
+  );
+  const footer = `You receive this because you signed “${campaign.title}”.`;
+  return {
+    from: { name: campaign.senderName, address: options.mailFrom },
+    to: { name: recipient.name, address: recipient.email },
+    replyTo: { name: campaign.senderName, address: campaign.senderEmail },
+    subject: message.subject,
+    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
+    unsubscribeUrl,
+    text: `${message.text}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
+    html: html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${message.subject}</title></head>
+<body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,serif;color:#1d1d1b;line-height:1.5">
+<div style="max-width:640px;margin:0 auto;background:#fff;padding:32px;border-radius:6px">${trustedHtml(message.html)}
+<hr style="border:0;border-top:1px solid #ddd;margin:32px 0 16px">
+<p style="font-family:Arial,sans-serif;font-size:13px;color:#555">${footer} <a href="${unsubscribeUrl}">Unsubscribe</a>.</p>
+</div></body></html>`.value,
+  };
+}

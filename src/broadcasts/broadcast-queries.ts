@@ -1,0 +1,325 @@
+/**
+ * The delivery engine's SQL: every hot query is named here with the index it relies on.
+ * All are parameterised drizzle `sql` templates; none is built from strings.
+ */
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { broadcasts, campaigns, deliveries } from '../db/schema.js';
+
+type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+export type BroadcastRow = typeof broadcasts.$inferSelect;
+export type BroadcastStatus = BroadcastRow['status'];
+export type DeliveryStatus = (typeof deliveries.$inferSelect)['status'];
+
+export async function insertBroadcast(db: Executor, values: typeof broadcasts.$inferInsert): Promise<BroadcastRow> {
+  const [row] = await db.insert(broadcasts).values(values).returning();
+  return row!;
+}
+
+/** A broadcast, only if its campaign belongs to the organiser (and is not deleted). */
+export async function findOwnedBroadcast(db: Executor, organiserId: string, broadcastId: string) {
+  const [row] = await db
+    .select({ broadcast: broadcasts, campaign: campaigns })
+    .from(broadcasts)
+    .innerJoin(campaigns, eq(campaigns.id, broadcasts.campaignId))
+    .where(and(eq(broadcasts.id, broadcastId), eq(campaigns.organiserId, organiserId), isNull(campaigns.deletedAt)));
+  return row;
+}
+
+export async function findBroadcastWithCampaign(db: Executor, broadcastId: string) {
+  const [row] = await db
+    .select({ broadcast: broadcasts, campaign: campaigns })
+    .from(broadcasts)
+    .innerJoin(campaigns, eq(campaigns.id, broadcasts.campaignId))
+    .where(eq(broadcasts.id, broadcastId));
+  return row;
+}
+
+export async function listCampaignBroadcasts(db: Executor, campaignId: string): Promise<BroadcastRow[]> {
+  return db.select().from(broadcasts).where(eq(broadcasts.campaignId, campaignId)).orderBy(desc(broadcasts.createdAt)).limit(100);
+}
+
+/** Moves a broadcast between statuses in one conditional UPDATE; undefined if it was not in `from`. */
+export async function transitionBroadcast(
+  db: Executor,
+  broadcastId: string,
+  from: BroadcastStatus[],
+  changes: Partial<typeof broadcasts.$inferInsert>,
+): Promise<BroadcastRow | undefined> {
+  const [row] = await db
+    .update(broadcasts)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(and(eq(broadcasts.id, broadcastId), inArray(broadcasts.status, from)))
+    .returning();
+  return row;
+}
+
+export const PLAN_PAGE_SIZE = 1_000;
+
+/**
+ * planAudiencePage: inserts the next page of the audience into the ledger and moves the planner's
+ * checkpoint, in one statement. The audience is confirmed, subscribed supporters confirmed before
+ * the broadcast started, whose address is suppressed neither everywhere nor by this organiser.
+ * Pages by supporter id from the checkpoint via supporters_audience_idx (campaign_id, id) WHERE
+ * confirmed AND subscribed. Rows already in the ledger (a re-run after a crash) are skipped by the
+ * unique (broadcast_id, supporter_id) index; the checkpoint only moves with rows that are committed.
+ * Returns how many supporters the page held (0: planning is done) and how many rows were new.
+ */
+export async function planAudiencePage(db: Database, broadcastId: string): Promise<{ scanned: number; inserted: number }> {
+  return db.transaction(async (tx) => {
+    const result = await tx.execute<{ scanned: number; inserted: number }>(sql`
+      WITH b AS (
+        SELECT br.id, br.campaign_id, br.started_at, br.planned_through, c.organiser_id
+        FROM broadcasts br JOIN campaigns c ON c.id = br.campaign_id
+        WHERE br.id = ${broadcastId} AND NOT br.planning_done
+        FOR UPDATE OF br
+      ),
+      page AS (
+        SELECT s.id
+        FROM b
+        JOIN supporters s ON s.campaign_id = b.campaign_id
+        JOIN contacts ct ON ct.id = s.contact_id
+        WHERE s.status = 'confirmed'
+          AND s.unsubscribed_at IS NULL
+          AND s.confirmed_at <= b.started_at
+          AND (b.planned_through IS NULL OR s.id > b.planned_through)
+          AND NOT EXISTS (
+            SELECT 1 FROM suppressions sp
+            WHERE sp.email_hash = sha256(convert_to(lower(ct.email), 'UTF8'))
+              AND (sp.organiser_id IS NULL OR sp.organiser_id = b.organiser_id)
+          )
+        ORDER BY s.id
+        LIMIT ${PLAN_PAGE_SIZE}
+      ),
+      inserted AS (
+        INSERT INTO deliveries (broadcast_id, supporter_id)
+        SELECT ${broadcastId}::uuid, page.id FROM page
+        ON CONFLICT (broadcast_id, supporter_id) DO NOTHING
+        RETURNING 1
+      ),
+      moved AS (
+        UPDATE broadcasts SET
+          planned_through = COALESCE((SELECT id FROM page ORDER BY id DESC LIMIT 1), broadcasts.planned_through),
+          planning_done = NOT EXISTS (SELECT 1 FROM page),
+          updated_at = now()
+        WHERE broadcasts.id IN (SELECT id FROM b)
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM page)::int AS scanned,
+             (SELECT count(*) FROM inserted)::int AS inserted,
+             (SELECT count(*) FROM moved)::int AS moved
+    `);
+    const row = result.rows[0];
+    return { scanned: row?.scanned ?? 0, inserted: row?.inserted ?? 0 };
+  });
+}
+
+export interface ClaimedDelivery {
+  id: number;
+  supporterId: string;
+  attempts: number;
+}
+
+/**
+ * claimDeliveryBatch: takes up to `limit` due rows of a broadcast for sending, in one conditional
+ * UPDATE. SKIP LOCKED lets any number of workers claim disjoint batches; rows are only ever taken
+ * from 'pending' or 'retry', so a row another worker holds ('sending') or finished is never taken.
+ * Uses deliveries_claimable_idx (broadcast_id, id) WHERE status IN ('pending', 'retry').
+ */
+export async function claimDeliveryBatch(db: Executor, broadcastId: string, limit: number): Promise<ClaimedDelivery[]> {
+  const result = await db.execute<{ id: string; supporter_id: string; attempts: number }>(sql`
+    UPDATE deliveries d
+    SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
+    FROM (
+      SELECT id FROM deliveries
+      WHERE broadcast_id = ${broadcastId} AND status IN ('pending', 'retry') AND next_attempt_at <= now()
+      ORDER BY id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ) due
+    WHERE d.id = due.id
+    RETURNING d.id, d.supporter_id, d.attempts
+  `);
+  return result.rows.map((row) => ({ id: Number(row.id), supporterId: row.supporter_id, attempts: row.attempts }));
+}
+
+export interface DeliveryOutcome {
+  id: number;
+  status: Extract<DeliveryStatus, 'sent' | 'retry' | 'failed' | 'bounced' | 'skipped'>;
+  response: string;
+  /** For 'retry': when the next attempt is due. */
+  retryAt?: Date | undefined;
+}
+
+/**
+ * recordDeliveryOutcomes: writes a whole batch's results in one statement (unnest of arrays), not
+ * one round trip per message. Only rows still 'sending' are updated, so a stale worker cannot
+ * overwrite a row the sweep has since handed to someone else.
+ */
+export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await db.execute(sql`
+    UPDATE deliveries d SET
+      status = o.status::delivery_status,
+      last_response = o.response,
+      sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
+      next_attempt_at = COALESCE(o.retry_at, d.next_attempt_at),
+      updated_at = now()
+    FROM unnest(
+      ${sql.param(outcomes.map((o) => o.id))}::bigint[],
+      ${sql.param(outcomes.map((o) => o.status))}::text[],
+      ${sql.param(outcomes.map((o) => o.response.slice(0, 2000)))}::text[],
+      ${sql.param(outcomes.map((o) => o.retryAt?.toISOString() ?? null))}::timestamptz[]
+    ) AS o(id, status, response, retry_at)
+    WHERE d.id = o.id AND d.status = 'sending'
+  `);
+}
+
+export type DeliveryCounts = Record<DeliveryStatus, number>;
+
+/** Counts by status via deliveries_broadcast_status_idx. */
+export async function countDeliveries(db: Executor, broadcastId: string): Promise<DeliveryCounts> {
+  const rows = await db
+    .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(eq(deliveries.broadcastId, broadcastId))
+    .groupBy(deliveries.status);
+  const counts: DeliveryCounts = { pending: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0, skipped: 0 };
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}
+
+/** Messages accepted in the last `seconds`, for the send rate. */
+export async function countRecentlySent(db: Executor, broadcastId: string, seconds: number): Promise<number> {
+  const result = await db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM deliveries
+    WHERE broadcast_id = ${broadcastId} AND status = 'sent' AND sent_at > now() - make_interval(secs => ${seconds})
+  `);
+  return result.rows[0]?.n ?? 0;
+}
+
+/** The earliest time a 'retry' row of the broadcast falls due, if any. */
+export async function nextRetryAt(db: Executor, broadcastId: string): Promise<Date | undefined> {
+  const result = await db.execute<{ at: Date | null }>(sql`
+    SELECT min(next_attempt_at) AS at FROM deliveries WHERE broadcast_id = ${broadcastId} AND status IN ('pending', 'retry')
+  `);
+  const at = result.rows[0]?.at;
+  return at ? new Date(at) : undefined;
+}
+
+/** Whether any row of the broadcast is still unfinished ('pending', 'retry' or 'sending'). */
+export async function hasUnfinishedDeliveries(db: Executor, broadcastId: string): Promise<boolean> {
+  const result = await db.execute<{ unfinished: boolean }>(sql`
+    SELECT EXISTS (
+      SELECT 1 FROM deliveries WHERE broadcast_id = ${broadcastId} AND status IN ('pending', 'retry', 'sending')
+    ) AS unfinished
+  `);
+  return result.rows[0]?.unfinished ?? false;
+}
+
+/** Marks the broadcast completed once planning is done and no row is unfinished. */
+export async function completeIfFinished(db: Executor, broadcastId: string): Promise<boolean> {
+  const result = await db.execute(sql`
+    UPDATE broadcasts SET status = 'completed', completed_at = now(), updated_at = now()
+    WHERE id = ${broadcastId} AND status = 'sending' AND planning_done
+      AND NOT EXISTS (
+        SELECT 1 FROM deliveries WHERE broadcast_id = ${broadcastId} AND status IN ('pending', 'retry', 'sending')
+      )
+  `);
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Rows a crashed worker left 'sending': due again, as 'retry' (their Message-ID stays the same). */
+export async function releaseStaleClaims(db: Executor, olderThanSeconds: number): Promise<number> {
+  const result = await db.execute(sql`
+    UPDATE deliveries SET status = 'retry', next_attempt_at = now(), updated_at = now(),
+      last_response = 'claimed by a worker that stopped before recording the outcome'
+    WHERE status = 'sending' AND updated_at < now() - make_interval(secs => ${olderThanSeconds})
+  `);
+  return result.rowCount ?? 0;
+}
+
+/** Broadcasts with work to do: sending (planning or rows unfinished), or scheduled and due. */
+export async function listActiveBroadcasts(db: Executor): Promise<Array<{ id: string; status: BroadcastStatus; planningDone: boolean }>> {
+  return db
+    .select({ id: broadcasts.id, status: broadcasts.status, planningDone: broadcasts.planningDone })
+    .from(broadcasts)
+    .where(
+      sql`${broadcasts.status} = 'sending' OR (${broadcasts.status} = 'scheduled' AND ${broadcasts.scheduledAt} <= now())`,
+    )
+    .limit(1_000);
+}
+
+/** Cancelling: every unfinished row becomes 'skipped'; rows being sent right now finish as they are. */
+export async function skipUnfinishedDeliveries(db: Executor, broadcastId: string, reason: string): Promise<number> {
+  const result = await db.execute(sql`
+    UPDATE deliveries SET status = 'skipped', last_response = ${reason}, updated_at = now()
+    WHERE broadcast_id = ${broadcastId} AND status IN ('pending', 'retry')
+  `);
+  return result.rowCount ?? 0;
+}
+
+/** retry-failed: failed rows go back to 'retry' with their attempt count reset. Bounces stay bounced. */
+export async function requeueFailedDeliveries(db: Executor, broadcastId: string): Promise<number> {
+  const result = await db.execute(sql`
+    UPDATE deliveries SET status = 'retry', attempts = 0, next_attempt_at = now(), updated_at = now()
+    WHERE broadcast_id = ${broadcastId} AND status = 'failed'
+  `);
+  return result.rowCount ?? 0;
+}
+
+export interface Recipient {
+  supporterId: string;
+  name: string;
+  postcode: string | null;
+  email: string;
+  signedAt: Date;
+  /** Why this person must not be mailed now, re-checked just before sending; null if they may. */
+  excludedBecause: string | null;
+}
+
+/**
+ * loadRecipients: the people behind a claimed batch, with the suppression check done in the same
+ * query (suppressions_email_scope_key on email_hash), so an unsubscribe or a bounce that happened
+ * after planning still stops the message.
+ */
+export async function loadRecipients(db: Executor, supporterIds: string[], organiserId: string): Promise<Map<string, Recipient>> {
+  if (supporterIds.length === 0) return new Map();
+  const result = await db.execute<{
+    id: string;
+    name: string;
+    postcode: string | null;
+    email: string;
+    created_at: Date;
+    status: string;
+    unsubscribed_at: Date | null;
+    suppressed: string | null;
+  }>(sql`
+    SELECT s.id, s.name, s.postcode, ct.email, s.created_at, s.status, s.unsubscribed_at,
+      (SELECT sp.reason::text FROM suppressions sp
+        WHERE sp.email_hash = sha256(convert_to(lower(ct.email), 'UTF8'))
+          AND (sp.organiser_id IS NULL OR sp.organiser_id = ${organiserId})
+        LIMIT 1) AS suppressed
+    FROM supporters s JOIN contacts ct ON ct.id = s.contact_id
+    WHERE s.id = ANY(${sql.param(supporterIds)}::uuid[])
+  `);
+  const recipients = new Map<string, Recipient>();
+  for (const row of result.rows) {
+    const excludedBecause = row.suppressed
+      ? `suppressed (${row.suppressed})`
+      : row.unsubscribed_at
+        ? 'unsubscribed'
+        : row.status !== 'confirmed'
+          ? 'not confirmed'
+          : null;
+    recipients.set(row.id, {
+      supporterId: row.id,
+      name: row.name,
+      postcode: row.postcode,
+      email: row.email,
+      signedAt: new Date(row.created_at),
+      excludedBecause,
+    });
+  }
+  return recipients;
+}

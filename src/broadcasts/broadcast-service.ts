@@ -1,0 +1,156 @@
+/**
+ * A broadcast's life: draft → (scheduled →) sending ⇄ paused → completed, or cancelled. Starting
+ * fixes the audience (who is confirmed, subscribed and unsuppressed at that moment); the ledger
+ * in Postgres then drives everything, and Redis only carries tokens that point at it.
+ */
+import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
+import { getCampaign } from '../campaigns/campaign-service.js';
+import type { Database } from '../db/client.js';
+import { NotFoundError, StateError, TemplateError } from '../errors.js';
+import { describeProblem, validateTemplate } from '../templates/render-template.js';
+import type { BroadcastJobs } from './broadcast-jobs.js';
+import {
+  countDeliveries,
+  countRecentlySent,
+  findOwnedBroadcast,
+  insertBroadcast,
+  requeueFailedDeliveries,
+  skipUnfinishedDeliveries,
+  transitionBroadcast,
+  type BroadcastRow,
+  type BroadcastStatus,
+} from './broadcast-queries.js';
+
+export interface BroadcastServiceDeps {
+  db: Database;
+  jobs: BroadcastJobs;
+}
+
+export interface NewBroadcast {
+  kind: BroadcastRow['kind'];
+  subject: string;
+  body: string;
+  scheduledAt?: Date | undefined;
+}
+
+export async function createBroadcast(
+  campaigns: CampaignServiceDeps,
+  organiserId: string,
+  campaignId: string,
+  input: NewBroadcast,
+): Promise<BroadcastRow> {
+  const campaign = await getCampaign(campaigns, organiserId, campaignId);
+  if (campaign.status === 'draft') {
+    throw new StateError('campaign_not_published', 'Publish the campaign before broadcasting to its supporters', 'status');
+  }
+  for (const part of ['subject', 'body'] as const) {
+    const problem = validateTemplate(input[part]);
+    if (problem) throw new TemplateError(`${part}: ${describeProblem(problem)}`, part);
+  }
+  return insertBroadcast(campaigns.db, {
+    campaignId: campaign.id,
+    kind: input.kind,
+    subject: input.subject,
+    body: input.body,
+    scheduledAt: input.scheduledAt ?? null,
+  });
+}
+
+export async function getOwnedBroadcast(db: Database, organiserId: string, broadcastId: string) {
+  const found = await findOwnedBroadcast(db, organiserId, broadcastId);
+  if (!found) throw new NotFoundError('Broadcast not found');
+  return found;
+}
+
+const RATE_WINDOW_SECONDS = 10;
+
+export interface BroadcastProgress {
+  id: string;
+  campaignId: string;
+  kind: BroadcastRow['kind'];
+  subject: string;
+  status: BroadcastStatus;
+  pausedReason: string | null;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; skipped: number };
+  ratePerSecond: number;
+  /** Seconds until the last pending delivery is expected to be sent, at the current rate. */
+  eta: number | null;
+}
+
+export async function broadcastProgress(db: Database, broadcast: BroadcastRow): Promise<BroadcastProgress> {
+  const counts = await countDeliveries(db, broadcast.id);
+  const sentRecently = broadcast.status === 'sending' ? await countRecentlySent(db, broadcast.id, RATE_WINDOW_SECONDS) : 0;
+  const ratePerSecond = Math.round((sentRecently / RATE_WINDOW_SECONDS) * 10) / 10;
+  const pending = counts.pending + counts.retry + counts.sending;
+  const total = pending + counts.sent + counts.failed + counts.bounced + counts.skipped;
+  return {
+    id: broadcast.id,
+    campaignId: broadcast.campaignId,
+    kind: broadcast.kind,
+    subject: broadcast.subject,
+    status: broadcast.status,
+    pausedReason: broadcast.pausedReason,
+    scheduledAt: broadcast.scheduledAt?.toISOString() ?? null,
+    startedAt: broadcast.startedAt?.toISOString() ?? null,
+    completedAt: broadcast.completedAt?.toISOString() ?? null,
+    counts: { total, pending, sent: counts.sent, failed: counts.failed, bounced: counts.bounced, skipped: counts.skipped },
+    ratePerSecond,
+    eta: ratePerSecond > 0 ? Math.ceil(pending / ratePerSecond) : null,
+  };
+}
+
+export type BroadcastAction = 'start' | 'pause' | 'resume' | 'cancel' | 'retry-failed';
+
+function refuse(action: BroadcastAction, status: BroadcastStatus): StateError {
+  return new StateError('invalid_transition', `Cannot ${action} a broadcast that is ${status}`, 'status');
+}
+
+/** Applies an organiser's action; each is one conditional UPDATE, so racing requests cannot both win. */
+export async function applyBroadcastAction(
+  deps: BroadcastServiceDeps,
+  organiserId: string,
+  broadcastId: string,
+  action: BroadcastAction,
+): Promise<BroadcastRow> {
+  const { broadcast } = await getOwnedBroadcast(deps.db, organiserId, broadcastId);
+  const now = new Date();
+  let moved: BroadcastRow | undefined;
+  switch (action) {
+    case 'start': {
+      const later = broadcast.scheduledAt && broadcast.scheduledAt.getTime() > now.getTime();
+      moved = await transitionBroadcast(deps.db, broadcast.id, ['draft'], later ? { status: 'scheduled' } : { status: 'sending', startedAt: now });
+      if (moved?.status === 'sending') await deps.jobs.plan(moved.id);
+      // A scheduled broadcast is started by the workers' sweep once its time has come.
+      break;
+    }
+    case 'pause':
+      moved = await transitionBroadcast(deps.db, broadcast.id, ['sending', 'scheduled'], { status: 'paused', pausedReason: 'paused by the organiser' });
+      break;
+    case 'resume':
+      moved = await transitionBroadcast(deps.db, broadcast.id, ['paused'], { status: 'sending', pausedReason: null, startedAt: broadcast.startedAt ?? now });
+      if (moved) {
+        if (!moved.planningDone) await deps.jobs.plan(moved.id);
+        await deps.jobs.startSending(moved.id);
+      }
+      break;
+    case 'cancel':
+      moved = await transitionBroadcast(deps.db, broadcast.id, ['draft', 'scheduled', 'sending', 'paused'], { status: 'cancelled', completedAt: now });
+      if (moved) {
+        await skipUnfinishedDeliveries(deps.db, moved.id, 'not sent: the broadcast was cancelled');
+        await deps.jobs.removeAll(moved.id);
+      }
+      break;
+    case 'retry-failed':
+      moved = await transitionBroadcast(deps.db, broadcast.id, ['sending', 'paused', 'completed'], { status: 'sending', pausedReason: null, completedAt: null });
+      if (moved) {
+        await requeueFailedDeliveries(deps.db, moved.id);
+        await deps.jobs.startSending(moved.id);
+      }
+      break;
+  }
+  if (!moved) throw refuse(action, broadcast.status);
+  return moved;
+}

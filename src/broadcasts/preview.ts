@@ -1,0 +1,43 @@
+/** Renders a template exactly as a supporter would receive it, or with sample data. */
+import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
+import { getCampaign } from '../campaigns/campaign-service.js';
+import { NotFoundError, TemplateError } from '../errors.js';
+import { loadSupporterContext } from '../supporters/supporter-queries.js';
+import { mergeDataFor } from '../templates/merge-fields.js';
+import { describeProblem, renderLetter, validateTemplate, type RenderedLetter } from '../templates/render-template.js';
+
+const SAMPLE = { name: 'Jane Ó Briain', postcode: 'SW1A 2AH', signedAt: new Date('2013-09-04T10:00:00Z') };
+
+export async function previewLetter(
+  campaigns: CampaignServiceDeps,
+  organiserId: string,
+  campaignId: string,
+  input: { supporterId?: string | undefined; subject?: string | undefined; body?: string | undefined },
+): Promise<RenderedLetter> {
+  const campaign = await getCampaign(campaigns, organiserId, campaignId);
+  const template = { subject: input.subject ?? campaign.letterSubject, body: input.body ?? campaign.letterBody };
+  for (const part of ['subject', 'body'] as const) {
+    const problem = validateTemplate(template[part]);
+    if (problem) throw new TemplateError(`${part}: ${describeProblem(problem)}`, part);
+  }
+  let person = SAMPLE;
+  if (input.supporterId) {
+    const context = await loadSupporterContext(campaigns.db, input.supporterId);
+    // Only a supporter of this campaign (and so of this organiser).
+    if (!context || context.campaign.id !== campaign.id) throw new NotFoundError('Supporter not found', 'supporterId');
+    const { supporter } = context;
+    person = { name: supporter.name, postcode: supporter.postcode ?? '', signedAt: supporter.createdAt };
+  }
+  return renderLetter(
+    template,
+    mergeDataFor({
+      supporterName: person.name,
+      postcode: person.postcode,
+      campaignTitle: campaign.title,
+      targetName: campaign.targetName,
+      signedAt: person.signedAt,
+      unsubscribeUrl: 'https://example.org/u/preview',
+    }),
+  );
+}
+

@@ -1,0 +1,24 @@
+/**
+ * The planner: pages the broadcast's audience into the delivery ledger (a page per transaction,
+ * checkpointed), starting the send tokens as soon as the first rows exist so the first message goes
+ * out while the rest is still being planned. Re-running it after a crash continues from the checkpoint.
+ */
+import { planAudiencePage } from '../src/broadcasts/broadcast-queries.js';
+import type { Database } from '../src/db/client.js';
+import type { JobData } from '../src/queue/queues.js';
+
+export function makePlanBroadcast(deps: { db: Database; startSending(broadcastId: string): Promise<void> }) {
+  return async ({ broadcastId }: JobData<'broadcast-plan'>) => {
+    let planned = 0;
+    let started = false;
+    for (;;) {
+      const page = await planAudiencePage(deps.db, broadcastId);
+      planned += page.inserted;
+      if (!started && (page.inserted > 0 || page.scanned === 0)) {
+        await deps.startSending(broadcastId);
+        started = true;
+      }
+      if (page.scanned === 0) return { planned };
+    }
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * A send token: claims the broadcast's next due batch from the ledger, re-checks each recipient
+ * (unsubscribed or suppressed since planning: skipped), renders and sends with bounded in-flight
+ * messages under the global rate, records every outcome in one statement, then queues its successor.
+ *
+ * Failures by class: 4xx and connection errors become 'retry' with exponential backoff and jitter
+ * until DELIVERY_MAX_ATTEMPTS; a 5xx refusing the recipient is a 'bounced' row and a hard-bounce
+ * suppression everywhere; any other 5xx is 'failed'. When a batch's failures exceed the error
+ * budget, the broadcast pauses itself with the reason rather than burn through the list.
+ */
+import type { Job } from 'bullmq';
+import { composeBroadcastMail } from '../src/broadcasts/broadcast-mail.js';
+import {
+  claimDeliveryBatch,
+  completeIfFinished,
+  findBroadcastWithCampaign,
+  loadRecipients,
+  nextRetryAt,
+  recordDeliveryOutcomes,
+  transitionBroadcast,
+  type DeliveryOutcome,
+} from '../src/broadcasts/broadcast-queries.js';
+import type { Config } from '../src/config.js';
+import type { Database } from '../src/db/client.js';
+import type { SendRateGate } from '../src/infra/send-rate.js';
+import type { LinkUrls } from '../src/links/link-urls.js';
+import type { MailTransport } from '../src/mail/mail-transport.js';
+import { classifySendError } from '../src/mail/smtp-outcome.js';
+import type { JobData, Queues } from '../src/queue/queues.js';
+import { sendTokenId } from '../src/queue/queues.js';
+import { emailHash } from '../src/supporters/email-address.js';
+import { addSuppression } from '../src/supporters/supporter-queries.js';
+import { compileLetter } from '../src/templates/render-template.js';
+
+export const BATCH_SIZE = 200;
+/** While the planner is still writing rows, an idle token looks again this soon. */
+const WAIT_FOR_PLANNER_MS = 200;
+
+export interface SendBroadcastDeps {
+  db: Database;
+  transport: MailTransport;
+  links: LinkUrls;
+  queues: Queues;
+  waitForSendSlot: SendRateGate;
+  config: Pick<
+    Config,
+    'MAIL_FROM' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
+  >;
+}
+
+/** Exponential backoff with jitter: base, 2×base, 4×base … (default 30 s, 1 min, 2 min), capped at 1 h. */
+export function retryDelayMs(attempts: number, baseSeconds: number): number {
+  const ceiling = Math.min(3_600_000, baseSeconds * 1000 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
+  const inFlight = Math.max(1, deps.config.SMTP_POOL_SIZE * 2);
+
+  async function handOver(data: JobData<'broadcast-send'>, delay: number) {
+    const phase = data.phase === 0 ? 1 : 0;
+    await deps.queues.add('broadcast-send', 'send', { ...data, phase }, sendTokenId(data.broadcastId, data.slot, phase), { delay });
+  }
+
+  return async (data: JobData<'broadcast-send'>, _job: Job) => {
+    const found = await findBroadcastWithCampaign(deps.db, data.broadcastId);
+    // Paused, cancelled, completed or gone: the token simply ends (pause takes effect here).
+    if (!found || found.broadcast.status !== 'sending') return { outcome: 'stopped' };
+    const { broadcast, campaign } = found;
+
+    const claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE);
+    if (claimed.length === 0) {
+      if (!broadcast.planningDone) {
+        await handOver(data, WAIT_FOR_PLANNER_MS);
+        return { outcome: 'waiting for planner' };
+      }
+      if (await completeIfFinished(deps.db, broadcast.id)) return { outcome: 'completed' };
+      const due = await nextRetryAt(deps.db, broadcast.id);
+      if (due) await handOver(data, Math.max(0, due.getTime() - Date.now()));
+      return { outcome: due ? 'waiting for retries' : 'others finishing' };
+    }
+
+    const recipients = await loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId);
+    const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
+    const bounced: string[] = [];
+
+    const outcomes = await mapWithConcurrency(claimed, inFlight, async (delivery): Promise<DeliveryOutcome> => {
+      const recipient = recipients.get(delivery.supporterId);
+      if (!recipient) return { id: delivery.id, status: 'skipped', response: 'not sent: the supporter no longer exists' };
+      if (recipient.excludedBecause) return { id: delivery.id, status: 'skipped', response: `not sent: ${recipient.excludedBecause}` };
+      let mail;
+      try {
+        mail = composeBroadcastMail(render, broadcast.id, campaign, recipient, { mailFrom: deps.config.MAIL_FROM, links: deps.links });
+      } catch (error) {
+        return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
+      }
+      await deps.waitForSendSlot();
+      try {
+        const { response } = await deps.transport.send(mail);
+        return { id: delivery.id, status: 'sent', response };
+      } catch (error) {
+        const failure = classifySendError(error);
+        if (failure.recipientRefused) {
+          bounced.push(recipient.email);
+          return { id: delivery.id, status: 'bounced', response: failure.response };
+        }
+        if (failure.class === 'permanent' || delivery.attempts >= deps.config.DELIVERY_MAX_ATTEMPTS) {
+          return { id: delivery.id, status: 'failed', response: failure.response };
+        }
+        return { id: delivery.id, status: 'retry', response: failure.response, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, deps.config.DELIVERY_RETRY_BASE_SECONDS)) };
+      }
+    });
+
+    await recordDeliveryOutcomes(deps.db, outcomes);
+    for (const email of bounced) {
+      await addSuppression(deps.db, { emailHash: emailHash(email), organiserId: null, reason: 'hard_bounce', detail: 'refused by the receiving server' });
+    }
+
+    const attempted = outcomes.filter((o) => o.status !== 'skipped');
+    const failing = attempted.filter((o) => o.status === 'retry' || o.status === 'failed');
+    if (attempted.length >= deps.config.ERROR_BUDGET_MIN_ATTEMPTS && failing.length / attempted.length > deps.config.ERROR_BUDGET) {
+      const reason = `paused itself: ${failing.length} of the last ${attempted.length} attempts failed (last: ${failing.at(-1)!.response})`;
+      await transitionBroadcast(deps.db, broadcast.id, ['sending'], { status: 'paused', pausedReason: reason });
+      return { outcome: 'paused by error budget', reason };
+    }
+
+    await handOver(data, 0);
+    return { outcome: 'sent batch', counts: countBy(outcomes) };
+  };
+}
+
+function countBy(outcomes: DeliveryOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
+  return counts;
+}
