@@ -13,6 +13,7 @@ import { composeBroadcastMail } from '../src/broadcasts/broadcast-mail.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
+  findBroadcastStatus,
   findBroadcastWithCampaign,
   loadRecipients,
   nextRetryAt,
@@ -94,6 +95,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     }
 
     const recipients = await loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId);
+    const currentStatus = statusWatcher(deps.db, broadcast.id);
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
     const bounced: string[] = [];
 
@@ -101,6 +103,10 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       const recipient = recipients.get(delivery.supporterId);
       if (!recipient) return { id: delivery.id, status: 'skipped', response: 'not sent: the supporter no longer exists' };
       if (recipient.excludedBecause) return { id: delivery.id, status: 'skipped', response: `not sent: ${recipient.excludedBecause}` };
+      // Pause and cancel take effect mid-batch: the rest of the batch goes back, or is skipped.
+      const status = await currentStatus();
+      if (status === 'cancelled') return { id: delivery.id, status: 'skipped', response: 'not sent: the broadcast was cancelled' };
+      if (status !== 'sending') return { id: delivery.id, status: 'released', response: `not sent yet: the broadcast is ${status}` };
       let mail;
       try {
         mail = composeBroadcastMail(render, broadcast.id, campaign, recipient, { mailFrom: deps.config.MAIL_FROM, links: deps.links });
@@ -129,7 +135,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       await addSuppression(deps.db, { emailHash: emailHash(email), organiserId: null, reason: 'hard_bounce', detail: 'refused by the receiving server' });
     }
 
-    const attempted = outcomes.filter((o) => o.status !== 'skipped');
+    const attempted = outcomes.filter((o) => o.status !== 'skipped' && o.status !== 'released');
     const failing = attempted.filter((o) => o.status === 'retry' || o.status === 'failed');
     if (attempted.length >= deps.config.ERROR_BUDGET_MIN_ATTEMPTS && failing.length / attempted.length > deps.config.ERROR_BUDGET) {
       const reason = `paused itself: ${failing.length} of the last ${attempted.length} attempts failed (last: ${failing.at(-1)!.response})`;
@@ -137,8 +143,24 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       return { outcome: 'paused by error budget', reason };
     }
 
+    if (outcomes.some((o) => o.status === 'released')) return { outcome: 'stopped mid-batch', counts: countBy(outcomes) };
     await handOver(data, 0);
     return { outcome: 'sent batch', counts: countBy(outcomes) };
+  };
+}
+
+const STATUS_CHECK_EVERY_MS = 250;
+
+/** The broadcast's status, read at most every 250 ms however many messages ask. */
+function statusWatcher(db: Database, broadcastId: string): () => Promise<string> {
+  let checkedAt = 0;
+  let status: Promise<string> = Promise.resolve('sending');
+  return () => {
+    if (Date.now() - checkedAt >= STATUS_CHECK_EVERY_MS) {
+      checkedAt = Date.now();
+      status = findBroadcastStatus(db, broadcastId);
+    }
+    return status;
   };
 }
 

@@ -8,17 +8,17 @@ import { planJobId, sendTokenId } from '../queue/queues.js';
 export function makeBroadcastJobs(queues: Queues, parallelism: number) {
   const slots = Array.from({ length: parallelism }, (_, slot) => slot);
   return {
-    async plan(broadcastId: string, delay = 0): Promise<void> {
-      await queues.add('broadcast-plan', 'plan', { broadcastId }, planJobId(broadcastId), { delay });
+    plan: async (broadcastId: string): Promise<void> => {
+      await queues.add('broadcast-plan', 'plan', { broadcastId }, planJobId(broadcastId));
     },
-    async startSending(broadcastId: string): Promise<void> {
+    startSending: async (broadcastId: string): Promise<void> => {
       await queues.addBulk(
         'broadcast-send',
         slots.map((slot) => ({ name: 'send', data: { broadcastId, slot, phase: 0 as const }, jobId: sendTokenId(broadcastId, slot, 0) })),
       );
     },
     /** Cancel leaves nothing waiting in Redis: a token already running ends at its status check. */
-    async removeAll(broadcastId: string): Promise<void> {
+    removeAll: async (broadcastId: string): Promise<void> => {
       await queues.remove('broadcast-plan', [planJobId(broadcastId)]);
       await queues.remove(
         'broadcast-send',

@@ -26,6 +26,11 @@ export async function findOwnedBroadcast(db: Executor, organiserId: string, broa
   return row;
 }
 
+export async function findBroadcastStatus(db: Executor, broadcastId: string): Promise<string> {
+  const [row] = await db.select({ status: broadcasts.status }).from(broadcasts).where(eq(broadcasts.id, broadcastId));
+  return row?.status ?? 'cancelled';
+}
+
 export async function findBroadcastWithCampaign(db: Executor, broadcastId: string) {
   const [row] = await db
     .select({ broadcast: broadcasts, campaign: campaigns })
@@ -145,7 +150,8 @@ export async function claimDeliveryBatch(db: Executor, broadcastId: string, limi
 
 export interface DeliveryOutcome {
   id: number;
-  status: Extract<DeliveryStatus, 'sent' | 'retry' | 'failed' | 'bounced' | 'skipped'>;
+  /** 'released': not attempted after all (the broadcast paused mid-batch); back to 'pending'. */
+  status: Extract<DeliveryStatus, 'sent' | 'retry' | 'failed' | 'bounced' | 'skipped'> | 'released';
   response: string;
   /** For 'retry': when the next attempt is due. */
   retryAt?: Date | undefined;
@@ -160,7 +166,8 @@ export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOut
   if (outcomes.length === 0) return;
   await db.execute(sql`
     UPDATE deliveries d SET
-      status = o.status::delivery_status,
+      status = (CASE WHEN o.status = 'released' THEN 'pending' ELSE o.status END)::delivery_status,
+      attempts = CASE WHEN o.status = 'released' THEN d.attempts - 1 ELSE d.attempts END,
       last_response = o.response,
       sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
       next_attempt_at = COALESCE(o.retry_at, d.next_attempt_at),

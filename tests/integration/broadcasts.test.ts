@@ -1,0 +1,338 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { emailHash } from '../../src/supporters/email-address.js';
+import {
+  createPublishedCampaign,
+  newOrganiser,
+  openTestDatabase,
+  startApp,
+  startStack,
+  testEnv,
+  uniqueSuffix,
+  type Stack,
+  type TestOrganiser,
+} from '../support/harness.js';
+import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.js';
+import { seedSupporters } from '../support/seed.js';
+
+const FAST = {
+  SWEEP_INTERVAL_SECONDS: '1',
+  DELIVERY_RETRY_BASE_SECONDS: '1',
+  DELIVERY_STALE_SECONDS: '3',
+  BROADCAST_PARALLELISM: '4',
+  WORKER_CONCURRENCY: '4',
+};
+
+let handle: DatabaseHandle;
+let organiser: TestOrganiser;
+
+beforeAll(async () => {
+  handle = openTestDatabase();
+  organiser = await newOrganiser(handle, 'UNA-UK');
+});
+afterAll(() => handle.close());
+
+type App = Stack['app'];
+
+async function createBroadcast(app: App, campaignId: string, overrides: Record<string, unknown> = {}) {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${campaignId}/broadcasts`,
+    headers: organiser.auth,
+    payload: {
+      kind: 'reply',
+      subject: 'The Foreign Office has replied, {{ supporter.first_name }}',
+      body: 'Dear {{ supporter.name }},\n\nThe reply to the letter you signed on {{ signed_at }} is below.\n\n[Unsubscribe]({{ unsubscribe_url }})',
+      ...overrides,
+    },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<{ id: string; status: string }>();
+}
+
+async function act(app: App, broadcastId: string, action: string) {
+  return app.inject({ method: 'POST', url: `/api/v1/broadcasts/${broadcastId}/${action}`, headers: organiser.auth });
+}
+
+async function progress(app: App, broadcastId: string) {
+  return (await app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: organiser.auth })).json();
+}
+
+async function waitForStatus(app: App, broadcastId: string, status: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await progress(app, broadcastId);
+    if (current.status === status) return current;
+    if (Date.now() > deadline) throw new Error(`broadcast still ${current.status}: ${JSON.stringify(current)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function forBroadcast(received: ReceivedMail[], broadcastId: string): ReceivedMail[] {
+  return received.filter((mail) => mail.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`));
+}
+
+/** Message-IDs received per recipient address. */
+function messageIdsByRecipient(mails: ReceivedMail[]): Map<string, string[]> {
+  const byRecipient = new Map<string, string[]>();
+  for (const mail of mails) {
+    for (const to of mail.envelopeTo) byRecipient.set(to, [...(byRecipient.get(to) ?? []), mail.header('message-id')!]);
+  }
+  return byRecipient;
+}
+
+describe('a broadcast to a few thousand supporters', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(FAST);
+  });
+  afterAll(() => stack.close());
+
+  it('reaches exactly the audience, once each, with personalised mail, and counts match the sink', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const tag = uniqueSuffix();
+    await seedSupporters(handle, campaign.id, 2_000, tag);
+    // Not in the audience: unsubscribed, suppressed everywhere, unconfirmed.
+    await handle.pool.query(
+      `UPDATE supporters SET unsubscribed_at = now() WHERE id = (
+         SELECT s.id FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE c.email = $1)`,
+      [`supporter-${tag}-1@example.org`],
+    );
+    await handle.pool.query("INSERT INTO suppressions (email_hash, reason) VALUES ($1, 'complaint')", [emailHash(`supporter-${tag}-2@example.org`)]);
+    await handle.pool.query(
+      `UPDATE supporters SET status = 'unconfirmed', confirmed_at = NULL WHERE id = (
+         SELECT s.id FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE c.email = $1)`,
+      [`supporter-${tag}-3@example.org`],
+    );
+
+    const broadcast = await createBroadcast(stack.app, campaign.id);
+    expect(broadcast.status).toBe('draft');
+    const started = await act(stack.app, broadcast.id, 'start');
+    expect(started.json().status).toBe('sending');
+    const done = await waitForStatus(stack.app, broadcast.id, 'completed');
+    expect(done.counts).toEqual({ total: 1_997, pending: 0, sent: 1_997, failed: 0, bounced: 0, skipped: 0 });
+
+    const mails = forBroadcast(stack.sink.received, broadcast.id);
+    expect(mails).toHaveLength(1_997);
+    const byRecipient = messageIdsByRecipient(mails);
+    expect(byRecipient.size).toBe(1_997);
+    for (const n of [1, 2, 3]) expect(byRecipient.has(`supporter-${tag}-${n}@example.org`)).toBe(false);
+    const one = mails.find((mail) => mail.envelopeTo[0] === `supporter-${tag}-42@example.org`)!;
+    expect(one.parsed.subject).toBe('The Foreign Office has replied, Supporter');
+    expect(one.parsed.text).toContain('Dear Supporter 42,');
+    expect(one.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(one.header('message-id')).toMatch(new RegExp(`^<broadcast\\.${broadcast.id}\\.[0-9a-f-]{36}@example\\.org>$`));
+
+    // A finished broadcast cannot be started again.
+    expect((await act(stack.app, broadcast.id, 'start')).statusCode).toBe(422);
+  });
+
+  it('retries 451 refusals until accepted, and records 550s as bounces that suppress the address', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const tag = uniqueSuffix();
+    await seedSupporters(handle, campaign.id, 200, tag);
+    for (let n = 1; n <= 5; n++) stack.sink.refuse(`supporter-${tag}-${n}@example.org`, 550, '5.1.1 No such user');
+    for (let n = 6; n <= 10; n++) stack.sink.refuse(`supporter-${tag}-${n}@example.org`, 451, '4.7.1 Greylisted, try again', 1);
+
+    const broadcast = await createBroadcast(stack.app, campaign.id);
+    await act(stack.app, broadcast.id, 'start');
+    const done = await waitForStatus(stack.app, broadcast.id, 'completed');
+    expect(done.counts).toMatchObject({ total: 200, sent: 195, bounced: 5, failed: 0, pending: 0 });
+
+    const { rows } = await handle.pool.query(
+      `SELECT c.email, d.status, d.attempts, d.last_response FROM deliveries d
+       JOIN supporters s ON s.id = d.supporter_id JOIN contacts c ON c.id = s.contact_id
+       WHERE d.broadcast_id = $1 AND c.email = ANY($2)`,
+      [broadcast.id, [1, 6].map((n) => `supporter-${tag}-${n}@example.org`)],
+    );
+    const byEmail = Object.fromEntries(rows.map((row) => [row.email, row]));
+    expect(byEmail[`supporter-${tag}-1@example.org`]).toMatchObject({ status: 'bounced', attempts: 1 });
+    expect(byEmail[`supporter-${tag}-1@example.org`].last_response).toContain('550');
+    expect(byEmail[`supporter-${tag}-6@example.org`]).toMatchObject({ status: 'sent', attempts: 2 });
+    const suppressed = await handle.pool.query("SELECT count(*)::int AS n FROM suppressions WHERE reason = 'hard_bounce' AND email_hash = ANY($1)", [
+      [1, 2, 3, 4, 5].map((n) => emailHash(`supporter-${tag}-${n}@example.org`)),
+    ]);
+    expect(suppressed.rows[0].n).toBe(5);
+    expect(messageIdsByRecipient(forBroadcast(stack.sink.received, broadcast.id)).size).toBe(195);
+  });
+
+  it('pauses within a second, resumes where it stopped, and cancels leaving nothing queued', async () => {
+    const paced = await startStack({ ...FAST, MAIL_RATE_PER_SECOND: '100' });
+    try {
+      const campaign = await createPublishedCampaign(paced.app, organiser);
+      await seedSupporters(handle, campaign.id, 600, uniqueSuffix());
+      const broadcast = await createBroadcast(paced.app, campaign.id);
+      await act(paced.app, broadcast.id, 'start');
+      await waitUntil(() => forBroadcast(paced.sink.received, broadcast.id).length >= 100, '100 messages');
+
+      const paused = await act(paced.app, broadcast.id, 'pause');
+      expect(paused.statusCode, paused.body).toBe(200);
+      expect(paused.json().status).toBe('paused');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const atPause = forBroadcast(paced.sink.received, broadcast.id).length;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(forBroadcast(paced.sink.received, broadcast.id).length).toBe(atPause);
+      expect(atPause).toBeLessThan(600);
+
+      expect((await act(paced.app, broadcast.id, 'resume')).json().status).toBe('sending');
+      await waitUntil(() => forBroadcast(paced.sink.received, broadcast.id).length >= atPause + 50, 'sending to resume');
+
+      const cancelled = await act(paced.app, broadcast.id, 'cancel');
+      expect(cancelled.json().status).toBe('cancelled');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const final = await progress(paced.app, broadcast.id);
+      const received = forBroadcast(paced.sink.received, broadcast.id).length;
+      expect(final.counts.pending).toBe(0);
+      expect(final.counts.sent).toBe(received);
+      expect(final.counts.skipped).toBe(600 - received);
+      expect(messageIdsByRecipient(forBroadcast(paced.sink.received, broadcast.id)).size).toBe(received);
+
+      const redis = new Redis(paced.config.REDIS_URL);
+      try {
+        const keys = await redis.keys(`${paced.config.REDIS_PREFIX}:broadcast-*:b*-${broadcast.id}*`);
+        expect(keys).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+      expect((await act(paced.app, broadcast.id, 'resume')).statusCode).toBe(422);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it('finishes from the ledger after Redis lost every job mid-broadcast', async () => {
+    const paced = await startStack({ ...FAST, MAIL_RATE_PER_SECOND: '200' });
+    try {
+      const campaign = await createPublishedCampaign(paced.app, organiser);
+      await seedSupporters(handle, campaign.id, 800, uniqueSuffix());
+      const broadcast = await createBroadcast(paced.app, campaign.id);
+      await act(paced.app, broadcast.id, 'start');
+      await waitUntil(() => forBroadcast(paced.sink.received, broadcast.id).length >= 150, '150 messages');
+
+      // Empty this installation's part of Redis, as a FLUSHALL would (other test files share the server).
+      const redis = new Redis(paced.config.REDIS_URL);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${paced.config.REDIS_PREFIX}:*`, 'COUNT', 1000);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+
+      const done = await waitForStatus(paced.app, broadcast.id, 'completed');
+      expect(done.counts).toMatchObject({ total: 800, sent: 800, pending: 0 });
+      const byRecipient = messageIdsByRecipient(forBroadcast(paced.sink.received, broadcast.id));
+      expect(byRecipient.size).toBe(800);
+      for (const ids of byRecipient.values()) expect(new Set(ids).size).toBe(1);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it('refuses bad broadcasts and other organisers', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const bad = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: organiser.auth,
+      payload: { kind: 'reply', subject: 'Hi {{ supporter.emial }}', body: 'Body' },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error).toMatchObject({ code: 'invalid_template', field: 'subject' });
+    const wrongKind = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: organiser.auth,
+      payload: { kind: 'spam', subject: 'Hi', body: 'Body' },
+    });
+    expect(wrongKind.statusCode).toBe(400);
+    expect(wrongKind.json().error.field).toBe('kind');
+
+    const broadcast = await createBroadcast(stack.app, campaign.id);
+    const stranger = await newOrganiser(handle, 'Stranger');
+    for (const [method, url] of [
+      ['GET', `/api/v1/broadcasts/${broadcast.id}`],
+      ['POST', `/api/v1/broadcasts/${broadcast.id}/start`],
+      ['POST', `/api/v1/broadcasts/${broadcast.id}/cancel`],
+      ['POST', `/api/v1/campaigns/${campaign.id}/broadcasts`],
+    ] as const) {
+      const response = await stack.app.inject({ method, url, headers: stranger.auth, payload: { kind: 'reply', subject: 's', body: 'b' } });
+      expect(response.statusCode, url).toBe(404);
+    }
+    expect((await progress(stack.app, broadcast.id)).status).toBe('draft');
+  });
+
+  it('previews a template for a named supporter or for sample data', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    await seedSupporters(handle, campaign.id, 1, uniqueSuffix());
+    const { rows } = await handle.pool.query('SELECT id FROM supporters WHERE campaign_id = $1', [campaign.id]);
+    const named = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/preview`,
+      headers: organiser.auth,
+      payload: { supporterId: rows[0].id },
+    });
+    expect(named.statusCode).toBe(200);
+    expect(named.json().text).toContain('Yours sincerely,\nSupporter 1');
+    const sample = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/preview`, headers: organiser.auth, payload: {} });
+    expect(sample.json().subject).toContain('Jane Ó Briain');
+    const other = await createPublishedCampaign(stack.app, organiser);
+    const notHers = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${other.id}/preview`,
+      headers: organiser.auth,
+      payload: { supporterId: rows[0].id },
+    });
+    expect(notHers.statusCode).toBe(404);
+  });
+});
+
+describe('a worker killed mid-broadcast', () => {
+  it('is restarted and the broadcast completes with one message per person, duplicates only with the same Message-ID', async () => {
+    const sink = await startSmtpSink();
+    const env = { ...FAST, SMTP_URL: sink.url, REDIS_PREFIX: `${testEnv().REDIS_PREFIX}-kill-${uniqueSuffix()}`, MAIL_RATE_PER_SECOND: '300' };
+    const app = await startApp(env);
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], {
+        env: { ...process.env, ...testEnv({ ...env, LOG_LEVEL: 'warn' }) },
+        stdio: 'ignore',
+      });
+    let worker = startWorker();
+    try {
+      const campaign = await createPublishedCampaign(app, organiser);
+      await seedSupporters(handle, campaign.id, 1_500, uniqueSuffix());
+      const broadcast = await createBroadcast(app, campaign.id);
+      await act(app, broadcast.id, 'start');
+
+      for (const threshold of [200, 600]) {
+        await waitUntil(() => forBroadcast(sink.received, broadcast.id).length >= threshold, `${threshold} messages`);
+        worker.kill('SIGKILL');
+        await new Promise((resolve) => worker.once('exit', resolve));
+        worker = startWorker();
+      }
+
+      const done = await waitForStatus(app, broadcast.id, 'completed', 90_000);
+      expect(done.counts).toMatchObject({ total: 1_500, sent: 1_500, pending: 0, failed: 0 });
+      const byRecipient = messageIdsByRecipient(forBroadcast(sink.received, broadcast.id));
+      expect(byRecipient.size).toBe(1_500);
+      for (const ids of byRecipient.values()) expect(new Set(ids).size).toBe(1);
+    } finally {
+      worker.kill('SIGKILL');
+      await app.close();
+      await sink.close();
+    }
+  }, 120_000);
+});
