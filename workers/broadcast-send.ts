@@ -18,9 +18,13 @@ import {
   loadRecipients,
   nextRetryAt,
   recordDeliveryOutcomes,
+  touchClaims,
   transitionBroadcast,
+  type BroadcastRow,
+  type ClaimedDelivery,
   type DeliveryOutcome,
 } from '../src/broadcasts/broadcast-queries.js';
+import type { CampaignRow } from '../src/db/schema.js';
 import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
 import type { SendRateGate } from '../src/infra/send-rate.js';
@@ -34,6 +38,8 @@ import { addSuppression } from '../src/supporters/supporter-queries.js';
 import { compileLetter } from '../src/templates/render-template.js';
 
 export const BATCH_SIZE = 200;
+/** How often a batch being sent refreshes its claim (see releaseStaleClaims). */
+const HEARTBEAT_MS = 1_000;
 /** While the planner is still writing rows, an idle token looks again this soon. */
 const WAIT_FOR_PLANNER_MS = 200;
 
@@ -76,7 +82,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     await deps.queues.add('broadcast-send', 'send', { ...data, phase }, sendTokenId(data.broadcastId, data.slot, phase), { delay });
   }
 
-  return async (data: JobData<'broadcast-send'>, _job: Job) => {
+  async function processBatch(data: JobData<'broadcast-send'>, _job: Job) {
     const found = await findBroadcastWithCampaign(deps.db, data.broadcastId);
     // Paused, cancelled, completed or gone: the token simply ends (pause takes effect here).
     if (!found || found.broadcast.status !== 'sending') return { outcome: 'stopped' };
@@ -94,8 +100,29 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       return { outcome: due ? 'waiting for retries' : 'others finishing' };
     }
 
+    const claimedIds = claimed.map((d) => d.id);
+    const heartbeat = setInterval(() => void touchClaims(deps.db, claimedIds).catch(() => {}), HEARTBEAT_MS);
+    try {
+      return await sendClaimedBatch(data, broadcast, campaign, claimed);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function sendClaimedBatch(
+    data: JobData<'broadcast-send'>,
+    broadcast: BroadcastRow,
+    campaign: CampaignRow,
+    claimed: ClaimedDelivery[],
+  ) {
     const recipients = await loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId);
     const currentStatus = statusWatcher(deps.db, broadcast.id);
+    const stoppedOutcome = async (id: number): Promise<DeliveryOutcome | undefined> => {
+      const status = await currentStatus();
+      if (status === 'cancelled') return { id, status: 'skipped', response: 'not sent: the broadcast was cancelled' };
+      if (status !== 'sending') return { id, status: 'released', response: `not sent yet: the broadcast is ${status}` };
+      return undefined;
+    };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
     const bounced: string[] = [];
 
@@ -103,17 +130,20 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       const recipient = recipients.get(delivery.supporterId);
       if (!recipient) return { id: delivery.id, status: 'skipped', response: 'not sent: the supporter no longer exists' };
       if (recipient.excludedBecause) return { id: delivery.id, status: 'skipped', response: `not sent: ${recipient.excludedBecause}` };
-      // Pause and cancel take effect mid-batch: the rest of the batch goes back, or is skipped.
-      const status = await currentStatus();
-      if (status === 'cancelled') return { id: delivery.id, status: 'skipped', response: 'not sent: the broadcast was cancelled' };
-      if (status !== 'sending') return { id: delivery.id, status: 'released', response: `not sent yet: the broadcast is ${status}` };
       let mail;
       try {
         mail = composeBroadcastMail(render, broadcast.id, campaign, recipient, { mailFrom: deps.config.MAIL_FROM, links: deps.links });
       } catch (error) {
         return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
       }
-      await deps.waitForSendSlot();
+      // Checked before and after waiting for a rate slot, so pause and cancel take effect
+      // mid-batch: the rest of the batch goes back to 'pending', or is skipped.
+      let stopped = await stoppedOutcome(delivery.id);
+      if (!stopped) {
+        await deps.waitForSendSlot();
+        stopped = await stoppedOutcome(delivery.id);
+      }
+      if (stopped) return stopped;
       try {
         const { response } = await deps.transport.send(mail);
         return { id: delivery.id, status: 'sent', response };
@@ -146,7 +176,9 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     if (outcomes.some((o) => o.status === 'released')) return { outcome: 'stopped mid-batch', counts: countBy(outcomes) };
     await handOver(data, 0);
     return { outcome: 'sent batch', counts: countBy(outcomes) };
-  };
+  }
+
+  return processBatch;
 }
 
 const STATUS_CHECK_EVERY_MS = 250;

@@ -159,8 +159,8 @@ export interface DeliveryOutcome {
 
 /**
  * recordDeliveryOutcomes: writes a whole batch's results in one statement (unnest of arrays), not
- * one round trip per message. Only rows still 'sending' are updated, so a stale worker cannot
- * overwrite a row the sweep has since handed to someone else.
+ * one round trip per message. A 250 is recorded whatever became of the row meanwhile (an accepted
+ * message is a fact); any other outcome only while the row is still this worker's ('sending').
  */
 export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
@@ -178,7 +178,15 @@ export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOut
       ${sql.param(outcomes.map((o) => o.response.slice(0, 2000)))}::text[],
       ${sql.param(outcomes.map((o) => o.retryAt?.toISOString() ?? null))}::timestamptz[]
     ) AS o(id, status, response, retry_at)
-    WHERE d.id = o.id AND d.status = 'sending'
+    WHERE d.id = o.id AND (d.status = 'sending' OR (o.status = 'sent' AND d.status <> 'sent'))
+  `);
+}
+
+/** Keeps a batch's claim fresh while it is being sent, so the sweep never takes it from a live worker. */
+export async function touchClaims(db: Executor, deliveryIds: number[]): Promise<void> {
+  await db.execute(sql`
+    UPDATE deliveries SET updated_at = now()
+    WHERE id = ANY(${sql.param(deliveryIds)}::bigint[]) AND status = 'sending'
   `);
 }
 
@@ -236,7 +244,10 @@ export async function completeIfFinished(db: Executor, broadcastId: string): Pro
   return (result.rowCount ?? 0) > 0;
 }
 
-/** Rows a crashed worker left 'sending': due again, as 'retry' (their Message-ID stays the same). */
+/**
+ * Rows a crashed worker left 'sending' (no heartbeat for `olderThanSeconds`): due again, as 'retry'.
+ * Their Message-ID stays the same, so a message that did go out is recognisable as a duplicate.
+ */
 export async function releaseStaleClaims(db: Executor, olderThanSeconds: number): Promise<number> {
   const result = await db.execute(sql`
     UPDATE deliveries SET status = 'retry', next_attempt_at = now(), updated_at = now(),

@@ -189,7 +189,8 @@ describe('a broadcast to a few thousand supporters', () => {
 
       const cancelled = await act(paced.app, broadcast.id, 'cancel');
       expect(cancelled.json().status).toBe('cancelled');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Batches in flight finish their current message and record the rest as skipped.
+      await waitUntil(async () => (await progress(paced.app, broadcast.id)).counts.pending === 0, 'in-flight batches to settle', 5_000);
       const final = await progress(paced.app, broadcast.id);
       const received = forBroadcast(paced.sink.received, broadcast.id).length;
       expect(final.counts.pending).toBe(0);
@@ -235,7 +236,7 @@ describe('a broadcast to a few thousand supporters', () => {
       const done = await waitForStatus(paced.app, broadcast.id, 'completed');
       expect(done.counts).toMatchObject({ total: 800, sent: 800, pending: 0 });
       const byRecipient = messageIdsByRecipient(forBroadcast(paced.sink.received, broadcast.id));
-      expect(byRecipient.size).toBe(800);
+      expect(byRecipient.size, JSON.stringify(done)).toBe(800);
       for (const ids of byRecipient.values()) expect(new Set(ids).size).toBe(1);
     } finally {
       await paced.close();
