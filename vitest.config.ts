@@ -6,6 +6,7 @@ export default defineConfig({
     // One fresh database and Redis key prefix for the whole run (tests/support/global-setup.ts);
     // test files share it and keep out of each other's way by creating their own organisers.
     globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/file-database.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -10,10 +10,13 @@ import { AppError } from '../errors.js';
 import { assertPostgresReachable } from '../infra/reachability.js';
 import { runMain } from '../infra/run-main.js';
 import { createApiKeyFor, createOrganiser, revokeApiKey } from '../organisers/organiser-service.js';
+import { watchBroadcast } from './watch-broadcast.js';
 
 interface Command {
   usage: string;
   options: Record<string, { type: 'string' }>;
+  /** Positional arguments, in order. */
+  positionals?: string[];
   run(db: Database, values: Record<string, string | undefined>): Promise<unknown>;
 }
 
@@ -27,6 +30,12 @@ const commands: Record<string, Command> = {
     usage: 'create-api-key --email E               issue another key for an organiser; prints {"id","apiKey"}',
     options: { email: { type: 'string' } },
     run: (db, values) => createApiKeyFor(db, values.email ?? ''),
+  },
+  'watch-broadcast': {
+    usage: 'watch-broadcast <broadcast-id>           live progress of a broadcast until it ends',
+    options: {},
+    positionals: ['id'],
+    run: async (db, values) => watchBroadcast(db, values.id ?? ''),
   },
   'revoke-api-key': {
     usage: 'revoke-api-key --prefix clk_XXXXXXXX   revoke the key(s) starting with this prefix',
@@ -58,7 +67,10 @@ await runMain(async () => {
   }
   let values: Record<string, string | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: command.options, strict: true }));
+    const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: Boolean(command.positionals) });
+    const expected = command.positionals ?? [];
+    if (parsed.positionals.length !== expected.length) throw new Error(`expected ${expected.map((p) => `<${p}>`).join(' ')}`);
+    values = { ...parsed.values, ...Object.fromEntries(expected.map((name, i) => [name, parsed.positionals[i]])) };
   } catch (error) {
     console.error(`${(error as Error).message}\n  ${command.usage}`);
     process.exitCode = 2;
@@ -69,7 +81,8 @@ await runMain(async () => {
   await assertPostgresReachable(config.DATABASE_URL);
   const handle = openDatabase(config.DATABASE_URL, { poolSize: 1, applicationName: 'campaign-letters-cli' });
   try {
-    console.log(JSON.stringify(await command.run(handle.db, values)));
+    const result = await command.run(handle.db, values);
+    if (result !== undefined) console.log(JSON.stringify(result));
   } catch (error) {
     if (error instanceof z.ZodError || error instanceof AppError) {
       console.error(describe(error));

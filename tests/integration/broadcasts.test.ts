@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -135,6 +135,27 @@ describe('a broadcast to a few thousand supporters', () => {
 
     // A finished broadcast cannot be started again.
     expect((await act(stack.app, broadcast.id, 'start')).statusCode).toBe(422);
+
+    const events = await stack.app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcast.id}/events`, headers: organiser.auth });
+    expect(events.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    const [event] = events.body.split('\n\n');
+    expect(event!.split('\n')[0]).toBe('event: progress');
+    expect(JSON.parse(event!.split('\n')[1]!.slice('data: '.length))).toMatchObject({ status: 'completed', counts: done.counts });
+
+    // The operator's live view ends at once for a finished broadcast, with the same counts.
+    const watch = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'watch-broadcast', broadcast.id], {
+      env: { ...process.env, ...testEnv() },
+      encoding: 'utf8',
+    });
+    expect(watch.status, watch.stderr).toBe(0);
+    expect(watch.stderr).toContain('100.0%  completed  sent 1997/1997');
+    expect(JSON.parse(watch.stdout).counts).toEqual(done.counts);
+    const unknown = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'watch-broadcast', 'nope'], {
+      env: { ...process.env, ...testEnv() },
+      encoding: 'utf8',
+    });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('must be a broadcast id');
   });
 
   it('retries 451 refusals until accepted, and records 550s as bounces that suppress the address', async () => {
@@ -166,6 +187,11 @@ describe('a broadcast to a few thousand supporters', () => {
     expect(messageIdsByRecipient(forBroadcast(stack.sink.received, broadcast.id)).size).toBe(195);
   });
 
+});
+
+// Each describe below runs its own stack after the one above has closed: a stack's workers sweep
+// every broadcast in the database, and these tests count what one stack's sink received.
+describe('controlling a broadcast', () => {
   it('pauses within a second, resumes where it stopped, and cancels leaving nothing queued', async () => {
     const paced = await startStack({ ...FAST, MAIL_RATE_PER_SECOND: '100' });
     try {
@@ -242,6 +268,15 @@ describe('a broadcast to a few thousand supporters', () => {
       await paced.close();
     }
   });
+
+});
+
+describe('broadcast input and access', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(FAST);
+  });
+  afterAll(() => stack.close());
 
   it('refuses bad broadcasts and other organisers', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);

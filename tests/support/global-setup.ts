@@ -1,6 +1,8 @@
 /**
  * Gives each test run its own PostgreSQL database (migrated from migrations/) and its own Redis key
  * prefix, so concurrent runs on one machine never see each other's data; both are removed afterwards.
+ * The migrated database is a template: each test file gets a copy of it (tests/support/file-database.ts),
+ * so one file's workers never sweep up another file's broadcasts.
  * The server is taken from TEST_DATABASE_URL or DATABASE_URL (any database on it), default local.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,7 @@ import { assertPostgresReachable, assertRedisReachable } from '../../src/infra/r
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    databaseUrl: string;
+    templateDatabase: string;
     redisUrl: string;
     redisPrefix: string;
   }
@@ -51,15 +53,19 @@ export default async function setup(project: TestProject) {
   const redisPrefix = uniqueName('test');
   // Identifiers cannot be bound parameters; the name is generated above from [a-z0-9_] only.
   await withAdminClient((client) => client.query(`CREATE DATABASE ${database}`));
-  const databaseUrl = databaseUrlFor(database);
-  await runMigrations(databaseUrl);
+  await runMigrations(databaseUrlFor(database));
 
-  project.provide('databaseUrl', databaseUrl);
+  project.provide('templateDatabase', database);
   project.provide('redisUrl', redisUrl);
   project.provide('redisPrefix', redisPrefix);
 
   return async () => {
-    await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    await withAdminClient(async (client) => {
+      // The per-file copies first (each file drops its own; this catches a file that crashed).
+      const copies = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${database}_f%`]);
+      for (const { datname } of copies.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    });
     const redis = new Redis(redisUrl);
     try {
       let cursor = '0';

@@ -13,11 +13,18 @@ import { pino } from 'pino';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink.js';
 
+/** This test file's own database (see file-database.ts). */
+export function fileDatabaseUrl(): string {
+  const url = process.env.TEST_FILE_DATABASE_URL;
+  if (!url) throw new Error('TEST_FILE_DATABASE_URL is not set: tests/support/file-database.ts did not run');
+  return url;
+}
+
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: fileDatabaseUrl(),
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: inject('redisPrefix'),
     SMTP_URL: 'smtp://127.0.0.1:2525',
@@ -43,7 +50,7 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
 }
 
 export function openTestDatabase(): DatabaseHandle {
-  return openDatabase(inject('databaseUrl'), { poolSize: 2, applicationName: 'campaign-letters-tests' });
+  return openDatabase(fileDatabaseUrl(), { poolSize: 2, applicationName: 'campaign-letters-tests' });
 }
 
 export function uniqueSuffix(): string {
