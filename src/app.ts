@@ -14,7 +14,7 @@ import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
 import queuesPlugin from './plugins/queues.js';
 import redisPlugin from './plugins/redis.js';
-import { mailJobId, purgeJobId } from './queue/queues.js';
+import { mailJobId, purgeJobId, targetLetterJobId } from './queue/queues.js';
 import type { CampaignServiceDeps } from './campaigns/campaign-service.js';
 import { privacyRoutes } from './privacy/privacy-routes.js';
 import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
@@ -101,7 +101,21 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
       });
       await api.register(organiserSupporterRoutes, { campaigns: campaignService });
-      await api.register(broadcastRoutes, { campaigns: campaignService, broadcasts: broadcastService });
+      await api.register(broadcastRoutes, {
+        campaigns: campaignService,
+        broadcasts: broadcastService,
+        letters: {
+          ...campaignService,
+          broadcastJobs: broadcastService.jobs,
+          queueTargetLetter: async (letterId) => {
+            try {
+              await app.queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId));
+            } catch (error) {
+              app.log.warn({ err: error, letterId }, 'could not enqueue the letter to the target; the worker sweep will');
+            }
+          },
+        },
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -9,10 +9,11 @@
  * budget, the broadcast pauses itself with the reason rather than burn through the list.
  */
 import type { Job } from 'bullmq';
-import { composeBroadcastMail } from '../src/broadcasts/broadcast-mail.js';
+import { composeBroadcastMail, composeLetterToTarget } from '../src/broadcasts/broadcast-mail.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
+  exclusionOf,
   findBroadcastStatus,
   findBroadcastWithCampaign,
   loadRecipients,
@@ -51,7 +52,7 @@ export interface SendBroadcastDeps {
   waitForSendSlot: SendRateGate;
   config: Pick<
     Config,
-    'MAIL_FROM' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
+    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
   >;
 }
 
@@ -76,6 +77,7 @@ async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T
 
 export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   const inFlight = Math.max(1, deps.config.SMTP_POOL_SIZE * 2);
+  const mailOptions = { mailFrom: deps.config.MAIL_FROM, inboundDomain: deps.config.INBOUND_DOMAIN, links: deps.links };
 
   async function handOver(data: JobData<'broadcast-send'>, delay: number) {
     const phase = data.phase === 0 ? 1 : 0;
@@ -129,10 +131,12 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     const outcomes = await mapWithConcurrency(claimed, inFlight, async (delivery): Promise<DeliveryOutcome> => {
       const recipient = recipients.get(delivery.supporterId);
       if (!recipient) return { id: delivery.id, status: 'skipped', response: 'not sent: the supporter no longer exists' };
-      if (recipient.excludedBecause) return { id: delivery.id, status: 'skipped', response: `not sent: ${recipient.excludedBecause}` };
+      const excluded = exclusionOf(recipient, broadcast.audience);
+      if (excluded) return { id: delivery.id, status: 'skipped', response: `not sent: ${excluded}` };
       let mail;
       try {
-        mail = composeBroadcastMail(render, broadcast.id, campaign, recipient, { mailFrom: deps.config.MAIL_FROM, links: deps.links });
+        const compose = broadcast.audience === 'target' ? composeLetterToTarget : composeBroadcastMail;
+        mail = compose(render, broadcast.id, campaign, recipient, mailOptions);
       } catch (error) {
         return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
       }
@@ -150,7 +154,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       } catch (error) {
         const failure = classifySendError(error);
         if (failure.recipientRefused) {
-          bounced.push(recipient.email);
+          // A refused target address says nothing about the supporter's own address.
+          if (broadcast.audience === 'supporters') bounced.push(recipient.email);
           return { id: delivery.id, status: 'bounced', response: failure.response };
         }
         if (failure.class === 'permanent' || delivery.attempts >= deps.config.DELIVERY_MAX_ATTEMPTS) {

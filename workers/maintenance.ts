@@ -9,6 +9,7 @@ import { listActiveBroadcasts, releaseStaleClaims, transitionBroadcast } from '.
 import type { Database } from '../src/db/client.js';
 import type { Queues } from '../src/queue/queues.js';
 import { requeueDeletedCampaigns } from './campaign-purge.js';
+import { requeueUnsentTargetLetters } from './send-target-letter.js';
 import { requeueUnsentMail } from './send-transactional.js';
 
 export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: BroadcastJobs; staleSeconds: number }) {
@@ -27,6 +28,7 @@ export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: B
     return {
       campaignsToPurge: await requeueDeletedCampaigns(deps.db, deps.queues),
       mailToSend: await requeueUnsentMail(deps.db, deps.queues),
+      lettersToTarget: await requeueUnsentTargetLetters(deps.db, deps.queues),
       releasedClaims,
       broadcasts,
     };

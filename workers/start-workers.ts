@@ -16,6 +16,7 @@ import { makePlanBroadcast } from './broadcast-plan.js';
 import { makeSendBroadcastBatch } from './broadcast-send.js';
 import { makePurgeCampaign } from './campaign-purge.js';
 import { makeSweep } from './maintenance.js';
+import { makeSendTargetLetter } from './send-target-letter.js';
 import { makeSendTransactional } from './send-transactional.js';
 
 type Processors = { [Q in QueueName]: (data: JobData<Q>, job: Job) => Promise<unknown> };
@@ -55,6 +56,12 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
     transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM }),
+    'target-letter': makeSendTargetLetter({
+      db: database.db,
+      transport,
+      mailFrom: config.MAIL_FROM,
+      inboundDomain: config.INBOUND_DOMAIN,
+    }),
     'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
     'broadcast-send': makeSendBroadcastBatch({
       db: database.db,

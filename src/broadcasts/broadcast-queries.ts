@@ -63,8 +63,9 @@ export const PLAN_PAGE_SIZE = 1_000;
 
 /**
  * planAudiencePage: inserts the next page of the audience into the ledger and moves the planner's
- * checkpoint, in one statement. The audience is confirmed, subscribed supporters confirmed before
- * the broadcast started, whose address is suppressed neither everywhere nor by this organiser.
+ * checkpoint, in one statement. The audience is the supporters confirmed before the broadcast
+ * started; for mail to supporters, only those subscribed and whose address is suppressed neither
+ * everywhere nor by this organiser.
  * Pages by supporter id from the checkpoint via supporters_audience_idx (campaign_id, id) WHERE
  * confirmed AND subscribed. Rows already in the ledger (a re-run after a crash) are skipped by the
  * unique (broadcast_id, supporter_id) index; the checkpoint only moves with rows that are committed.
@@ -74,7 +75,7 @@ export async function planAudiencePage(db: Database, broadcastId: string): Promi
   return db.transaction(async (tx) => {
     const result = await tx.execute<{ scanned: number; inserted: number }>(sql`
       WITH b AS (
-        SELECT br.id, br.campaign_id, br.started_at, br.planned_through, c.organiser_id
+        SELECT br.id, br.campaign_id, br.started_at, br.planned_through, br.audience, c.organiser_id
         FROM broadcasts br JOIN campaigns c ON c.id = br.campaign_id
         WHERE br.id = ${broadcastId} AND NOT br.planning_done
         FOR UPDATE OF br
@@ -85,14 +86,18 @@ export async function planAudiencePage(db: Database, broadcastId: string): Promi
         JOIN supporters s ON s.campaign_id = b.campaign_id
         JOIN contacts ct ON ct.id = s.contact_id
         WHERE s.status = 'confirmed'
-          AND s.unsubscribed_at IS NULL
           AND s.confirmed_at <= b.started_at
           AND (b.planned_through IS NULL OR s.id > b.planned_through)
-          AND NOT EXISTS (
-            SELECT 1 FROM suppressions sp
-            WHERE sp.email_hash = sha256(convert_to(lower(ct.email), 'UTF8'))
-              AND (sp.organiser_id IS NULL OR sp.organiser_id = b.organiser_id)
-          )
+          -- Letters to the target carry every confirmed signature; mail to supporters only
+          -- reaches the subscribed and unsuppressed.
+          AND (b.audience = 'target' OR (
+            s.unsubscribed_at IS NULL
+            AND NOT EXISTS (
+              SELECT 1 FROM suppressions sp
+              WHERE sp.email_hash = sha256(convert_to(lower(ct.email), 'UTF8'))
+                AND (sp.organiser_id IS NULL OR sp.organiser_id = b.organiser_id)
+            )
+          ))
         ORDER BY s.id
         LIMIT ${PLAN_PAGE_SIZE}
       ),
@@ -292,8 +297,19 @@ export interface Recipient {
   postcode: string | null;
   email: string;
   signedAt: Date;
-  /** Why this person must not be mailed now, re-checked just before sending; null if they may. */
-  excludedBecause: string | null;
+  confirmed: boolean;
+  unsubscribed: boolean;
+  /** The suppression that stops mail to this address (everywhere or by this organiser), if any. */
+  suppressedBecause: string | null;
+}
+
+/** Why this delivery must not go now, re-checked just before sending; undefined if it may. */
+export function exclusionOf(recipient: Recipient, audience: BroadcastRow['audience']): string | undefined {
+  if (!recipient.confirmed) return 'not confirmed';
+  if (audience === 'target') return undefined;
+  if (recipient.suppressedBecause) return `suppressed (${recipient.suppressedBecause})`;
+  if (recipient.unsubscribed) return 'unsubscribed';
+  return undefined;
 }
 
 /**
@@ -323,20 +339,15 @@ export async function loadRecipients(db: Executor, supporterIds: string[], organ
   `);
   const recipients = new Map<string, Recipient>();
   for (const row of result.rows) {
-    const excludedBecause = row.suppressed
-      ? `suppressed (${row.suppressed})`
-      : row.unsubscribed_at
-        ? 'unsubscribed'
-        : row.status !== 'confirmed'
-          ? 'not confirmed'
-          : null;
     recipients.set(row.id, {
       supporterId: row.id,
       name: row.name,
       postcode: row.postcode,
       email: row.email,
       signedAt: new Date(row.created_at),
-      excludedBecause,
+      confirmed: row.status === 'confirmed',
+      unsubscribed: row.unsubscribed_at !== null,
+      suppressedBecause: row.suppressed,
     });
   }
   return recipients;

@@ -17,6 +17,7 @@ import {
   type BroadcastServiceDeps,
 } from './broadcast-service.js';
 import { previewLetter } from './preview.js';
+import { deliverLetter, type DeliverLetterDeps } from '../letters/deliver-letter.js';
 
 const createBody = z.strictObject({
   kind: z.enum(['letter', 'update', 'reply']),
@@ -32,6 +33,7 @@ const broadcastView = z
     id: z.uuid(),
     campaignId: z.uuid(),
     kind: z.enum(['letter', 'update', 'reply']),
+    audience: z.enum(['supporters', 'target']).describe('target: the letter delivered to the target, one per supporter'),
     subject: z.string(),
     status: z.enum(['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed']),
     pausedReason: z.string().nullable(),
@@ -63,10 +65,11 @@ const security = [{ apiKey: [] }];
 const tags = ['broadcasts'];
 const TERMINAL = new Set(['completed', 'cancelled']);
 
-export const broadcastRoutes: FastifyPluginAsyncZod<{ campaigns: CampaignServiceDeps; broadcasts: BroadcastServiceDeps }> = async (
-  app,
-  { campaigns, broadcasts },
-) => {
+export const broadcastRoutes: FastifyPluginAsyncZod<{
+  campaigns: CampaignServiceDeps;
+  broadcasts: BroadcastServiceDeps;
+  letters: DeliverLetterDeps;
+}> = async (app, { campaigns, broadcasts, letters }) => {
   app.post('/campaigns/:id/broadcasts', {
     schema: {
       tags,
@@ -156,6 +159,25 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{ campaigns: CampaignService
       },
     });
   }
+
+  app.post('/campaigns/:id/deliver-letter', {
+    schema: {
+      tags,
+      security,
+      summary: 'Deliver the letter to the target: each supporter’s copy (individual) or one bundle',
+      description:
+        'individual: each confirmed supporter’s merged letter goes to the target, as a broadcast to watch. bundle: one covering ' +
+        'letter with the signatories attached as CSV and PDF. Reply-To is the campaign’s replyAddress either way. Once per campaign (409 after).',
+      params: campaignIdParams,
+      body: z.strictObject({ mode: z.enum(['individual', 'bundle']) }),
+      response: {
+        202: z.object({ mode: z.enum(['individual', 'bundle']), broadcastId: z.uuid().nullable(), targetLetterId: z.uuid().nullable() }),
+        ...errorResponses(400, 401, 404, 409, 422),
+      },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(await deliverLetter(letters, request.organiserId, request.params.id, request.body.mode)),
+  });
 
   app.post('/campaigns/:id/preview', {
     schema: {

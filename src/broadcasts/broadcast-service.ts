@@ -68,6 +68,7 @@ export interface BroadcastProgress {
   id: string;
   campaignId: string;
   kind: BroadcastRow['kind'];
+  audience: BroadcastRow['audience'];
   subject: string;
   status: BroadcastStatus;
   pausedReason: string | null;
@@ -90,6 +91,7 @@ export async function broadcastProgress(db: Database, broadcast: BroadcastRow): 
     id: broadcast.id,
     campaignId: broadcast.campaignId,
     kind: broadcast.kind,
+    audience: broadcast.audience,
     subject: broadcast.subject,
     status: broadcast.status,
     pausedReason: broadcast.pausedReason,

@@ -210,6 +210,8 @@ export const transactionalMessages = pgTable(
 );
 
 export const broadcastKind = pgEnum('broadcast_kind', ['letter', 'update', 'reply']);
+/** Who a broadcast's deliveries go to: each supporter, or the target (one letter per supporter). */
+export const broadcastAudience = pgEnum('broadcast_audience', ['supporters', 'target']);
 export const broadcastStatus = pgEnum('broadcast_status', ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed']);
 
 /** One message (letter copy, update, reply) sent to a campaign's audience. */
@@ -221,6 +223,7 @@ export const broadcasts = pgTable(
       .notNull()
       .references(() => campaigns.id, { onDelete: 'cascade' }),
     kind: broadcastKind('kind').notNull(),
+    audience: broadcastAudience('audience').notNull().default('supporters'),
     /** Liquid templates, validated when saved, rendered per delivery. */
     subject: text('subject').notNull(),
     body: text('body').notNull(),
@@ -280,6 +283,28 @@ export const deliveries = pgTable(
     index('deliveries_broadcast_status_idx').on(t.broadcastId, t.status),
     index('deliveries_supporter_idx').on(t.supporterId),
   ],
+);
+
+/**
+ * The campaign letter delivered to the target as one bundle: a covering letter with the signatory
+ * list attached (CSV and PDF). A ledger row like the others: claimed, then marked sent on the 250.
+ */
+export const targetLetters = pgTable(
+  'target_letters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    status: messageStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastResponse: text('last_response'),
+    signatories: integer('signatories'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('target_letters_campaign_idx').on(t.campaignId)],
 );
 
 export const suppressionReason = pgEnum('suppression_reason', [

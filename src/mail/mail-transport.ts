@@ -20,6 +20,7 @@ export interface OutgoingMail {
   messageId: string;
   /** Adds List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click). */
   unsubscribeUrl?: string | undefined;
+  attachments?: Array<{ filename: string; content: Buffer | string; contentType: string }> | undefined;
 }
 
 export interface MailTransport {
@@ -64,6 +65,7 @@ export function createSmtpTransport(options: {
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
+        attachments: mail.attachments,
         envelope: { from: options.envelopeFrom, to: mail.to.address },
         // Header values are encoded by nodemailer; CR/LF in them cannot start a new header.
         ...(mail.unsubscribeUrl

@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const queueDefinitions = {
   'campaign-purge': z.strictObject({ campaignId: z.uuid() }),
   transactional: z.strictObject({ messageId: z.uuid() }),
+  'target-letter': z.strictObject({ letterId: z.uuid() }),
   'broadcast-plan': z.strictObject({ broadcastId: z.uuid() }),
   /** A send token: claims the broadcast's next due batch, then hands over to its successor. */
   'broadcast-send': z.strictObject({ broadcastId: z.uuid(), slot: z.number().int().min(0), phase: z.union([z.literal(0), z.literal(1)]) }),
@@ -109,4 +110,8 @@ export function purgeJobId(campaignId: string): string {
 
 export function mailJobId(messageId: string): string {
   return `mail-${messageId}`;
+}
+
+export function targetLetterJobId(letterId: string): string {
+  return `target-letter-${letterId}`;
 }

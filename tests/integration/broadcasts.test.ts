@@ -187,6 +187,62 @@ describe('a broadcast to a few thousand supporters', () => {
     expect(messageIdsByRecipient(forBroadcast(stack.sink.received, broadcast.id)).size).toBe(195);
   });
 
+
+  it('delivers each supporter’s letter to the target once, replying to the campaign', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser, { target: { name: 'Rt Hon William Hague MP', email: `fs-${uniqueSuffix()}@fco.gov.example` } });
+    const tag = uniqueSuffix();
+    await seedSupporters(handle, campaign.id, 50, tag);
+    // Unsubscribing from mail does not withdraw a signature: their letter still goes.
+    await handle.pool.query(
+      `UPDATE supporters SET unsubscribed_at = now() WHERE id = (
+         SELECT s.id FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE c.email = $1)`,
+      [`supporter-${tag}-7@example.org`],
+    );
+    const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth })).json();
+
+    const response = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'individual' } });
+    expect(response.statusCode, response.body).toBe(202);
+    const { broadcastId } = response.json();
+    const done = await waitForStatus(stack.app, broadcastId, 'completed');
+    expect(done).toMatchObject({ audience: 'target', counts: { total: 50, sent: 50 } });
+
+    const letters = forBroadcast(stack.sink.received, broadcastId);
+    expect(letters).toHaveLength(50);
+    expect(new Set(letters.flatMap((m) => m.envelopeTo))).toEqual(new Set([details.target.email]));
+    const seventh = letters.find((m) => m.parsed.from?.name === 'Supporter 7 via United Nations Association – UK')!;
+    expect(seventh.parsed.replyTo?.[0]?.address).toBe(details.replyAddress);
+    expect(seventh.parsed.text).toContain('Yours sincerely,\nSupporter 7');
+    expect(seventh.header('list-unsubscribe')).toBeUndefined();
+
+    const again = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'bundle' } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('letter_already_delivered');
+  });
+
+  it('delivers one bundle with the signatories attached as CSV and PDF', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser, { target: { name: 'Rt Hon William Hague MP', email: `bundle-${uniqueSuffix()}@fco.gov.example` } });
+    await seedSupporters(handle, campaign.id, 3, uniqueSuffix());
+    await handle.pool.query("UPDATE supporters SET name = 'Zoë Łukasiewicz', postcode = 'SW1A 2AH' WHERE campaign_id = $1 AND name = 'Supporter 2'", [campaign.id]);
+    const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth })).json();
+
+    const bad = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'carrier-pigeon' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('mode');
+
+    const response = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'bundle' } });
+    expect(response.statusCode, response.body).toBe(202);
+    const bundle = await stack.sink.waitFor((m) => m.envelopeTo.includes(details.target.email));
+    expect(bundle.parsed.replyTo?.[0]?.address).toBe(details.replyAddress);
+    expect(bundle.parsed.text).toContain('signed by 3 supporters of United Nations Association – UK');
+    const attachments = Object.fromEntries(bundle.parsed.attachments.map((a) => [a.filename, a]));
+    const csv = Buffer.from(attachments['signatories.csv']!.content as ArrayBuffer).toString('utf8');
+    expect(csv.split('\r\n')[0]).toBe('name,postcode,signed_at');
+    expect(csv).toContain('Zoë Łukasiewicz,SW1A 2AH,');
+    const pdf = Buffer.from(attachments['letter-and-signatories.pdf']!.content as ArrayBuffer);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const { rows } = await handle.pool.query('SELECT status, signatories, last_response FROM target_letters WHERE id = $1', [response.json().targetLetterId]);
+    expect(rows[0]).toMatchObject({ status: 'sent', signatories: 3 });
+  });
 });
 
 // Each describe below runs its own stack after the one above has closed: a stack's workers sweep

@@ -5,10 +5,16 @@ describe('worker start-up', () => {
   it('refuses to start when a queue has no processor, naming it', () => {
     const noop = async () => undefined;
     expect(() => assertEveryQueueHasAProcessor({ transactional: noop })).toThrow(
-      'No processor for queue(s): campaign-purge, broadcast-plan, broadcast-send',
+      'No processor for queue(s): campaign-purge, target-letter, broadcast-plan, broadcast-send',
     );
     expect(() =>
-      assertEveryQueueHasAProcessor({ transactional: noop, 'campaign-purge': noop, 'broadcast-plan': noop, 'broadcast-send': noop }),
+      assertEveryQueueHasAProcessor({
+        transactional: noop,
+        'campaign-purge': noop,
+        'target-letter': noop,
+        'broadcast-plan': noop,
+        'broadcast-send': noop,
+      }),
     ).not.toThrow();
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * Sends the bundled letter to the target: a covering letter, the campaign letter, and the signatory
+ * list attached as CSV and PDF, with the campaign's reply address as Reply-To.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { replyAddressOf } from '../src/campaigns/campaign-view.js';
+import type { Database } from '../src/db/client.js';
+import { campaigns } from '../src/db/schema.js';
+import { buildSignatoryPdf, type Signatory } from '../src/letters/signatory-pdf.js';
+import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome, signatoryPage } from '../src/letters/target-letter-queries.js';
+import { deterministicMessageId, type MailTransport } from '../src/mail/mail-transport.js';
+import { classifySendError } from '../src/mail/smtp-outcome.js';
+import type { JobData, Queues } from '../src/queue/queues.js';
+import { targetLetterJobId } from '../src/queue/queues.js';
+import { csvRow } from '../src/supporters/csv.js';
+import { formatLetterDate, mergeDataFor } from '../src/templates/merge-fields.js';
+import { renderLetter } from '../src/templates/render-template.js';
+import { escapeHtml } from '../src/web/html.js';
+import { eq } from 'drizzle-orm';
+
+const PAGE = 5_000;
+
+async function allSignatories(db: Database, campaignId: string): Promise<Signatory[]> {
+  const all: Signatory[] = [];
+  let after: { createdAt: Date; id: string } | undefined;
+  for (;;) {
+    const rows = await signatoryPage(db, campaignId, after, PAGE);
+    for (const row of rows) all.push({ name: row.name, postcode: row.postcode, signedAt: row.createdAt });
+    const last = rows.at(-1);
+    if (!last || rows.length < PAGE) return all;
+    after = { createdAt: last.createdAt, id: last.id };
+  }
+}
+
+export function makeSendTargetLetter(deps: { db: Database; transport: MailTransport; mailFrom: string; inboundDomain: string }) {
+  return async ({ letterId }: JobData<'target-letter'>, job: { attemptsMade: number; opts: { attempts?: number } }) => {
+    const letter = await claimTargetLetter(deps.db, letterId);
+    if (!letter) return { outcome: 'nothing to send' };
+    const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.id, letter.campaignId));
+    if (!campaign) return { outcome: 'campaign gone' };
+
+    const signatories = await allSignatories(deps.db, campaign.id);
+    const rendered = renderLetter(
+      { subject: campaign.letterSubject, body: campaign.letterBody },
+      mergeDataFor({
+        supporterName: 'The undersigned',
+        postcode: null,
+        campaignTitle: campaign.title,
+        targetName: campaign.targetName,
+        signedAt: new Date(),
+        unsubscribeUrl: '',
+      }),
+    );
+    const covering = [
+      `Dear ${campaign.targetName},`,
+      '',
+      `Please find below our letter “${campaign.title}”, signed by ${signatories.length} supporters of ${campaign.senderName}.`,
+      'The list of signatories is attached (CSV and PDF). A reply to this email reaches the campaign.',
+      '',
+      '----',
+      '',
+      rendered.text,
+    ].join('\n');
+    const csv = csvRow(['name', 'postcode', 'signed_at']) + signatories.map((s) => csvRow([s.name, s.postcode, s.signedAt.toISOString()])).join('');
+    const pdf = await buildSignatoryPdf({
+      title: campaign.title,
+      targetName: campaign.targetName,
+      letterText: rendered.text,
+      signatories,
+      formatDate: formatLetterDate,
+    });
+
+    try {
+      const { response } = await deps.transport.send({
+        from: { name: campaign.senderName, address: deps.mailFrom },
+        to: { name: campaign.targetName, address: campaign.targetEmail },
+        replyTo: { name: campaign.senderName, address: replyAddressOf(campaign.replyToken, deps.inboundDomain) },
+        subject: rendered.subject,
+        messageId: deterministicMessageId('target-letter', letter.id, deps.mailFrom),
+        text: covering,
+        html: `<pre style="font-family:Georgia,serif;white-space:pre-wrap">${escapeHtml(covering)}</pre>`,
+        attachments: [
+          { filename: 'signatories.csv', content: csv, contentType: 'text/csv; charset=utf-8' },
+          { filename: 'letter-and-signatories.pdf', content: pdf, contentType: 'application/pdf' },
+        ],
+      });
+      await recordTargetLetterOutcome(deps.db, letter.id, 'sent', response, signatories.length);
+      return { outcome: 'sent', signatories: signatories.length };
+    } catch (error) {
+      const failure = classifySendError(error);
+      const lastAttempt = failure.class === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await recordTargetLetterOutcome(deps.db, letter.id, lastAttempt ? 'failed' : 'pending', failure.response, signatories.length);
+      if (failure.class === 'permanent') throw new UnrecoverableError(`permanent failure: ${failure.response}`);
+      throw new Error(`${failure.class} failure: ${failure.response}`, { cause: error });
+    }
+  };
+}
+
+export async function requeueUnsentTargetLetters(db: Database, queues: Queues): Promise<number> {
+  const ids = await listUnsentTargetLetters(db);
+  for (const letterId of ids) await queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId));
+  return ids.length;
+}
