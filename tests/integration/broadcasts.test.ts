@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -242,6 +243,80 @@ describe('a broadcast to a few thousand supporters', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const { rows } = await handle.pool.query('SELECT status, signatories, last_response FROM target_letters WHERE id = $1', [response.json().targetLetterId]);
     expect(rows[0]).toMatchObject({ status: 'sent', signatories: 3 });
+  });
+});
+
+describe('when the mail path breaks', () => {
+  it('pauses itself when failures exceed the error budget, and retry-failed finishes after the fix', async () => {
+    const broken = await startStack({ ...FAST, ERROR_BUDGET: '0.5', ERROR_BUDGET_MIN_ATTEMPTS: '20', BROADCAST_PARALLELISM: '1' });
+    try {
+      const campaign = await createPublishedCampaign(broken.app, organiser);
+      await seedSupporters(handle, campaign.id, 600, uniqueSuffix());
+      // A broken account: every message refused, permanently but not because of its recipient.
+      broken.sink.refuseAllData(554, '5.7.1 Sending account suspended');
+      const broadcast = await createBroadcast(broken.app, campaign.id);
+      await act(broken.app, broadcast.id, 'start');
+      const paused = await waitForStatus(broken.app, broadcast.id, 'paused');
+      expect(paused.pausedReason).toContain('failed');
+      expect(paused.pausedReason).toContain('5.7.1 Sending account suspended');
+      // One batch burned, not the list; nobody was marked as a bounce.
+      expect(paused.counts.failed).toBeLessThanOrEqual(200);
+      expect(paused.counts.bounced).toBe(0);
+      expect(paused.counts.pending).toBeGreaterThanOrEqual(400);
+
+      broken.sink.refuseAllData(undefined);
+      expect((await act(broken.app, broadcast.id, 'retry-failed')).json().status).toBe('sending');
+      const done = await waitForStatus(broken.app, broadcast.id, 'completed');
+      expect(done.counts).toMatchObject({ total: 600, sent: 600, failed: 0 });
+      expect(messageIdsByRecipient(forBroadcast(broken.sink.received, broadcast.id)).size).toBe(600);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('delivers a message whose connection dropped mid-DATA exactly once', async () => {
+    const flaky = await startStack(FAST);
+    try {
+      const campaign = await createPublishedCampaign(flaky.app, organiser);
+      const tag = uniqueSuffix();
+      await seedSupporters(handle, campaign.id, 30, tag);
+      flaky.sink.dropDuring(`supporter-${tag}-5@example.org`, 1);
+      const broadcast = await createBroadcast(flaky.app, campaign.id);
+      await act(flaky.app, broadcast.id, 'start');
+      const done = await waitForStatus(flaky.app, broadcast.id, 'completed');
+      expect(done.counts).toMatchObject({ total: 30, sent: 30 });
+      // The pooled transport re-sends on a fresh connection (or the ledger retries it): either way once.
+      expect(flaky.sink.droppedConnections).toBe(1);
+      expect(flaky.sink.to(`supporter-${tag}-5@example.org`)).toHaveLength(1);
+      expect(messageIdsByRecipient(forBroadcast(flaky.sink.received, broadcast.id)).size).toBe(30);
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it('signs with DKIM when configured, covering both list headers', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const signed = await startStack({
+      ...FAST,
+      DKIM_DOMAIN: 'example.org',
+      DKIM_SELECTOR: 'mail2026',
+      DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().replace(/\n/g, '\\n'),
+    });
+    try {
+      const campaign = await createPublishedCampaign(signed.app, organiser);
+      await seedSupporters(handle, campaign.id, 2, uniqueSuffix());
+      const broadcast = await createBroadcast(signed.app, campaign.id);
+      await act(signed.app, broadcast.id, 'start');
+      await waitForStatus(signed.app, broadcast.id, 'completed');
+      const [mail] = forBroadcast(signed.sink.received, broadcast.id);
+      const signature = mail!.header('dkim-signature')!;
+      expect(signature).toContain('d=example.org');
+      expect(signature).toContain('s=mail2026');
+      const signedHeaders = /(?:^|;)h=([^;]+)/.exec(signature.replace(/\s+/g, ''))![1]!.toLowerCase().split(':');
+      expect(signedHeaders).toEqual(expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']));
+    } finally {
+      await signed.close();
+    }
   });
 });
 

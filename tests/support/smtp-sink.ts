@@ -3,7 +3,7 @@
  * keeps each message raw and parsed, and can be told to refuse an address with a given reply, a
  * number of times, to exercise retries (4xx) and bounces (5xx).
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 
@@ -24,8 +24,14 @@ interface Refusal {
 export interface SmtpSink {
   url: string;
   received: ReceivedMail[];
+  /** How many connections dropDuring() closed. */
+  readonly droppedConnections: number;
   /** Refuse RCPT TO for `address` with `code`, `times` times (Infinity: always). */
   refuse(address: string, code: number, message: string, times?: number): void;
+  /** Close the connection in the middle of DATA for mail to `address`, `times` times. */
+  dropDuring(address: string, times?: number): void;
+  /** Refuse every message at the end of DATA with `code` (undefined: accept again). */
+  refuseAllData(code: number | undefined, message?: string): void;
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   to(address: string): ReceivedMail[];
   close(): Promise<void>;
@@ -34,6 +40,10 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const refusals = new Map<string, Refusal>();
+  const drops = new Map<string, number>();
+  let dataRefusal: { code: number; message: string } | undefined;
+  let dropped = 0;
+  const sockets = new Map<number, Socket>();
 
   const server = new SMTPServer({
     authOptional: true,
@@ -50,6 +60,19 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       callback();
     },
     onData(stream, session, callback) {
+      const dropFor = session.envelope.rcptTo.find((rcpt) => (drops.get(rcpt.address) ?? 0) > 0);
+      if (dropFor) {
+        drops.set(dropFor.address, drops.get(dropFor.address)! - 1);
+        dropped += 1;
+        stream.resume();
+        sockets.get(session.remotePort)?.destroy();
+        return;
+      }
+      if (dataRefusal) {
+        stream.resume();
+        stream.on('end', () => callback(Object.assign(new Error(dataRefusal!.message), { responseCode: dataRefusal!.code })));
+        return;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -72,14 +95,28 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   });
   // A client that vanishes mid-conversation (a killed worker) resets its socket: expected here.
   server.on('error', () => {});
+  server.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort ?? 0;
+    sockets.set(port, socket);
+    socket.on('close', () => sockets.delete(port));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
 
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    get droppedConnections() {
+      return dropped;
+    },
     refuse(address, code, message, times = Infinity) {
       refusals.set(address.toLowerCase(), { code, message, remaining: times });
+    },
+    dropDuring(address, times = 1) {
+      drops.set(address, times);
+    },
+    refuseAllData(code, message = 'Refused') {
+      dataRefusal = code === undefined ? undefined : { code, message };
     },
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
