@@ -59,6 +59,7 @@ describe('migrations', () => {
       'organisers',
       'supporters',
       'suppressions',
+      'target_letters',
       'transactional_messages',
     ]);
   });
