@@ -189,6 +189,29 @@ describe('a broadcast to a few thousand supporters', () => {
   });
 
 
+  it('waits for scheduledAt, then starts by itself', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    await seedSupporters(handle, campaign.id, 5, uniqueSuffix());
+    const scheduledAt = new Date(Date.now() + 2_000).toISOString();
+    const broadcast = await createBroadcast(stack.app, campaign.id, { scheduledAt });
+    const started = await act(stack.app, broadcast.id, 'start');
+    expect(started.json()).toMatchObject({ status: 'scheduled', scheduledAt: new Date(scheduledAt).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(forBroadcast(stack.sink.received, broadcast.id)).toHaveLength(0);
+    const done = await waitForStatus(stack.app, broadcast.id, 'completed');
+    expect(done.counts.sent).toBe(5);
+    expect(Date.parse(done.startedAt)).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
+
+    const late = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: organiser.auth,
+      payload: { kind: 'update', subject: 's', body: 'b', scheduledAt: 'next tuesday' },
+    });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().error.field).toBe('scheduledAt');
+  });
+
   it('delivers each supporter’s letter to the target once, replying to the campaign', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser, { target: { name: 'Rt Hon William Hague MP', email: `fs-${uniqueSuffix()}@fco.gov.example` } });
     const tag = uniqueSuffix();
