@@ -23,6 +23,7 @@ import type { SupporterServiceDeps } from './supporters/signup-service.js';
 import { preparePublicScope } from './web/public-site.js';
 import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
+import { replyRoutes } from './replies/reply-routes.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
@@ -101,6 +102,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
       });
       await api.register(organiserSupporterRoutes, { campaigns: campaignService });
+      await api.register(replyRoutes, { campaigns: campaignService, jobs: broadcastService.jobs });
       await api.register(broadcastRoutes, {
         campaigns: campaignService,
         broadcasts: broadcastService,

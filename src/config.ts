@@ -80,6 +80,13 @@ const envSchema = z.object({
     .transform((value) => value.replace(/\\n/g, '\n'))
     .refine((value) => value.includes('PRIVATE KEY-----'), { message: 'must be a PEM private key' })
     .optional(),
+  INBOUND_SMTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_PORT: port.default(2525),
+  INBOUND_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+  INBOUND_MAX_CLIENTS: positiveInt.default(50),
+  INBOUND_TLS_KEY_FILE: z.string().trim().min(1).optional(),
+  INBOUND_TLS_CERT_FILE: z.string().trim().min(1).optional(),
+  INBOUND_REQUIRE_DMARC: booleanFlag.default(true),
   WORKER_CONCURRENCY: positiveInt.max(100).default(4),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   TRUST_PROXY: booleanFlag.default(false),

@@ -10,6 +10,7 @@
  */
 import type { Job } from 'bullmq';
 import { composeBroadcastMail, composeLetterToTarget } from '../src/broadcasts/broadcast-mail.js';
+import { loadForwardedReply } from '../src/replies/forwarded-reply.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
@@ -126,6 +127,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       return undefined;
     };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
+    const reply = broadcast.replyId ? await loadForwardedReply(deps.db, broadcast.replyId) : undefined;
     const bounced: string[] = [];
 
     const outcomes = await mapWithConcurrency(claimed, inFlight, async (delivery): Promise<DeliveryOutcome> => {
@@ -136,7 +138,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       let mail;
       try {
         const compose = broadcast.audience === 'target' ? composeLetterToTarget : composeBroadcastMail;
-        mail = compose(render, broadcast.id, campaign, recipient, mailOptions);
+        mail = compose(render, broadcast.id, campaign, recipient, mailOptions, reply);
       } catch (error) {
         return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
       }

@@ -8,6 +8,8 @@ import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
 import { listActiveBroadcasts, releaseStaleClaims, transitionBroadcast } from '../src/broadcasts/broadcast-queries.js';
 import type { Database } from '../src/db/client.js';
 import type { Queues } from '../src/queue/queues.js';
+import { inboundJobId } from '../src/queue/queues.js';
+import { listUnprocessedInbound } from '../src/replies/reply-queries.js';
 import { requeueDeletedCampaigns } from './campaign-purge.js';
 import { requeueUnsentTargetLetters } from './send-target-letter.js';
 import { requeueUnsentMail } from './send-transactional.js';
@@ -29,8 +31,15 @@ export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: B
       campaignsToPurge: await requeueDeletedCampaigns(deps.db, deps.queues),
       mailToSend: await requeueUnsentMail(deps.db, deps.queues),
       lettersToTarget: await requeueUnsentTargetLetters(deps.db, deps.queues),
+      inboundToProcess: await requeueUnprocessedInbound(deps.db, deps.queues),
       releasedClaims,
       broadcasts,
     };
   };
+}
+
+async function requeueUnprocessedInbound(db: Database, queues: Queues): Promise<number> {
+  const ids = await listUnprocessedInbound(db);
+  for (const inboundId of ids) await queues.add('inbound', 'process', { inboundId }, inboundJobId(inboundId));
+  return ids.length;
 }

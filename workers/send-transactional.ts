@@ -13,6 +13,7 @@ import { composeTransactionalMail } from '../src/mail/transactional-mail.js';
 import { claimMessage, listUnsentMessages, recordMessageOutcome } from '../src/mail/transactional-ledger.js';
 import type { JobData, Queues } from '../src/queue/queues.js';
 import { mailJobId } from '../src/queue/queues.js';
+import { replyMissedBy } from '../src/replies/forwarded-reply.js';
 import { emailHash } from '../src/supporters/email-address.js';
 import {
   addSuppression,
@@ -55,7 +56,11 @@ export function makeSendTransactional(deps: SendTransactionalDeps) {
       return { outcome: 'skipped', reason };
     }
 
-    const mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links });
+    const missedReply =
+      message.kind === 'letter_copy' && context.supporter.confirmedAt
+        ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
+        : undefined;
+    const mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
     try {
       const { response } = await deps.transport.send(mail);
       await recordMessageOutcome(deps.db, message.id, 'sent', response);

@@ -16,6 +16,7 @@ import { makePlanBroadcast } from './broadcast-plan.js';
 import { makeSendBroadcastBatch } from './broadcast-send.js';
 import { makePurgeCampaign } from './campaign-purge.js';
 import { makeSweep } from './maintenance.js';
+import { makeProcessInbound } from './process-inbound.js';
 import { makeSendTargetLetter } from './send-target-letter.js';
 import { makeSendTransactional } from './send-transactional.js';
 
@@ -62,6 +63,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       mailFrom: config.MAIL_FROM,
       inboundDomain: config.INBOUND_DOMAIN,
     }),
+    inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config }),
     'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
     'broadcast-send': makeSendBroadcastBatch({
       db: database.db,

@@ -18,6 +18,13 @@ export interface MailOptions {
   links: LinkUrls;
 }
 
+/** An official reply carried under the personalised introduction, as received (text, safe HTML, files). */
+export interface ForwardedReply {
+  text: string;
+  html: string;
+  attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
+
 export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string): string {
   return deterministicMessageId('broadcast', `${broadcastId}.${supporterId}`, mailFrom);
 }
@@ -28,6 +35,7 @@ export function composeBroadcastMail(
   campaign: CampaignRow,
   recipient: Recipient,
   options: MailOptions,
+  reply?: ForwardedReply,
 ): OutgoingMail {
   const unsubscribeUrl = options.links.unsubscribeUrl({ supporterId: recipient.supporterId, campaignId: campaign.id });
   const message = render(
@@ -48,10 +56,12 @@ export function composeBroadcastMail(
     subject: message.subject,
     messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
     unsubscribeUrl,
-    text: `${message.text}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
+    attachments: reply?.attachments,
+    text: `${message.text}${reply ? `\n\n----\n\n${reply.text.trim()}` : ''}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
     html: html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${message.subject}</title></head>
 <body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,serif;color:#1d1d1b;line-height:1.5">
 <div style="max-width:640px;margin:0 auto;background:#fff;padding:32px;border-radius:6px">${trustedHtml(message.html)}
+${reply ? html`<div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(reply.html)}</div>` : ''}
 <hr style="border:0;border-top:1px solid #ddd;margin:32px 0 16px">
 <p style="font-family:Arial,sans-serif;font-size:13px;color:#555">${footer} <a href="${unsubscribeUrl}">Unsubscribe</a>.</p>
 </div></body></html>`.value,

@@ -239,6 +239,8 @@ export const broadcasts = pgTable(
      * same transaction as the rows it covers, never on a mere read.
      */
     plannedThrough: uuid('planned_through'),
+    /** For a forwarded official reply: its attachments go with every message. */
+    replyId: uuid('reply_id'),
     planningDone: boolean('planning_done').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -305,6 +307,83 @@ export const targetLetters = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [index('target_letters_campaign_idx').on(t.campaignId)],
+);
+
+export const inboundStatus = pgEnum('inbound_status', ['received', 'processed', 'failed']);
+
+/**
+ * Every message the inbound listener (or the HTTP intake) accepted, raw, written before the 250 is
+ * given: nothing accepted is ever lost. Parsing and checks happen afterwards, in a worker.
+ */
+export const inboundMessages = pgTable(
+  'inbound_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    via: text('via').notNull(),
+    envelopeFrom: text('envelope_from'),
+    envelopeTo: text('envelope_to').array().notNull(),
+    remoteAddress: text('remote_address'),
+    helo: text('helo'),
+    raw: bytea('raw').notNull(),
+    status: inboundStatus('status').notNull().default('received'),
+    outcome: text('outcome'),
+    createdAt: createdAt(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [index('inbound_messages_unprocessed_idx').on(t.createdAt).where(sql`${t.status} = 'received'`)],
+);
+
+export const replyStatus = pgEnum('reply_status', ['held', 'awaiting_approval', 'forwarded', 'rejected']);
+
+/**
+ * An official answer to a campaign. Trusted when its sender is allowed and (unless the installation
+ * cannot check DNS) DMARC passed; anything else is held, with its reason, for the organiser.
+ */
+export const replies = pgTable(
+  'replies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    inboundMessageId: uuid('inbound_message_id').references(() => inboundMessages.id, { onDelete: 'set null' }),
+    /** The Message-ID header: the same message received twice is one reply. */
+    messageId: text('message_id').notNull(),
+    fromAddress: text('from_address').notNull(),
+    fromName: text('from_name'),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    /** Sanitised HTML, safe to show on the campaign page and in mail. */
+    html: text('html').notNull(),
+    trusted: boolean('trusted').notNull(),
+    status: replyStatus('status').notNull(),
+    /** Why it was held (or why it needs approval), for the organiser. */
+    reason: text('reason'),
+    /** DKIM, SPF and DMARC results as recorded by mailauth. */
+    authentication: text('authentication'),
+    broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'set null' }),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('replies_campaign_message_key').on(t.campaignId, t.messageId),
+    index('replies_campaign_idx').on(t.campaignId, t.receivedAt.desc()),
+  ],
+);
+
+export const replyAttachments = pgTable(
+  'reply_attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    replyId: uuid('reply_id')
+      .notNull()
+      .references(() => replies.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [index('reply_attachments_reply_idx').on(t.replyId)],
 );
 
 export const suppressionReason = pgEnum('suppression_reason', [

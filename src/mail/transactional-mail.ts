@@ -8,6 +8,7 @@ import { mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';
 import { deterministicMessageId, type OutgoingMail } from './mail-transport.js';
+import type { ForwardedReply } from '../broadcasts/broadcast-mail.js';
 
 export interface ComposeOptions {
   mailFrom: string;
@@ -34,6 +35,8 @@ export function composeTransactionalMail(
   messageRowId: string,
   { supporter, contact, campaign }: SupporterContext,
   options: ComposeOptions,
+  /** For a letter copy sent after the official reply was forwarded: the reply goes with it. */
+  reply?: ForwardedReply,
 ): OutgoingMail {
   const ref = { supporterId: supporter.id, campaignId: campaign.id };
   const common = {
@@ -108,26 +111,31 @@ ${button(privacyUrl, 'See my data')}`,
     }),
   );
   const intro = `Thank you for supporting “${campaign.title}”. This is your copy of the letter to ${campaign.targetName}, with your name on it. When the official reply comes, we will send it to you.`;
+  const replyIntro = `${campaign.targetName} has already replied. Their reply follows the letter.`;
   return {
     ...common,
     subject: letter.subject,
     unsubscribeUrl,
+    attachments: reply?.attachments,
     text: [
       `Dear ${supporter.name},`,
       '',
       intro,
+      ...(reply ? ['', replyIntro] : []),
       '',
       '----',
       '',
       letter.text,
+      ...(reply ? ['', '----', '', reply.text.trim()] : []),
       '',
       '----',
       `Unsubscribe from this campaign: ${unsubscribeUrl}`,
     ].join('\n'),
     html: layout(
       letter.subject,
-      html`<p>Dear ${supporter.name},</p><p>${intro}</p>
-<div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(letter.html)}</div>`,
+      html`<p>Dear ${supporter.name},</p><p>${intro}</p>${reply ? html`<p>${replyIntro}</p>` : ''}
+<div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(letter.html)}</div>
+${reply ? html`<h2>The official reply</h2><div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(reply.html)}</div>` : ''}`,
       html`You receive this because you signed “${campaign.title}”. <a href="${unsubscribeUrl}">Unsubscribe</a>.`,
     ),
   };

@@ -9,6 +9,7 @@ export const queueDefinitions = {
   'campaign-purge': z.strictObject({ campaignId: z.uuid() }),
   transactional: z.strictObject({ messageId: z.uuid() }),
   'target-letter': z.strictObject({ letterId: z.uuid() }),
+  inbound: z.strictObject({ inboundId: z.uuid() }),
   'broadcast-plan': z.strictObject({ broadcastId: z.uuid() }),
   /** A send token: claims the broadcast's next due batch, then hands over to its successor. */
   'broadcast-send': z.strictObject({ broadcastId: z.uuid(), slot: z.number().int().min(0), phase: z.union([z.literal(0), z.literal(1)]) }),
@@ -114,4 +115,8 @@ export function mailJobId(messageId: string): string {
 
 export function targetLetterJobId(letterId: string): string {
   return `target-letter-${letterId}`;
+}
+
+export function inboundJobId(inboundId: string): string {
+  return `inbound-${inboundId}`;
 }

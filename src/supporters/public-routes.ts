@@ -9,7 +9,8 @@ import type { CampaignRow } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import { notFoundPage, renderErrorsAsPages, sendPage } from '../web/page-reply.js';
 import { errorResponses } from '../http/error-schema.js';
-import { PLACEHOLDER_DATA } from '../templates/merge-fields.js';
+import { findForwardedReply, type ReplyRow } from '../replies/reply-queries.js';
+import { formatLetterDate, PLACEHOLDER_DATA } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
 import { html, trustedHtml } from '../web/html.js';
 import { buttonPage, campaignPage, messagePage, type FieldErrors, type SignFormState } from '../web/pages.js';
@@ -30,7 +31,7 @@ export interface PublicRoutesOptions {
 
 const CHECK_INBOX = 'Check your inbox: we have sent you an email with a link to confirm your signature.';
 
-function campaignPageModel(campaign: CampaignRow) {
+function campaignPageModel(campaign: CampaignRow, reply?: ReplyRow) {
   // Merge fields appear as neutral placeholders ("[your name]") until someone signs.
   const letter = renderLetter({ subject: campaign.letterSubject, body: campaign.letterBody }, {
     ...PLACEHOLDER_DATA,
@@ -47,6 +48,9 @@ function campaignPageModel(campaign: CampaignRow) {
     supporterCount: campaign.supporterCount,
     consentStatement: campaign.consentStatement,
     open: campaign.status === 'open',
+    reply: reply
+      ? { from: reply.fromName ?? reply.fromAddress, receivedAt: formatLetterDate(reply.receivedAt), html: trustedHtml(reply.html) }
+      : undefined,
   };
 }
 
@@ -85,7 +89,8 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
       throw error;
     });
     if (!campaign) return sendPage(reply, 404, notFoundPage());
-    return sendPage(reply, 200, campaignPage(campaignPageModel(campaign)));
+    const forwarded = await findForwardedReply(service.db, campaign.id);
+    return sendPage(reply, 200, campaignPage(campaignPageModel(campaign, forwarded)));
   });
 
   app.post(

@@ -43,6 +43,8 @@ export interface CampaignPageModel {
   supporterCount: number;
   consentStatement: string;
   open: boolean;
+  /** The official reply, once forwarded to supporters. */
+  reply?: { from: string; receivedAt: string; html: SafeHtml } | undefined;
 }
 
 const FIELD_ORDER = ['name', 'email', 'postcode', 'consent'] as const;
@@ -113,6 +115,13 @@ ${campaign.open ? '' : html`<p><strong>This campaign has closed.</strong> Thank 
   <h2 id="letter-subject">${campaign.letterSubject}</h2>
   ${campaign.letterHtml}
 </article>
+${campaign.reply
+  ? html`<section class="letter" aria-labelledby="reply-heading">
+  <h2 id="reply-heading">The official reply</h2>
+  <p class="to">From: ${campaign.reply.from}, ${campaign.reply.receivedAt}</p>
+  ${campaign.reply.html}
+</section>`
+  : ''}
 ${campaign.open ? signForm(campaign, state) : ''}
 <footer><a href="/privacy">Your data: see or erase what we hold about you</a></footer>`,
   );

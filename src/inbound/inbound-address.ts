@@ -1,0 +1,10 @@
+/** The addresses the inbound listener accepts mail for: reply+<campaign token>@INBOUND_DOMAIN, bounce+<id>@… */
+export type InboundAddress = { kind: 'reply'; token: string } | { kind: 'bounce'; id: string };
+
+export function parseInboundAddress(address: string, inboundDomain: string): InboundAddress | undefined {
+  const at = address.lastIndexOf('@');
+  if (at < 0 || address.slice(at + 1).toLowerCase() !== inboundDomain.toLowerCase()) return undefined;
+  const match = /^(reply|bounce)\+([A-Za-z0-9._-]{1,100})$/.exec(address.slice(0, at));
+  if (!match) return undefined;
+  return match[1] === 'reply' ? { kind: 'reply', token: match[2]!.toLowerCase() } : { kind: 'bounce', id: match[2]! };
+}

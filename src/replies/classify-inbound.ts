@@ -1,0 +1,44 @@
+/**
+ * What kind of message arrived: an automatic one (out-of-office, list mail, a delivery status
+ * notification), or a person's reply. Pure functions over the parsed message, tested alone.
+ */
+import type { Email } from 'postal-mime';
+
+export function headerOf(email: Email, name: string): string | undefined {
+  return email.headers.find((header) => header.key === name.toLowerCase())?.value;
+}
+
+/** A delivery status notification (RFC 3464): multipart/report; report-type=delivery-status. */
+export function isDeliveryReport(email: Email): boolean {
+  const type = headerOf(email, 'content-type') ?? '';
+  return /multipart\/report/i.test(type) && /report-type\s*=\s*"?delivery-status/i.test(type);
+}
+
+/** Why this message was sent by a machine rather than a person, or undefined (RFC 3834 and practice). */
+export function automaticReason(email: Email): string | undefined {
+  const autoSubmitted = headerOf(email, 'auto-submitted');
+  if (autoSubmitted && autoSubmitted.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${autoSubmitted.trim()}`;
+  const precedence = headerOf(email, 'precedence');
+  if (precedence && /^(bulk|junk|list|auto_reply)$/i.test(precedence.trim())) return `Precedence: ${precedence.trim()}`;
+  for (const name of ['x-autoreply', 'x-autorespond', 'x-auto-response-suppress']) {
+    if (headerOf(email, name)) return `${name} header`;
+  }
+  if (/^(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|away from)/i.test(email.subject?.trim() ?? '')) {
+    return `subject "${email.subject?.trim()}"`;
+  }
+  return undefined;
+}
+
+/** The Message-IDs a delivery report is about, from its machine-readable parts. */
+export function reportedMessageIds(raw: string): { messageIds: string[]; permanent: boolean } {
+  const messageIds = [...raw.matchAll(/^(?:Original-Message-ID|Message-ID):\s*(<[^>\r\n]+>)/gim)].map((m) => m[1]!);
+  const permanent = /^Status:\s*5\.\d{1,3}\.\d{1,3}/im.test(raw) || /^Action:\s*failed/im.test(raw);
+  return { messageIds, permanent };
+}
+
+/** Whether `address` is covered by the campaign's allowed senders (whole addresses or domains and their subdomains). */
+export function isAllowedSender(address: string, allowed: string[]): boolean {
+  const lower = address.trim().toLowerCase();
+  const domain = lower.slice(lower.lastIndexOf('@') + 1);
+  return allowed.some((entry) => (entry.includes('@') ? entry === lower : domain === entry || domain.endsWith(`.${entry}`)));
+}

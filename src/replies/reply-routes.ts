@@ -1,0 +1,90 @@
+/** Organiser routes over official replies: see them (held ones with their reason), approve or reject. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
+import { campaignIdParams } from '../campaigns/campaign-schemas.js';
+import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
+import { NotFoundError } from '../errors.js';
+import { errorResponses } from '../http/error-schema.js';
+import { findOwnedReply, listAttachmentSummaries, listCampaignReplies, type ReplyRow } from './reply-queries.js';
+import { decideOnReply } from './reply-service.js';
+
+const replyView = z
+  .object({
+    id: z.uuid(),
+    campaignId: z.uuid(),
+    status: z.enum(['held', 'awaiting_approval', 'forwarded', 'rejected']),
+    trusted: z.boolean().describe('Allowed sender and (where required) DMARC pass'),
+    reason: z.string().nullable().describe('Why it is held or awaits approval'),
+    from: z.object({ address: z.string(), name: z.string().nullable() }),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string().describe('Sanitised'),
+    authentication: z.record(z.string(), z.unknown()).describe('DKIM, SPF and DMARC results'),
+    attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() })),
+    broadcastId: z.uuid().nullable(),
+    receivedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Reply' });
+
+const replyIdParams = z.strictObject({ id: z.uuid({ message: 'must be a reply id (UUID)' }) });
+
+async function toViews(db: CampaignServiceDeps['db'], rows: ReplyRow[]) {
+  const attachments = await listAttachmentSummaries(db, rows.map((row) => row.id));
+  return rows.map((row) => ({
+    id: row.id,
+    campaignId: row.campaignId,
+    status: row.status,
+    trusted: row.trusted,
+    reason: row.reason,
+    from: { address: row.fromAddress, name: row.fromName },
+    subject: row.subject,
+    text: row.text,
+    html: row.html,
+    authentication: row.authentication ? (JSON.parse(row.authentication) as Record<string, unknown>) : {},
+    attachments: attachments.filter((a) => a.replyId === row.id).map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+    broadcastId: row.broadcastId,
+    receivedAt: row.receivedAt.toISOString(),
+  }));
+}
+
+export const replyRoutes: FastifyPluginAsyncZod<{ campaigns: CampaignServiceDeps; jobs: Pick<BroadcastJobs, 'plan'> }> = async (
+  app,
+  { campaigns, jobs },
+) => {
+  const tags = ['replies'];
+  const security = [{ apiKey: [] }];
+
+  app.get('/campaigns/:id/replies', {
+    schema: { tags, security, summary: 'The campaign’s official replies, newest first', params: campaignIdParams, response: { 200: z.object({ items: z.array(replyView) }), ...errorResponses(400, 401, 404) } },
+    handler: async (request) => {
+      const campaign = await getCampaign(campaigns, request.organiserId, request.params.id);
+      return { items: await toViews(campaigns.db, await listCampaignReplies(campaigns.db, campaign.id)) };
+    },
+  });
+
+  app.get('/replies/:id', {
+    schema: { tags, security, summary: 'One reply', params: replyIdParams, response: { 200: replyView, ...errorResponses(400, 401, 404) } },
+    handler: async (request) => {
+      const found = await findOwnedReply(campaigns.db, request.organiserId, request.params.id);
+      if (!found || found.campaign.deletedAt) throw new NotFoundError('Reply not found');
+      return (await toViews(campaigns.db, [found.reply]))[0]!;
+    },
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(`/replies/:id/${decision}`, {
+      schema: {
+        tags,
+        security,
+        summary: decision === 'approve' ? 'Forward a held reply to every supporter' : 'Reject a held reply: it is never forwarded',
+        params: replyIdParams,
+        response: { 200: replyView, ...errorResponses(400, 401, 404, 422) },
+      },
+      handler: async (request) => {
+        const reply = await decideOnReply({ db: campaigns.db, jobs }, request.organiserId, request.params.id, decision);
+        return (await toViews(campaigns.db, [reply]))[0]!;
+      },
+    });
+  }
+};
