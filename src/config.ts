@@ -81,7 +81,8 @@ const envSchema = z.object({
     .refine((value) => value.includes('PRIVATE KEY-----'), { message: 'must be a PEM private key' })
     .optional(),
   INBOUND_SMTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  INBOUND_SMTP_PORT: port.default(2525),
+  // 0 picks any free port (tests).
+  INBOUND_SMTP_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(2525),
   INBOUND_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
   INBOUND_MAX_CLIENTS: positiveInt.default(50),
   INBOUND_TLS_KEY_FILE: z.string().trim().min(1).optional(),

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { startInboundListener, type InboundListener } from '../../src/inbound/smtp-listener.js';
+import { Queues } from '../../src/queue/queues.js';
+import { createRedis } from '../../src/queue/redis-connection.js';
+import {
+  createPublishedCampaign,
+  newOrganiser,
+  openTestDatabase,
+  signAndConfirm,
+  startStack,
+  uniqueSuffix,
+  type Stack,
+  type TestOrganiser,
+} from '../support/harness.js';
+import { seedSupporters } from '../support/seed.js';
+
+const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
+const OFFICIAL = 'conflict.department@fco.example.gov.uk';
+
+let stack: Stack;
+let handle: DatabaseHandle;
+let organiser: TestOrganiser;
+let listener: InboundListener;
+let queues: Queues;
+
+beforeAll(async () => {
+  stack = await startStack({
+    SWEEP_INTERVAL_SECONDS: '1',
+    INBOUND_REQUIRE_DMARC: 'false',
+    INBOUND_SMTP_PORT: '0',
+    INBOUND_MAX_BYTES: '200000',
+  });
+  handle = openTestDatabase();
+  organiser = await newOrganiser(handle, 'UNA-UK');
+  queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
+  listener = await startInboundListener(stack.config, { db: handle.db, queues, log: pino({ level: 'silent' }) });
+});
+afterAll(async () => {
+  await listener.close();
+  await queues.close();
+  await stack.close();
+  await handle.close();
+});
+
+async function campaignWith(policy: { mode: 'auto' | 'approve'; allowedSenders: string[] }) {
+  const campaign = await createPublishedCampaign(stack.app, organiser, { replyPolicy: policy });
+  const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth })).json();
+  return { ...campaign, replyAddress: details.replyAddress as string };
+}
+
+/** Sends raw RFC 822 bytes to the inbound listener like any MTA would. */
+async function deliver(raw: string, to: string, from = OFFICIAL) {
+  const client = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
+  try {
+    return await client.sendMail({ envelope: { from, to: [to] }, raw });
+  } finally {
+    client.close();
+  }
+}
+
+async function repliesOf(campaignId: string) {
+  return (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/replies`, headers: organiser.auth })).json().items;
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function broadcastOf(broadcastId: string) {
+  return (await stack.app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: organiser.auth })).json();
+}
+
+describe('an official reply by email', () => {
+  it('is received, authenticated, recorded once, and forwarded once to every confirmed subscribed supporter with its PDF', async () => {
+    const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
+    const tag = uniqueSuffix();
+    await seedSupporters(handle, campaign.id, 20, tag);
+    await handle.pool.query(
+      `UPDATE supporters SET unsubscribed_at = now() WHERE id = (
+         SELECT s.id FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE c.email = $1)`,
+      [`supporter-${tag}-1@example.org`],
+    );
+
+    const accepted = await deliver(FIXTURE, campaign.replyAddress);
+    expect(accepted.response).toMatch(/^250 /);
+    const [reply] = await waitFor(() => repliesOf(campaign.id), (items) => items[0]?.status === 'forwarded', 'the reply to be forwarded');
+    expect(reply).toMatchObject({
+      trusted: true,
+      from: { address: OFFICIAL, name: 'Conflict Department' },
+      subject: 'Re: UNA-UK letter campaign on the Responsibility to Protect (MIN/66425/2014)',
+      attachments: [{ filename: 'MIN-66425-2014.pdf', contentType: 'application/pdf' }],
+    });
+    expect(reply.text).toContain('A copy of this letter has been emailed to your members who supported the UNA-UK campaign letter');
+    expect(reply.authentication).toHaveProperty('dmarc');
+
+    const done = await waitFor(() => broadcastOf(reply.broadcastId), (b) => b.status === 'completed', 'the forward to complete');
+    expect(done.counts).toMatchObject({ total: 19, sent: 19 });
+    const forwarded = stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${reply.broadcastId}.`));
+    expect(forwarded).toHaveLength(19);
+    expect(new Set(forwarded.flatMap((m) => m.envelopeTo)).size).toBe(19);
+    expect(forwarded.some((m) => m.envelopeTo.includes(`supporter-${tag}-1@example.org`))).toBe(false);
+    const one = forwarded.find((m) => m.envelopeTo[0] === `supporter-${tag}-3@example.org`)!;
+    expect(one.parsed.subject).toBe('The reply from The Rt Hon William Hague MP');
+    expect(one.parsed.text).toContain('Dear Supporter,\n\nThe Rt Hon William Hague MP has replied to the letter you supported on');
+    expect(one.parsed.text).toContain('A copy of this letter has been emailed to your members');
+    expect(one.parsed.attachments.map((a) => a.filename)).toEqual(['MIN-66425-2014.pdf']);
+
+    // The same message again is the same reply: nothing new recorded or sent.
+    await deliver(FIXTURE, campaign.replyAddress);
+    await waitFor(
+      async () => (await handle.pool.query("SELECT count(*)::int AS n FROM inbound_messages WHERE status = 'received'")).rows[0].n,
+      (n) => n === 0,
+      'the duplicate to be processed',
+    );
+    expect(await repliesOf(campaign.id)).toHaveLength(1);
+    expect(stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${reply.broadcastId}.`))).toHaveLength(19);
+
+    // The campaign page shows it, and someone who confirms now gets it with their welcome mail.
+    const page = await stack.app.inject({ method: 'GET', url: `/c/${campaign.slug}` });
+    expect(page.body).toContain('The official reply');
+    expect(page.body).toContain('emailed to your members');
+    const late = `late-${tag}@example.org`;
+    await signAndConfirm(stack, campaign.slug, { name: 'Late Comer', email: late });
+    const welcome = await stack.sink.waitFor((m) => m.envelopeTo.includes(late) && !m.parsed.subject!.startsWith('Please confirm'));
+    expect(welcome.parsed.text).toContain('has already replied');
+    expect(welcome.parsed.text).toContain('emailed to your members');
+    expect(welcome.parsed.attachments.map((a) => a.filename)).toEqual(['MIN-66425-2014.pdf']);
+  });
+
+  it('holds, with their reason, a spoofed sender, an automatic reply and a malformed message', async () => {
+    const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
+    await deliver(FIXTURE.replace(/^From: .*$/m, 'From: Minister <minister@fco-example.evil>').replace(/^Message-ID: .*$/m, 'Message-ID: <spoof@x>'), campaign.replyAddress);
+    await deliver(FIXTURE.replace(/^Message-ID: .*$/m, 'Message-ID: <ooo@x>\r\nAuto-Submitted: auto-replied').replace(/^Subject: .*$/m, 'Subject: Out of office'), campaign.replyAddress);
+    await deliver('this is not\r\nan email message at all\r\n', campaign.replyAddress);
+
+    const items = await waitFor(() => repliesOf(campaign.id), (list) => list.length === 3, 'three held replies');
+    const reasons = items.map((r: { status: string; reason: string }) => `${r.status}: ${r.reason}`).sort();
+    expect(reasons).toEqual([
+      expect.stringMatching(/^held: automatic reply \(Auto-Submitted: auto-replied\), never forwarded/),
+      expect.stringMatching(/^held: malformed: no readable From address/),
+      expect.stringMatching(/^held: sender minister@fco-example\.evil is not an allowed official sender/),
+    ]);
+    expect(items.every((r: { broadcastId: string | null }) => r.broadcastId === null)).toBe(true);
+  });
+
+  it('waits for the organiser’s approval when the policy says so, and can be rejected', async () => {
+    const campaign = await campaignWith({ mode: 'approve', allowedSenders: [OFFICIAL] });
+    await seedSupporters(handle, campaign.id, 3, uniqueSuffix());
+    await deliver(FIXTURE, campaign.replyAddress);
+    const [reply] = await waitFor(() => repliesOf(campaign.id), (items) => items.length === 1, 'the reply');
+    expect(reply).toMatchObject({ status: 'awaiting_approval', trusted: true, broadcastId: null });
+
+    const stranger = await newOrganiser(handle, 'Stranger');
+    expect((await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${reply.id}/approve`, headers: stranger.auth })).statusCode).toBe(404);
+    expect((await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/replies`, headers: stranger.auth })).statusCode).toBe(404);
+
+    const approved = await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${reply.id}/approve`, headers: organiser.auth });
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json().status).toBe('forwarded');
+    const done = await waitFor(() => broadcastOf(approved.json().broadcastId), (b) => b.status === 'completed', 'the forward');
+    expect(done.counts.sent).toBe(3);
+    const again = await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${reply.id}/reject`, headers: organiser.auth });
+    expect(again.statusCode).toBe(422);
+
+    await deliver(FIXTURE.replace(/^Message-ID: .*$/m, 'Message-ID: <second@fco.example.gov.uk>'), campaign.replyAddress);
+    const second = (await waitFor(() => repliesOf(campaign.id), (items) => items.length === 2, 'the second reply')).find(
+      (r: { id: string }) => r.id !== reply.id,
+    );
+    const rejected = await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${second.id}/reject`, headers: organiser.auth });
+    expect(rejected.json()).toMatchObject({ status: 'rejected', broadcastId: null });
+  });
+});
+
+describe('the inbound listener', () => {
+  it('refuses unknown recipients with 550 and oversize messages with 552, storing nothing', async () => {
+    const before = (await handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n;
+    await expect(deliver(FIXTURE, 'reply+0000000000@replies.example.org')).rejects.toMatchObject({ responseCode: 550 });
+    await expect(deliver(FIXTURE, 'postmaster@replies.example.org')).rejects.toMatchObject({ responseCode: 550 });
+    await expect(deliver(FIXTURE, 'reply+abc@elsewhere.example')).rejects.toMatchObject({ responseCode: 550 });
+
+    const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
+    const huge = FIXTURE.replace('\r\n\r\n', `\r\nX-Padding: ${'x'.repeat(250_000)}\r\n\r\n`);
+    await expect(deliver(huge, campaign.replyAddress)).rejects.toMatchObject({ responseCode: 552 });
+    expect((await handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n).toBe(before);
+  });
+});
