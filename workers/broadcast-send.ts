@@ -88,7 +88,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   async function processBatch(data: JobData<'broadcast-send'>, _job: Job) {
     const found = await findBroadcastWithCampaign(deps.db, data.broadcastId);
     // Paused, cancelled, completed or gone: the token simply ends (pause takes effect here).
-    if (!found || found.broadcast.status !== 'sending') return { outcome: 'stopped' };
+    if (!found || found.broadcast.status !== 'sending' || found.campaign.deletedAt) return { outcome: 'stopped' };
     const { broadcast, campaign } = found;
 
     const claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE);
@@ -144,12 +144,18 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       }
       // Checked before and after waiting for a rate slot, so pause and cancel take effect
       // mid-batch: the rest of the batch goes back to 'pending', or is skipped.
-      let stopped = await stoppedOutcome(delivery.id);
-      if (!stopped) {
-        await deps.waitForSendSlot();
-        stopped = await stoppedOutcome(delivery.id);
+      // A failure here (Redis or Postgres away) happens before sending: the row simply goes back.
+      // No lane may throw, or the outcomes of messages already accepted would not be recorded.
+      try {
+        let stopped = await stoppedOutcome(delivery.id);
+        if (!stopped) {
+          await deps.waitForSendSlot();
+          stopped = await stoppedOutcome(delivery.id);
+        }
+        if (stopped) return stopped;
+      } catch (error) {
+        return { id: delivery.id, status: 'released', response: `not sent yet: ${(error as Error).message}` };
       }
-      if (stopped) return stopped;
       try {
         const { response } = await deps.transport.send(mail);
         return { id: delivery.id, status: 'sent', response };

@@ -34,7 +34,7 @@ export function makePurgeCampaign(deps: { db: Database }) {
 export async function requeueDeletedCampaigns(db: Database, queues: Queues): Promise<number> {
   const ids = await listCampaignsAwaitingPurge(db, SWEEP_LIMIT);
   for (const campaignId of ids) {
-    await queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
+    await queues.requeue('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
   }
   return ids.length;
 }

@@ -40,6 +40,6 @@ export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: B
 
 async function requeueUnprocessedInbound(db: Database, queues: Queues): Promise<number> {
   const ids = await listUnprocessedInbound(db);
-  for (const inboundId of ids) await queues.add('inbound', 'process', { inboundId }, inboundJobId(inboundId));
+  for (const inboundId of ids) await queues.requeue('inbound', 'process', { inboundId }, inboundJobId(inboundId));
   return ids.length;
 }

@@ -22,13 +22,13 @@ const PAGE = 5_000;
 
 async function allSignatories(db: Database, campaignId: string): Promise<Signatory[]> {
   const all: Signatory[] = [];
-  let after: { createdAt: Date; id: string } | undefined;
+  let after: { createdAt: string; id: string } | undefined;
   for (;;) {
     const rows = await signatoryPage(db, campaignId, after, PAGE);
     for (const row of rows) all.push({ name: row.name, postcode: row.postcode, signedAt: row.createdAt });
     const last = rows.at(-1);
     if (!last || rows.length < PAGE) return all;
-    after = { createdAt: last.createdAt, id: last.id };
+    after = { createdAt: last.cursorCreatedAt, id: last.id };
   }
 }
 
@@ -98,6 +98,6 @@ export function makeSendTargetLetter(deps: { db: Database; transport: MailTransp
 
 export async function requeueUnsentTargetLetters(db: Database, queues: Queues): Promise<number> {
   const ids = await listUnsentTargetLetters(db);
-  for (const letterId of ids) await queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId));
+  for (const letterId of ids) await queues.requeue('target-letter', 'send', { letterId }, targetLetterJobId(letterId));
   return ids.length;
 }

@@ -92,11 +92,6 @@ const SWEEP_AFTER_SECONDS = 60;
 /** Re-queues ledger rows still unsent after a minute: their job was lost (Redis flushed, enqueue failed). */
 export async function requeueUnsentMail(db: Database, queues: Queues): Promise<number> {
   const ids = await listUnsentMessages(db, SWEEP_AFTER_SECONDS, 1_000);
-  if (ids.length > 0) {
-    await queues.addBulk(
-      'transactional',
-      ids.map((id) => ({ name: 'send', data: { messageId: id }, jobId: mailJobId(id) })),
-    );
-  }
+  for (const id of ids) await queues.requeue('transactional', 'send', { messageId: id }, mailJobId(id));
   return ids.length;
 }

@@ -77,7 +77,8 @@ export async function planAudiencePage(db: Database, broadcastId: string): Promi
       WITH b AS (
         SELECT br.id, br.campaign_id, br.started_at, br.planned_through, br.audience, c.organiser_id
         FROM broadcasts br JOIN campaigns c ON c.id = br.campaign_id
-        WHERE br.id = ${broadcastId} AND NOT br.planning_done
+        -- A cancelled (or completed) broadcast gets no more rows, even from a planner already running.
+        WHERE br.id = ${broadcastId} AND NOT br.planning_done AND br.status IN ('sending', 'paused')
         FOR UPDATE OF br
       ),
       page AS (
@@ -225,16 +226,6 @@ export async function nextRetryAt(db: Executor, broadcastId: string): Promise<Da
   `);
   const at = result.rows[0]?.at;
   return at ? new Date(at) : undefined;
-}
-
-/** Whether any row of the broadcast is still unfinished ('pending', 'retry' or 'sending'). */
-export async function hasUnfinishedDeliveries(db: Executor, broadcastId: string): Promise<boolean> {
-  const result = await db.execute<{ unfinished: boolean }>(sql`
-    SELECT EXISTS (
-      SELECT 1 FROM deliveries WHERE broadcast_id = ${broadcastId} AND status IN ('pending', 'retry', 'sending')
-    ) AS unfinished
-  `);
-  return result.rows[0]?.unfinished ?? false;
 }
 
 /** Marks the broadcast completed once planning is done and no row is unfinished. */

@@ -131,15 +131,21 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
       });
       let open = true;
       request.raw.on('close', () => (open = false));
-      while (open) {
-        const found = await getOwnedBroadcast(campaigns.db, request.organiserId, request.params.id).catch(() => undefined);
-        if (!found) break;
-        const progress = await broadcastProgress(campaigns.db, found.broadcast);
-        reply.raw.write(`event: progress\ndata: ${JSON.stringify(progress)}\n\n`);
-        if (TERMINAL.has(progress.status)) break;
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      try {
+        while (open) {
+          const found = await getOwnedBroadcast(campaigns.db, request.organiserId, request.params.id);
+          const progress = await broadcastProgress(campaigns.db, found.broadcast);
+          reply.raw.write(`event: progress\ndata: ${JSON.stringify(progress)}\n\n`);
+          if (TERMINAL.has(progress.status)) break;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      } catch (error) {
+        // The stream is already open: say so in it, then close it (the client may reconnect).
+        request.log.warn({ err: error }, 'broadcast event stream failed');
+        reply.raw.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'stream_failed', message: 'Progress is unavailable right now' } })}\n\n`);
+      } finally {
+        reply.raw.end();
       }
-      reply.raw.end();
     },
   });
 

@@ -131,13 +131,21 @@ export async function applyBroadcastAction(
     case 'pause':
       moved = await transitionBroadcast(deps.db, broadcast.id, ['sending', 'scheduled'], { status: 'paused', pausedReason: 'paused by the organiser' });
       break;
-    case 'resume':
-      moved = await transitionBroadcast(deps.db, broadcast.id, ['paused'], { status: 'sending', pausedReason: null, startedAt: broadcast.startedAt ?? now });
-      if (moved) {
+    case 'resume': {
+      // Paused before its scheduled time came: back to waiting for it.
+      const stillScheduled = !broadcast.startedAt && broadcast.scheduledAt && broadcast.scheduledAt.getTime() > now.getTime();
+      moved = await transitionBroadcast(
+        deps.db,
+        broadcast.id,
+        ['paused'],
+        stillScheduled ? { status: 'scheduled', pausedReason: null } : { status: 'sending', pausedReason: null, startedAt: broadcast.startedAt ?? now },
+      );
+      if (moved?.status === 'sending') {
         if (!moved.planningDone) await deps.jobs.plan(moved.id);
         await deps.jobs.startSending(moved.id);
       }
       break;
+    }
     case 'cancel':
       moved = await transitionBroadcast(deps.db, broadcast.id, ['draft', 'scheduled', 'sending', 'paused'], { status: 'cancelled', completedAt: now });
       if (moved) {
@@ -146,9 +154,21 @@ export async function applyBroadcastAction(
       }
       break;
     case 'retry-failed':
-      moved = await transitionBroadcast(deps.db, broadcast.id, ['sending', 'paused', 'completed'], { status: 'sending', pausedReason: null, completedAt: null });
+      // One transaction, so no send token can see the broadcast 'sending' with nothing due and
+      // complete it between the two statements. It also resumes a broadcast its error budget paused:
+      // retrying after the fix is the point.
+      moved = await deps.db.transaction(async (tx) => {
+        const row = await transitionBroadcast(tx, broadcast.id, ['sending', 'paused', 'completed'], {
+          status: 'sending',
+          pausedReason: null,
+          completedAt: null,
+          startedAt: broadcast.startedAt ?? now,
+        });
+        if (row) await requeueFailedDeliveries(tx, row.id);
+        return row;
+      });
       if (moved) {
-        await requeueFailedDeliveries(deps.db, moved.id);
+        if (!moved.planningDone) await deps.jobs.plan(moved.id);
         await deps.jobs.startSending(moved.id);
       }
       break;

@@ -2,10 +2,10 @@
  * Every campaign query. Each one that reads or writes a campaign for an organiser filters on
  * `organiser_id` itself, so a route cannot forget to: another organiser's campaign simply is not found.
  */
-import { and, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { KeysetCursor } from '../http/keyset-cursor.js';
-import { campaigns, contacts, supporters, type CampaignRow } from '../db/schema.js';
+import { broadcasts, campaigns, contacts, supporters, type CampaignRow } from '../db/schema.js';
 
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 export type NewCampaignRow = typeof campaigns.$inferInsert;
@@ -110,6 +110,13 @@ export async function markCampaignDeleted(
     )
     .returning({ id: campaigns.id });
   return rows.length > 0;
+}
+
+export async function cancelCampaignBroadcasts(db: Executor, campaignId: string): Promise<void> {
+  await db
+    .update(broadcasts)
+    .set({ status: 'cancelled', completedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(broadcasts.campaignId, campaignId), inArray(broadcasts.status, ['draft', 'scheduled', 'sending', 'paused'])));
 }
 
 /** Campaigns deleted but not yet purged; the sweep re-enqueues them in case a job was lost. */

@@ -19,6 +19,7 @@ import {
   findOwnedCampaign,
   insertCampaign,
   listOwnedCampaigns,
+  cancelCampaignBroadcasts,
   markCampaignDeleted,
   transitionOwnedCampaign,
   updateOwnedCampaign,
@@ -202,7 +203,13 @@ export async function transitionCampaign(
 }
 
 export async function deleteCampaign(deps: CampaignServiceDeps, organiserId: string, campaignId: string): Promise<void> {
-  const deleted = await markCampaignDeleted(deps.db, organiserId, campaignId, DELETABLE);
+  // A closed campaign may still have a broadcast running (a forwarded reply): it stops with the
+  // campaign, in the same transaction, since its links (unsubscribe) stop working at once.
+  const deleted = await deps.db.transaction(async (tx) => {
+    const marked = await markCampaignDeleted(tx, organiserId, campaignId, DELETABLE);
+    if (marked) await cancelCampaignBroadcasts(tx, campaignId);
+    return marked;
+  });
   if (!deleted) {
     const current = await getCampaign(deps, organiserId, campaignId);
     throw new StateError(

@@ -6,6 +6,8 @@
 import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
 import { insertBroadcast } from '../broadcasts/broadcast-queries.js';
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
+import { eq } from 'drizzle-orm';
+import { campaigns } from '../db/schema.js';
 import { ConflictError, StateError } from '../errors.js';
 import { findLetterDelivery, insertTargetLetter } from './target-letter-queries.js';
 
@@ -25,24 +27,25 @@ export async function deliverLetter(
   if (campaign.status === 'draft') {
     throw new StateError('campaign_not_published', 'Publish the campaign and gather signatures before delivering the letter', 'status');
   }
-  // A decision-maker should get the letter once; a second request is almost always a mistake.
-  const existing = await findLetterDelivery(deps.db, campaign.id);
-  if (existing) throw new ConflictError('letter_already_delivered', `The letter is already being or has been delivered (${existing})`);
-
-  if (mode === 'bundle') {
-    const letter = await insertTargetLetter(deps.db, campaign.id);
-    await deps.queueTargetLetter(letter.id);
-    return { mode, broadcastId: null, targetLetterId: letter.id };
-  }
-  const broadcast = await insertBroadcast(deps.db, {
-    campaignId: campaign.id,
-    kind: 'letter',
-    audience: 'target',
-    subject: campaign.letterSubject,
-    body: campaign.letterBody,
-    status: 'sending',
-    startedAt: new Date(),
+  // A decision-maker should get the letter once; a second request is almost always a mistake. The
+  // campaign row lock makes "check, then record" atomic against a simultaneous request.
+  const created = await deps.db.transaction(async (tx) => {
+    await tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('update');
+    const existing = await findLetterDelivery(tx, campaign.id);
+    if (existing) throw new ConflictError('letter_already_delivered', `The letter is already being or has been delivered (${existing})`);
+    if (mode === 'bundle') return { targetLetterId: (await insertTargetLetter(tx, campaign.id)).id, broadcastId: null };
+    const broadcast = await insertBroadcast(tx, {
+      campaignId: campaign.id,
+      kind: 'letter',
+      audience: 'target',
+      subject: campaign.letterSubject,
+      body: campaign.letterBody,
+      status: 'sending',
+      startedAt: new Date(),
+    });
+    return { targetLetterId: null, broadcastId: broadcast.id };
   });
-  await deps.broadcastJobs.plan(broadcast.id);
-  return { mode, broadcastId: broadcast.id, targetLetterId: null };
+  if (created.targetLetterId) await deps.queueTargetLetter(created.targetLetterId);
+  if (created.broadcastId) await deps.broadcastJobs.plan(created.broadcastId);
+  return { mode, ...created };
 }

@@ -1,20 +1,26 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { broadcasts, supporters, targetLetters } from '../db/schema.js';
+import { STALE_CLAIM_SECONDS } from '../mail/transactional-ledger.js';
 
 export type TargetLetterRow = typeof targetLetters.$inferSelect;
 
-export async function insertTargetLetter(db: Database, campaignId: string): Promise<TargetLetterRow> {
+export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignId: string): Promise<TargetLetterRow> {
   const [row] = await db.insert(targetLetters).values({ campaignId }).returning();
   return row!;
 }
 
-/** Claims the bundle for sending ('sending' is claimable again after a crash; same Message-ID). */
+/** Claims the bundle for sending: 'pending', or 'sending' with a stale claim (see claimMessage). */
 export async function claimTargetLetter(db: Database, id: string): Promise<TargetLetterRow | undefined> {
   const [row] = await db
     .update(targetLetters)
     .set({ status: 'sending', attempts: sql`${targetLetters.attempts} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(targetLetters.id, id), inArray(targetLetters.status, ['pending', 'sending'])))
+    .where(
+      and(
+        eq(targetLetters.id, id),
+        sql`(${targetLetters.status} = 'pending' OR (${targetLetters.status} = 'sending' AND ${targetLetters.updatedAt} < now() - make_interval(secs => ${STALE_CLAIM_SECONDS})))`,
+      ),
+    )
     .returning();
   return row;
 }
@@ -39,7 +45,7 @@ export async function recordTargetLetterOutcome(
 }
 
 /** Whether the letter already went (or is going) to the target, by either mode. */
-export async function findLetterDelivery(db: Database, campaignId: string): Promise<string | undefined> {
+export async function findLetterDelivery(db: Pick<Database, 'select'>, campaignId: string): Promise<string | undefined> {
   const [bundle] = await db
     .select({ id: targetLetters.id })
     .from(targetLetters)
@@ -60,16 +66,23 @@ export async function findLetterDelivery(db: Database, campaignId: string): Prom
   return individual?.id;
 }
 
-/** Confirmed signatories in signing order, a page at a time (supporters_campaign_created_idx). */
-export async function signatoryPage(db: Database, campaignId: string, after: { createdAt: Date; id: string } | undefined, limit: number) {
+/**
+ * Confirmed signatories in signing order, a page at a time (supporters_campaign_created_idx). The
+ * cursor keeps created_at as Postgres text: a JS Date would drop microseconds and repeat rows.
+ */
+export async function signatoryPage(db: Database, campaignId: string, after: { createdAt: string; id: string } | undefined, limit: number) {
   const conditions = [eq(supporters.campaignId, campaignId), eq(supporters.status, 'confirmed')];
   if (after) {
-    conditions.push(
-      sql`(${supporters.createdAt}, ${supporters.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
-    );
+    conditions.push(sql`(${supporters.createdAt}, ${supporters.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
   }
   return db
-    .select({ id: supporters.id, name: supporters.name, postcode: supporters.postcode, createdAt: supporters.createdAt })
+    .select({
+      id: supporters.id,
+      name: supporters.name,
+      postcode: supporters.postcode,
+      createdAt: supporters.createdAt,
+      cursorCreatedAt: sql<string>`${supporters.createdAt}::text`,
+    })
     .from(supporters)
     .where(and(...conditions))
     .orderBy(asc(supporters.createdAt), asc(supporters.id))

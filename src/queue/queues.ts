@@ -87,6 +87,16 @@ export class Queues {
     });
   }
 
+  /**
+   * Queues a job again for work the ledger says is unfinished. A finished job kept under the same id
+   * (completed or failed, retained for inspection) would make BullMQ ignore the add, so it goes first.
+   */
+  async requeue<Q extends QueueName>(name: Q, jobName: string, data: JobData<Q>, jobId: string): Promise<void> {
+    const existing = await this.get(name).getJob(jobId);
+    if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
+    await this.add(name, jobName, data, jobId);
+  }
+
   /** Removes waiting or delayed jobs by id (an active one finishes by itself). */
   async remove(name: QueueName, jobIds: string[]): Promise<void> {
     const queue = this.get(name);

@@ -25,6 +25,7 @@ import {
   markSupporterConfirmed,
   removeOrganiserUnsubscribe,
   setSupporterUnsubscribed,
+  unsubscribeContactFromOrganiser,
   upsertContact,
 } from './supporter-queries.js';
 
@@ -113,8 +114,6 @@ export async function signCampaign(
   if (messageId) await deps.queueMail([messageId]);
 }
 
-export type LinkCheck<T> = { ok: true; value: T } | { ok: false; reason: 'invalid' | 'expired'; campaignSlug?: string };
-
 /** Verifies a link token and loads what it points at; a token for someone erased is simply invalid. */
 export async function openLink(deps: Pick<SupporterServiceDeps, 'db' | 'config'>, token: string, purpose: LinkClaims['purpose']) {
   const verified = verifyLinkToken(deps.config.SECRET_KEY, token, purpose);
@@ -176,6 +175,7 @@ export async function unsubscribe(
       await setSupporterUnsubscribed(tx, context.supporter.id, new Date());
     }
     if (scope === 'organisation') {
+      await unsubscribeContactFromOrganiser(tx, context.contact.id, context.campaign.organiserId);
       await addSuppression(tx, {
         emailHash: emailHash(context.contact.email),
         organiserId: context.campaign.organiserId,

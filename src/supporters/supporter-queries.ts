@@ -232,3 +232,20 @@ export async function markSupporterConfirmed(db: Executor, supporterId: string, 
 export async function setSupporterUnsubscribed(db: Executor, supporterId: string, at: Date | null): Promise<void> {
   await db.update(supporters).set({ unsubscribedAt: at }).where(eq(supporters.id, supporterId));
 }
+
+/**
+ * "Unsubscribe from all campaigns of this organisation": every signature the person has with the
+ * organiser is marked, so a later fresh opt-in to one campaign cannot silently re-subscribe the others.
+ */
+export async function unsubscribeContactFromOrganiser(db: Executor, contactId: string, organiserId: string): Promise<void> {
+  await db
+    .update(supporters)
+    .set({ unsubscribedAt: sql`now()` })
+    .where(
+      and(
+        eq(supporters.contactId, contactId),
+        isNull(supporters.unsubscribedAt),
+        sql`${supporters.campaignId} IN (SELECT ${campaigns.id} FROM ${campaigns} WHERE ${campaigns.organiserId} = ${organiserId})`,
+      ),
+    );
+}

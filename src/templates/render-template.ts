@@ -78,6 +78,22 @@ export interface RenderedLetter {
   text: string;
 }
 
+// ':' and '@' too: GFM would otherwise turn a bare URL or address in a name into a link.
+const MARKDOWN_SYNTAX = /[\\`*_{}[\]()#+\-.!|~:@]/g;
+
+/**
+ * Merged values are text, not Markdown: a supporter named "[Read this](https://phish.example)" must
+ * not become a link. Markdown punctuation is backslash-escaped before the template is rendered to
+ * Markdown (HTML characters are escaped by the engine itself).
+ */
+function escapeMarkdownIn<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(MARKDOWN_SYNTAX, (char) => `\\${char}`) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, escapeMarkdownIn(inner)])) as T;
+  }
+  return value;
+}
+
 /**
  * Parses a letter template once and returns a function merging one supporter's data into it:
  * subject, HTML body and plain-text body. A broadcast compiles once per batch, not per recipient.
@@ -89,7 +105,7 @@ export function compileLetter(template: { subject: string; body: string }): (dat
   return (data) => ({
     // Subjects are one header line: collapse whatever whitespace a merged value brought.
     subject: (textEngine.renderSync(subject, data) as string).replace(/\s+/g, ' ').trim(),
-    html: markdownToSafeHtml(htmlEngine.renderSync(bodyHtml, data) as string),
+    html: markdownToSafeHtml(htmlEngine.renderSync(bodyHtml, escapeMarkdownIn(data)) as string),
     text: (textEngine.renderSync(bodyText, data) as string).trim(),
   });
 }

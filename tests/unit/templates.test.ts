@@ -71,3 +71,14 @@ describe('letter templates', () => {
     expect(formatLetterDate(new Date('2014-06-17T09:00:00Z'))).toBe('17 June 2014');
   });
 });
+
+describe('merged values in Markdown', () => {
+  it('stay text: a name cannot add a link, emphasis or a heading', () => {
+    const hostile = { ...data, supporter: { ...data.supporter, name: '[Read this](https://phish.example) *now* # Big' } };
+    const letter = renderLetter({ subject: 's', body: 'From {{ supporter.name }}\n\n[Unsubscribe]({{ unsubscribe_url }})' }, hostile);
+    expect(letter.html).not.toContain('phish.example"');
+    expect(letter.html).not.toContain('<em>');
+    expect(letter.html).toContain('[Read this](https://phish.example) *now* # Big');
+    expect(letter.html).toContain('<a href="https://letters.example.org/u/abc"');
+  });
+});
