@@ -24,6 +24,7 @@ import { preparePublicScope } from './web/public-site.js';
 import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
+import { httpIntakeRoutes } from './inbound/http-intake.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
@@ -87,6 +88,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   };
 
   await app.register(healthRoutes);
+  await app.register(httpIntakeRoutes, { db: app.db, redis: app.redis, queues: app.queues, config });
   await app.register(async (site) => {
     await preparePublicScope(site);
     await site.register(publicRoutes, { service: supporterService });
@@ -102,7 +104,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
       });
       await api.register(organiserSupporterRoutes, { campaigns: campaignService });
-      await api.register(replyRoutes, { campaigns: campaignService, jobs: broadcastService.jobs });
+      await api.register(replyRoutes, {
+        campaigns: campaignService,
+        jobs: broadcastService.jobs,
+        inboundDomain: config.INBOUND_DOMAIN,
+        maxAttachmentBytes: config.INBOUND_MAX_BYTES,
+      });
       await api.register(broadcastRoutes, {
         campaigns: campaignService,
         broadcasts: broadcastService,

@@ -88,6 +88,7 @@ const envSchema = z.object({
   INBOUND_TLS_KEY_FILE: z.string().trim().min(1).optional(),
   INBOUND_TLS_CERT_FILE: z.string().trim().min(1).optional(),
   INBOUND_REQUIRE_DMARC: booleanFlag.default(true),
+  INBOUND_HMAC_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   WORKER_CONCURRENCY: positiveInt.max(100).default(4),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   TRUST_PROXY: booleanFlag.default(false),

@@ -19,7 +19,7 @@ import { forwardReply } from '../src/replies/reply-service.js';
 import { emailHash } from '../src/supporters/email-address.js';
 import { addSuppression } from '../src/supporters/supporter-queries.js';
 import { markdownToSafeHtml } from '../src/templates/render-template.js';
-import sanitizeHtml from 'sanitize-html';
+import { sanitiseReplyHtml } from '../src/replies/reply-html.js';
 
 export interface ProcessInboundDeps {
   db: Database;
@@ -53,13 +53,7 @@ async function handleDeliveryReport(db: Database, raw: string): Promise<string> 
 }
 
 function safeHtmlOf(email: { html?: string | undefined; text?: string | undefined }): string {
-  if (email.html) {
-    return sanitizeHtml(email.html, {
-      allowedTags: ['p', 'br', 'strong', 'em', 'b', 'i', 'u', 'a', 'ul', 'ol', 'li', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'hr', 'table', 'tr', 'td', 'th', 'tbody', 'thead', 'div', 'span'],
-      allowedAttributes: { a: ['href'] },
-      allowedSchemes: ['https', 'http', 'mailto'],
-    });
-  }
+  if (email.html) return sanitiseReplyHtml(email.html);
   // Plain text: escaped, paragraphs and line breaks kept (Markdown is not applied to someone else's text).
   return markdownToSafeHtml((email.text ?? '').replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`));
 }
@@ -103,9 +97,10 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
       return finish('processed', `duplicate of an earlier reply (${messageId})`);
     }
 
+    // Over HTTP the connecting address is the forwarding MTA's: SPF then reads the newest Received header.
+    const viaHttp = message.via === 'http';
     const auth = await authenticate(message.raw, {
-      ip: message.remoteAddress ?? undefined,
-      helo: message.helo ?? undefined,
+      ...(viaHttp ? { trustReceived: true } : { ip: message.remoteAddress ?? undefined, helo: message.helo ?? undefined }),
       sender: message.envelopeFrom ?? undefined,
       mta: deps.config.INBOUND_DOMAIN,
       disableArc: true,

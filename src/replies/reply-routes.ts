@@ -2,12 +2,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
-import { campaignIdParams } from '../campaigns/campaign-schemas.js';
+import { campaignIdParams, multiLine, singleLine } from '../campaigns/campaign-schemas.js';
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import { findOwnedReply, listAttachmentSummaries, listCampaignReplies, type ReplyRow } from './reply-queries.js';
-import { decideOnReply } from './reply-service.js';
+import multipart from '@fastify/multipart';
+import { decideOnReply, recordManualReply } from './reply-service.js';
 
 const replyView = z
   .object({
@@ -48,10 +49,21 @@ async function toViews(db: CampaignServiceDeps['db'], rows: ReplyRow[]) {
   }));
 }
 
-export const replyRoutes: FastifyPluginAsyncZod<{ campaigns: CampaignServiceDeps; jobs: Pick<BroadcastJobs, 'plan'> }> = async (
-  app,
-  { campaigns, jobs },
-) => {
+const manualReplyFields = z.strictObject({
+  fromAddress: z.email().trim().max(254),
+  fromName: singleLine(200).optional(),
+  subject: singleLine(300),
+  body: multiLine(500_000).refine((value) => value.trim().length > 0, { message: 'must not be empty' }),
+  format: z.enum(['markdown', 'html']).default('markdown'),
+  receivedAt: z.iso.date().optional().describe('The date on the letter, e.g. 2014-06-17'),
+});
+
+export const replyRoutes: FastifyPluginAsyncZod<{
+  campaigns: CampaignServiceDeps;
+  jobs: Pick<BroadcastJobs, 'plan'>;
+  inboundDomain: string;
+  maxAttachmentBytes: number;
+}> = async (app, { campaigns, jobs, inboundDomain, maxAttachmentBytes }) => {
   const tags = ['replies'];
   const security = [{ apiKey: [] }];
 
@@ -69,6 +81,50 @@ export const replyRoutes: FastifyPluginAsyncZod<{ campaigns: CampaignServiceDeps
       const found = await findOwnedReply(campaigns.db, request.organiserId, request.params.id);
       if (!found || found.campaign.deletedAt) throw new NotFoundError('Reply not found');
       return (await toViews(campaigns.db, [found.reply]))[0]!;
+    },
+  });
+
+  await app.register(multipart, { limits: { fileSize: maxAttachmentBytes, files: 10, fields: 20, fieldSize: 1_000_000 } });
+
+  app.post('/campaigns/:id/replies', {
+    schema: {
+      tags,
+      security,
+      summary: 'Enter a reply that came by post (multipart: fields from, fromName?, subject, body, format?, receivedAt?; files)',
+      description:
+        'Send multipart/form-data with the fields below and any number of files (the scanned letter, as PDF), or JSON without files. ' +
+        'The reply is trusted; it is forwarded at once when the campaign’s policy is auto, otherwise it awaits approval.',
+      params: campaignIdParams,
+      response: { 201: replyView, ...errorResponses(400, 401, 404, 413) },
+    },
+    handler: async (request, reply) => {
+      const campaign = await getCampaign(campaigns, request.organiserId, request.params.id);
+      const fields: Record<string, unknown> = {};
+      const attachments: Array<{ filename: string; contentType: string; content: Buffer }> = [];
+      if (request.isMultipart()) {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            attachments.push({ filename: part.filename || 'attachment', contentType: part.mimetype, content: await part.toBuffer() });
+          } else {
+            fields[part.fieldname] = part.value;
+          }
+        }
+      } else {
+        Object.assign(fields, request.body ?? {});
+      }
+      const parsed = manualReplyFields.safeParse(fields);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new ValidationError(`${issue.path.join('.') || 'body'} ${issue.message}`, issue.path.join('.') || 'body');
+      }
+      const { receivedAt, ...input } = parsed.data;
+      const created = await recordManualReply(
+        { db: campaigns.db, jobs },
+        campaign,
+        { ...input, receivedAt: receivedAt ? new Date(receivedAt) : undefined, attachments },
+        inboundDomain,
+      );
+      return reply.code(201).send((await toViews(campaigns.db, [created]))[0]!);
     },
   });
 

@@ -9,7 +9,11 @@ import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
 import type { Database } from '../db/client.js';
 import { broadcasts, replies } from '../db/schema.js';
 import { NotFoundError, StateError } from '../errors.js';
-import { findOwnedReply, type ReplyRow } from './reply-queries.js';
+import { randomUUID } from 'node:crypto';
+import sanitizeHtml from 'sanitize-html';
+import { markdownToSafeHtml } from '../templates/render-template.js';
+import { findOwnedReply, findReply, insertAttachments, insertReplyOnce, type ReplyRow } from './reply-queries.js';
+import { sanitiseReplyHtml } from './reply-html.js';
 
 export const REPLY_SUBJECT_TEMPLATE = 'The reply from {{ campaign.target.name }}';
 export const REPLY_INTRO_TEMPLATE =
@@ -58,4 +62,48 @@ export async function decideOnReply(
     await deps.db.update(replies).set({ status: 'rejected', updatedAt: sql`now()` }).where(eq(replies.id, reply.id));
   }
   return (await findOwnedReply(deps.db, organiserId, replyId))!.reply;
+}
+
+export interface ManualReply {
+  fromAddress: string;
+  fromName?: string | undefined;
+  subject: string;
+  body: string;
+  format: 'markdown' | 'html';
+  receivedAt?: Date | undefined;
+  attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+}
+
+/**
+ * A reply that came by post, typed in by the organiser: trusted (the organiser vouches for it), and
+ * forwarded at once when the campaign's policy is `auto`, otherwise awaiting their approval.
+ */
+export async function recordManualReply(
+  deps: { db: Database; jobs: Pick<BroadcastJobs, 'plan'> },
+  campaign: { id: string; replyMode: 'auto' | 'approve' },
+  input: ManualReply,
+  inboundDomain: string,
+): Promise<ReplyRow> {
+  const html = input.format === 'html' ? sanitiseReplyHtml(input.body) : markdownToSafeHtml(input.body);
+  const text = input.format === 'html' ? sanitizeHtml(input.body, { allowedTags: [], allowedAttributes: {} }).trim() : input.body;
+  const reply = await deps.db.transaction(async (tx) => {
+    const row = await insertReplyOnce(tx, {
+      campaignId: campaign.id,
+      messageId: `<manual.${randomUUID()}@${inboundDomain}>`,
+      fromAddress: input.fromAddress,
+      fromName: input.fromName ?? null,
+      subject: input.subject,
+      text,
+      html,
+      trusted: true,
+      status: 'awaiting_approval',
+      reason: campaign.replyMode === 'auto' ? null : 'the campaign forwards replies after approval',
+      authentication: JSON.stringify({ entered: 'by the organiser' }),
+      receivedAt: input.receivedAt ?? new Date(),
+    });
+    await insertAttachments(tx, row!.id, input.attachments);
+    return row!;
+  });
+  if (campaign.replyMode === 'auto') await forwardReply(deps.db, deps.jobs, reply);
+  return (await findReply(deps.db, reply.id))!;
 }

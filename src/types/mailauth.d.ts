@@ -15,6 +15,7 @@ declare module 'mailauth' {
     message: string | Buffer,
     options?: {
       ip?: string;
+      trustReceived?: boolean;
       helo?: string;
       sender?: string;
       mta?: string;

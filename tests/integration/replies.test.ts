@@ -181,6 +181,58 @@ describe('an official reply by email', () => {
   });
 });
 
+describe('delivery reports', () => {
+  it('mark a delivery bounced after acceptance and suppress the address', async () => {
+    const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
+    const tag = uniqueSuffix();
+    await seedSupporters(handle, campaign.id, 1, tag);
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: organiser.auth,
+      payload: { kind: 'update', subject: 'News', body: 'Dear {{ supporter.first_name }}' },
+    });
+    const broadcastId = created.json().id;
+    await stack.app.inject({ method: 'POST', url: `/api/v1/broadcasts/${broadcastId}/start`, headers: organiser.auth });
+    const sent = await stack.sink.waitFor((m) => m.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`) ?? false);
+    const messageId = sent.header('message-id')!;
+    const dsn = [
+      'From: Mail Delivery System <mailer-daemon@mx.example.net>',
+      `To: bounce+${broadcastId}@replies.example.org`,
+      'Subject: Undelivered Mail Returned to Sender',
+      'Message-ID: <dsn-1@mx.example.net>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--b1',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.net',
+      '',
+      `Final-Recipient: rfc822; supporter-${tag}-1@example.org`,
+      'Action: failed',
+      'Status: 5.1.1',
+      '--b1',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: ${messageId}`,
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await deliver(dsn, `bounce+${broadcastId}@replies.example.org`, '');
+    const status = async () =>
+      (await handle.pool.query('SELECT status FROM deliveries WHERE broadcast_id = $1', [broadcastId])).rows[0].status as string;
+    await waitFor(status, (value) => value === 'bounced', 'the delivery to be marked bounced');
+    const suppressed = await handle.pool.query("SELECT count(*)::int AS n FROM suppressions WHERE reason = 'hard_bounce' AND detail = 'delivery status notification'");
+    expect(suppressed.rows[0].n).toBeGreaterThanOrEqual(1);
+    expect(await repliesOf(campaign.id)).toEqual([]);
+  });
+});
+
 describe('the inbound listener', () => {
   it('refuses unknown recipients with 550 and oversize messages with 552, storing nothing', async () => {
     const before = (await handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n;
@@ -192,5 +244,117 @@ describe('the inbound listener', () => {
     const huge = FIXTURE.replace('\r\n\r\n', `\r\nX-Padding: ${'x'.repeat(250_000)}\r\n\r\n`);
     await expect(deliver(huge, campaign.replyAddress)).rejects.toMatchObject({ responseCode: 552 });
     expect((await handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n).toBe(before);
+  });
+});
+
+describe('receiving by HTTP and by hand', () => {
+  const secret = 'an-inbound-hmac-secret-of-32-characters-or-more';
+  let app: Stack['app'];
+  beforeAll(async () => {
+    const { startApp } = await import('../support/harness.js');
+    app = await startApp({ INBOUND_HMAC_SECRET: secret, REDIS_PREFIX: stack.config.REDIS_PREFIX, SMTP_URL: stack.config.SMTP_URL });
+  });
+  afterAll(() => app.close());
+
+  async function intake(body: string, headers: Record<string, string>) {
+    return app.inject({ method: 'POST', url: '/api/v1/inbound', headers: { 'content-type': 'message/rfc822', ...headers }, payload: body });
+  }
+
+  it('takes a signed raw message, and refuses a bad, stale or replayed signature storing nothing', async () => {
+    const { signInboundBody } = await import('../../src/inbound/http-intake.js');
+    const campaign = await campaignWith({ mode: 'approve', allowedSenders: ['fco.example.gov.uk'] });
+    const raw = FIXTURE.replace(/^Message-ID: .*$/m, 'Message-ID: <via-http@fco.example.gov.uk>');
+    const count = async () => (await handle.pool.query("SELECT count(*)::int AS n FROM inbound_messages WHERE via = 'http'")).rows[0].n;
+    const before = await count();
+    const now = String(Math.floor(Date.now() / 1000));
+    const signature = signInboundBody(secret, now, Buffer.from(raw));
+    const envelope = { 'x-envelope-to': campaign.replyAddress, 'x-envelope-from': OFFICIAL };
+
+    const bad = await intake(raw, { ...envelope, 'x-inbound-timestamp': now, 'x-inbound-signature': signature.replace(/.$/, (c) => (c === '0' ? '1' : '0')) });
+    expect(bad.statusCode).toBe(401);
+    const stale = String(Math.floor(Date.now() / 1000) - 3600);
+    const old = await intake(raw, { ...envelope, 'x-inbound-timestamp': stale, 'x-inbound-signature': signInboundBody(secret, stale, Buffer.from(raw)) });
+    expect(old.statusCode).toBe(401);
+    const unsigned = await intake(raw, envelope);
+    expect(unsigned.statusCode).toBe(401);
+    expect(unsigned.json().error.code).toBe('unauthorized');
+    expect(await count()).toBe(before);
+
+    const accepted = await intake(raw, { ...envelope, 'x-inbound-timestamp': now, 'x-inbound-signature': signature });
+    expect(accepted.statusCode).toBe(202);
+    const replayed = await intake(raw, { ...envelope, 'x-inbound-timestamp': now, 'x-inbound-signature': signature });
+    expect(replayed.statusCode).toBe(401);
+    expect(await count()).toBe(before + 1);
+
+    const [reply] = await waitFor(() => repliesOf(campaign.id), (items) => items.length === 1, 'the reply from HTTP intake');
+    expect(reply).toMatchObject({ status: 'awaiting_approval', trusted: true, from: { address: OFFICIAL } });
+  });
+
+  it('records a reply that came by post, with its scanned letter, and forwards it under an auto policy', async () => {
+    const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
+    await seedSupporters(handle, campaign.id, 4, uniqueSuffix());
+    const boundary = '----letters' + uniqueSuffix();
+    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const body = Buffer.concat([
+      Buffer.from(
+        part('fromAddress', OFFICIAL) +
+          part('fromName', 'Foreign & Commonwealth Office') +
+          part('subject', 'Reply to your campaign letter (by post)') +
+          part('body', 'Dear Sir Jeremy,\n\nThank you for your letter.\n\n*Mark Simmonds MP*') +
+          part('receivedAt', '2014-06-17') +
+          `--${boundary}\r\nContent-Disposition: form-data; name="letter"; filename="reply.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
+      Buffer.from('%PDF-1.4 scanned letter'),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/replies`,
+      headers: { ...organiser.auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const reply = response.json();
+    expect(reply).toMatchObject({ status: 'forwarded', trusted: true, attachments: [{ filename: 'reply.pdf', contentType: 'application/pdf' }] });
+    expect(reply.html).toContain('<em>Mark Simmonds MP</em>');
+    const done = await waitFor(() => broadcastOf(reply.broadcastId), (b) => b.status === 'completed', 'the forward');
+    expect(done.counts.sent).toBe(4);
+
+    const invalid = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/replies`,
+      headers: organiser.auth,
+      payload: { fromAddress: 'not-an-address', subject: 's', body: 'b' },
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().error.field).toBe('fromAddress');
+  });
+});
+
+describe('checks that need DNS', () => {
+  it('holds a reply whose DMARC check fails', async () => {
+    const { makeProcessInbound } = await import('../../workers/process-inbound.js');
+    const { inboundMessages } = await import('../../src/db/schema.js');
+    const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
+    // The official domain publishes p=reject; the message carries no DKIM and comes from an unlisted IP.
+    const resolver = async (name: string, rrtype: string) => {
+      if (rrtype === 'TXT' && /^_dmarc\.(fco\.)?example\.gov\.uk$/.test(name)) return [['v=DMARC1; p=reject']];
+      throw Object.assign(new Error(`no ${rrtype} for ${name}`), { code: 'ENOTFOUND' });
+    };
+    const process = makeProcessInbound({
+      db: handle.db,
+      jobs: { plan: async () => undefined },
+      config: { INBOUND_DOMAIN: 'replies.example.org', INBOUND_REQUIRE_DMARC: true },
+      resolver,
+    });
+    const [row] = await handle.db
+      .insert(inboundMessages)
+      .values({ via: 'smtp', envelopeFrom: OFFICIAL, envelopeTo: [campaign.replyAddress], remoteAddress: '192.0.2.10', helo: 'mail.example', raw: Buffer.from(FIXTURE.replace(/^Message-ID: .*$/m, 'Message-ID: <dmarc@x>')) })
+      .returning();
+    await process({ inboundId: row!.id });
+    const [held] = await repliesOf(campaign.id);
+    expect(held).toMatchObject({ status: 'held', trusted: false });
+    expect(held.reason).toContain('DMARC did not pass (fail)');
+    expect(held.authentication.dmarc).toBe('fail');
   });
 });
