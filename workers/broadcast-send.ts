@@ -104,7 +104,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     }
 
     const claimedIds = claimed.map((d) => d.id);
-    const heartbeat = setInterval(() => void touchClaims(deps.db, claimedIds).catch(() => {}), HEARTBEAT_MS);
+    // A missed heartbeat is retried a second later; only minutes of them would let the sweep re-queue.
+    const heartbeat = setInterval(() => void touchClaims(deps.db, claimedIds).catch(() => undefined), HEARTBEAT_MS);
     try {
       return await sendClaimedBatch(data, broadcast, campaign, claimed);
     } finally {

@@ -35,12 +35,14 @@ export function assertEveryQueueHasAProcessor(processors: Partial<Record<string,
 }
 
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
+  const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, {
     poolSize: Math.max(4, config.WORKER_CONCURRENCY * 2),
     applicationName: 'campaign-letters-worker',
+    log: warn,
   });
-  const producerRedis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-worker-producer');
-  const workerRedis = createRedis(config.REDIS_URL, 'worker', 'campaign-letters-worker');
+  const producerRedis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-worker-producer', warn);
+  const workerRedis = createRedis(config.REDIS_URL, 'worker', 'campaign-letters-worker', warn);
   const queues = new Queues(producerRedis, config.REDIS_PREFIX);
   const broadcastJobs = makeBroadcastJobs(queues, config.BROADCAST_PARALLELISM);
   const links = makeLinkUrls(config);

@@ -3,6 +3,7 @@
  */
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { throttledErrorLog, type ConnectionErrorLog } from '../queue/redis-connection.js';
 import * as schema from './schema.js';
 
 export type Database = NodePgDatabase<typeof schema>;
@@ -13,7 +14,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { poolSize?: number; applicationName?: string } = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  options: { poolSize?: number; applicationName?: string; log?: ConnectionErrorLog } = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -23,7 +27,7 @@ export function openDatabase(url: string, options: { poolSize?: number; applicat
   });
   // An idle client that loses its connection (Postgres restart) emits here; without a listener the
   // process would crash. The pool discards that client and the next query opens a new one.
-  pool.on('error', () => {});
+  pool.on('error', throttledErrorLog(options.log, 'PostgreSQL'));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

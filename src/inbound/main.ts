@@ -14,8 +14,9 @@ await runMain(async () => {
   await assertPostgresReachable(config.DATABASE_URL);
   await assertRedisReachable(config.REDIS_URL);
   const log = pino({ level: config.LOG_LEVEL, base: { process: 'inbound' } });
-  const database = openDatabase(config.DATABASE_URL, { poolSize: 5, applicationName: 'campaign-letters-inbound' });
-  const redis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-inbound');
+  const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
+  const database = openDatabase(config.DATABASE_URL, { poolSize: 5, applicationName: 'campaign-letters-inbound', log: warn });
+  const redis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-inbound', warn);
   const queues = new Queues(redis, config.REDIS_PREFIX);
   const listener = await startInboundListener(config, { db: database.db, queues, log });
   log.info({ port: listener.port, domain: config.INBOUND_DOMAIN }, 'inbound SMTP listening');

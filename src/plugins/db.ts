@@ -11,7 +11,11 @@ declare module 'fastify' {
 
 export default fp<{ url: string; poolSize: number }>(
   async (app, { url, poolSize }) => {
-    const handle = openDatabase(url, { poolSize, applicationName: 'campaign-letters-api' });
+    const handle = openDatabase(url, {
+      poolSize,
+      applicationName: 'campaign-letters-api',
+      log: (details, message) => app.log.warn(details, message),
+    });
     app.decorate('db', handle.db);
     app.decorate('pgPool', handle.pool);
     app.addHook('onClose', () => handle.close());

@@ -15,9 +15,22 @@ const roleOptions: Record<RedisRole, RedisOptions> = {
   probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2_000 },
 };
 
-export function createRedis(url: string, role: RedisRole, connectionName = `campaign-letters-${role}`): Redis {
+/** Where connection errors are reported: a pino logger's warn, typically. */
+export type ConnectionErrorLog = (details: { err: unknown }, message: string) => void;
+
+/** Reports a flapping connection once per minute rather than on every reconnect attempt. */
+export function throttledErrorLog(log: ConnectionErrorLog | undefined, what: string): (error: unknown) => void {
+  let lastAt = 0;
+  return (error) => {
+    if (!log || Date.now() - lastAt < 60_000) return;
+    lastAt = Date.now();
+    log({ err: error }, `${what} connection error (it reconnects by itself)`);
+  };
+}
+
+export function createRedis(url: string, role: RedisRole, connectionName = `campaign-letters-${role}`, log?: ConnectionErrorLog): Redis {
   const redis = new Redis(url, { ...roleOptions[role], connectionName });
-  // ioredis reconnects by itself; an unhandled 'error' event would crash the process instead.
-  redis.on('error', () => {});
+  // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
+  redis.on('error', throttledErrorLog(log, 'Redis'));
   return redis;
 }
