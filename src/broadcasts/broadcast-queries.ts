@@ -3,10 +3,9 @@
  * All are parameterised drizzle `sql` templates; none is built from strings.
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Database, Executor } from '../db/client.js';
 import { broadcasts, campaigns, deliveries } from '../db/schema.js';
 
-type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 export type BroadcastRow = typeof broadcasts.$inferSelect;
 export type BroadcastStatus = BroadcastRow['status'];
 export type DeliveryStatus = (typeof deliveries.$inferSelect)['status'];

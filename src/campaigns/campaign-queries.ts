@@ -3,11 +3,10 @@
  * `organiser_id` itself, so a route cannot forget to: another organiser's campaign simply is not found.
  */
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import type { KeysetCursor } from '../http/keyset-cursor.js';
 import { broadcasts, campaigns, contacts, supporters, type CampaignRow } from '../db/schema.js';
 
-type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 export type NewCampaignRow = typeof campaigns.$inferInsert;
 export type CampaignStatus = CampaignRow['status'];
 

@@ -7,6 +7,8 @@ import { throttledErrorLog, type ConnectionErrorLog } from '../queue/redis-conne
 import * as schema from './schema.js';
 
 export type Database = NodePgDatabase<typeof schema>;
+/** What queries need: the database itself or a transaction on it. */
+export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 
 export interface DatabaseHandle {
   db: Database;

@@ -2,7 +2,7 @@
  * Queries for contacts, supporters, suppressions and the transactional mail ledger.
  */
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import {
   campaigns,
   contacts,
@@ -12,7 +12,6 @@ import {
   type CampaignRow,
 } from '../db/schema.js';
 
-export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 export type TransactionalKind = (typeof transactionalMessages.$inferSelect)['kind'];
 export type SupporterRow = typeof supporters.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
