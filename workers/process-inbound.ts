@@ -83,7 +83,7 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     const token = message.envelopeTo.map((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)).find((a) => a?.kind === 'reply');
     if (!token || token.kind !== 'reply') return finish('processed', 'not addressed to a campaign');
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.replyToken, token.token));
-    if (!campaign) return finish('failed', 'the campaign no longer exists');
+    if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists');
 
     const fromAddress = email?.from?.address?.trim().toLowerCase();
     const messageId = email?.messageId?.trim() || `<inbound.${inboundId}@${deps.config.INBOUND_DOMAIN}>`;
