@@ -2,7 +2,7 @@
  * The one place errors become HTTP responses, always as `{ error: { code, message, field? } }`.
  * 5xx details go to the log, never to the client.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   AppError,
@@ -59,8 +59,8 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { code: string; message: string }> =
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid_content_length', message: 'Content-Length does not match the body' },
 };
 
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((thrown: FastifyError | AppError, request, reply) => {
+/** Any error as `{ error: { code, message, field? } }` with its status; 5xx details only in the log. */
+export function replyWithJsonError(thrown: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
     const error = thrown as FastifyError;
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issue = error.validation[0] as unknown as ZodIssueLike;
@@ -90,7 +90,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply
       .code(500)
       .send({ error: { code: 'internal_error', message: 'Something went wrong on our side' } } satisfies ErrorBody);
-  });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(replyWithJsonError);
 
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = { error: { code: 'route_not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } };

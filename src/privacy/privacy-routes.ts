@@ -8,7 +8,7 @@ import { linkProblemPage } from '../supporters/public-routes.js';
 import { limitPerIp, openLink, type SupporterServiceDeps } from '../supporters/signup-service.js';
 import { tokenParams } from '../supporters/supporter-schemas.js';
 import { html } from '../web/html.js';
-import { renderErrorsAsPages, sendPage } from '../web/page-reply.js';
+import { sendPage } from '../web/page-reply.js';
 import { messagePage, page } from '../web/pages.js';
 import { eraseContact, exportPersonalData, requestPrivacyLink } from './privacy-service.js';
 
@@ -39,7 +39,6 @@ export const privacyRoutes: FastifyPluginAsyncZod<{ service: SupporterServiceDep
     {
       schema: { hide: true },
       onRequest: async (request) => limitPerIp(service, 'privacy', request.ip),
-      errorHandler: renderErrorsAsPages('privacy request'),
     },
     async (request, reply) => {
       const parsed = emailForm.safeParse(request.body);

@@ -102,12 +102,19 @@ export const replyRoutes: FastifyPluginAsyncZod<{
       const fields: Record<string, unknown> = {};
       const attachments: Array<{ filename: string; contentType: string; content: Buffer }> = [];
       if (request.isMultipart()) {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            attachments.push({ filename: part.filename || 'attachment', contentType: part.mimetype, content: await part.toBuffer() });
-          } else {
-            fields[part.fieldname] = part.value;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              attachments.push({ filename: part.filename || 'attachment', contentType: part.mimetype, content: await part.toBuffer() });
+            } else {
+              fields[part.fieldname] = part.value;
+            }
           }
+        } catch (error) {
+          // Limits (413) keep their status; a body that is not multipart at all is the sender's error.
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status !== undefined && status >= 400 && status < 500) throw error;
+          throw new ValidationError('The multipart body could not be read', 'body');
         }
       } else {
         Object.assign(fields, request.body ?? {});

@@ -7,7 +7,8 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import type { CampaignRow } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
-import { notFoundPage, renderErrorsAsPages, sendPage } from '../web/page-reply.js';
+import { replyWithJsonError } from '../http/error-handler.js';
+import { notFoundPage, sendPage } from '../web/page-reply.js';
 import { errorResponses } from '../http/error-schema.js';
 import { findForwardedReply, type ReplyRow } from '../replies/reply-queries.js';
 import { formatLetterDate, PLACEHOLDER_DATA } from '../templates/merge-fields.js';
@@ -98,8 +99,6 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
     {
       schema: { hide: true, params: slugParams },
       onRequest: limitSignupsPerIp,
-      // A person using the form gets pages, never JSON, whatever goes wrong.
-      errorHandler: renderErrorsAsPages('sign-up form'),
     },
     async (request, reply) => {
       const campaign = await findPublicCampaign(service.db, request.params.slug);
@@ -131,6 +130,10 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
         },
       },
       onRequest: limitSignupsPerIp,
+      // This scope answers with pages; this route is the JSON API and answers like the rest of it.
+      errorHandler: (error, request, reply) => {
+        void replyWithJsonError(error, request, reply);
+      },
     },
     async (request, reply) => {
       await signCampaign(service, request.params.slug, request.body, { ip: ipOf(request) });

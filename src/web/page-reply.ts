@@ -22,6 +22,13 @@ export function renderErrorsAsPages(action: string) {
       void sendPage(reply, 429, messagePage('Too many attempts', ['Please wait a few minutes, then try again.']));
       return;
     }
+    // A request Fastify itself refused (unreadable body, wrong content type, too large): the
+    // sender's problem, said plainly, with its status.
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      void sendPage(reply, status, messagePage('We could not read that', ['Please go back to the form and try again.']));
+      return;
+    }
     request.log.error({ err: error }, `${action} failed`);
     void sendPage(reply, 500, messagePage('Sorry, something went wrong', ['Please try again in a moment.']));
   };

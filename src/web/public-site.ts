@@ -5,6 +5,7 @@
  */
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
+import { renderErrorsAsPages } from './page-reply.js';
 import { SITE_CSS } from './site-css.js';
 
 export const PUBLIC_CSP =
@@ -12,6 +13,8 @@ export const PUBLIC_CSP =
 
 export async function preparePublicScope(app: FastifyInstance): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+  // People get pages, whatever goes wrong; the one JSON route here sets the JSON handler for itself.
+  app.setErrorHandler(renderErrorsAsPages('page'));
   app.addHook('onSend', async (request, reply) => {
     reply.header('content-security-policy', PUBLIC_CSP);
     // Token links are personal: keep them out of shared caches and browser history caches.
