@@ -5,8 +5,9 @@
  *
  * Failures by class: 4xx and connection errors become 'retry' with exponential backoff and jitter
  * until DELIVERY_MAX_ATTEMPTS; a 5xx refusing the recipient is a 'bounced' row and a hard-bounce
- * suppression everywhere; any other 5xx is 'failed'. When a batch's failures exceed the error
- * budget, the broadcast pauses itself with the reason rather than burn through the list.
+ * suppression everywhere; any other 5xx is 'failed'. When a batch's permanent failures exceed the
+ * error budget (a suspended account, a blocklisted IP), the broadcast pauses itself with the reason
+ * rather than burn through the list.
  */
 import type { Job } from 'bullmq';
 import { composeBroadcastMail, composeLetterToTarget } from '../src/broadcasts/broadcast-mail.js';
@@ -180,7 +181,9 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     }
 
     const attempted = outcomes.filter((o) => o.status !== 'skipped' && o.status !== 'released');
-    const failing = attempted.filter((o) => o.status === 'retry' || o.status === 'failed');
+    // Only permanent refusals of the message itself count: a server that is briefly unreachable or
+    // greylisting (4xx, connection errors) delays mail, and retries with backoff handle that.
+    const failing = attempted.filter((o) => o.status === 'failed');
     if (attempted.length >= deps.config.ERROR_BUDGET_MIN_ATTEMPTS && failing.length / attempted.length > deps.config.ERROR_BUDGET) {
       const reason = `paused itself: ${failing.length} of the last ${attempted.length} attempts failed (last: ${failing.at(-1)!.response})`;
       await transitionBroadcast(deps.db, broadcast.id, ['sending'], { status: 'paused', pausedReason: reason });

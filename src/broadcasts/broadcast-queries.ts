@@ -165,7 +165,8 @@ export interface DeliveryOutcome {
 /**
  * recordDeliveryOutcomes: writes a whole batch's results in one statement (unnest of arrays), not
  * one round trip per message. A 250 is recorded whatever became of the row meanwhile (an accepted
- * message is a fact); any other outcome only while the row is still this worker's ('sending').
+ * message is a fact) unless a bounce report already came; any other outcome only while the row is
+ * still this worker's ('sending').
  */
 export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
@@ -183,7 +184,9 @@ export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOut
       ${sql.param(outcomes.map((o) => o.response.slice(0, 2000)))}::text[],
       ${sql.param(outcomes.map((o) => o.retryAt?.toISOString() ?? null))}::timestamptz[]
     ) AS o(id, status, response, retry_at)
-    WHERE d.id = o.id AND (d.status = 'sending' OR (o.status = 'sent' AND d.status <> 'sent'))
+    WHERE d.id = o.id
+      -- A bounce report can arrive before the worker records the 250: it is the later truth.
+      AND (d.status = 'sending' OR (o.status = 'sent' AND d.status NOT IN ('sent', 'bounced')))
   `);
 }
 

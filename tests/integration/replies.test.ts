@@ -225,7 +225,7 @@ describe('delivery reports', () => {
     ].join('\r\n');
     await deliver(dsn, `bounce+${broadcastId}@replies.example.org`, '');
     const status = async () =>
-      (await handle.pool.query('SELECT status FROM deliveries WHERE broadcast_id = $1', [broadcastId])).rows[0].status as string;
+      (await handle.pool.query('SELECT status FROM deliveries WHERE broadcast_id = $1', [broadcastId])).rows[0]?.status as string | undefined;
     await waitFor(status, (value) => value === 'bounced', 'the delivery to be marked bounced');
     const suppressed = await handle.pool.query("SELECT count(*)::int AS n FROM suppressions WHERE reason = 'hard_bounce' AND detail = 'delivery status notification'");
     expect(suppressed.rows[0].n).toBeGreaterThanOrEqual(1);

@@ -33,6 +33,9 @@ export interface SmtpSink {
   /** Refuse every message at the end of DATA with `code` (undefined: accept again). */
   refuseAllData(code: number | undefined, message?: string): void;
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Stop listening (connections are refused) until resume(); mail already received stays. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   to(address: string): ReceivedMail[];
   close(): Promise<void>;
 }
@@ -130,6 +133,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     to(address) {
       return received.filter((mail) => mail.envelopeTo.includes(address));
     },
+    pause: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets.values()) socket.destroy();
+        server.server.close(() => resolve());
+      }),
+    resume: () => new Promise<void>((resolve) => server.server.listen(port, '127.0.0.1', () => resolve())),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
