@@ -6,8 +6,8 @@
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
 import type { Database } from '../db/client.js';
-import { NotFoundError, StateError, TemplateError } from '../errors.js';
-import { describeProblem, validateTemplate } from '../templates/render-template.js';
+import { NotFoundError, StateError } from '../errors.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import type { BroadcastJobs } from './broadcast-jobs.js';
 import {
   countDeliveries,
@@ -43,10 +43,7 @@ export async function createBroadcast(
   if (campaign.status === 'draft') {
     throw new StateError('campaign_not_published', 'Publish the campaign before broadcasting to its supporters', 'status');
   }
-  for (const part of ['subject', 'body'] as const) {
-    const problem = validateTemplate(input[part]);
-    if (problem) throw new TemplateError(`${part}: ${describeProblem(problem)}`, part);
-  }
+  assertValidTemplates(input);
   return insertBroadcast(campaigns.db, {
     campaignId: campaign.id,
     kind: input.kind,

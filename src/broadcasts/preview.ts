@@ -1,10 +1,11 @@
 /** Renders a template exactly as a supporter would receive it, or with sample data. */
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
-import { NotFoundError, TemplateError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import { loadSupporterContext } from '../supporters/supporter-queries.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
-import { describeProblem, renderLetter, validateTemplate, type RenderedLetter } from '../templates/render-template.js';
+import { renderLetter, type RenderedLetter } from '../templates/render-template.js';
 
 const SAMPLE = { name: 'Jane Ó Briain', postcode: 'SW1A 2AH', signedAt: new Date('2013-09-04T10:00:00Z') };
 
@@ -16,10 +17,7 @@ export async function previewLetter(
 ): Promise<RenderedLetter> {
   const campaign = await getCampaign(campaigns, organiserId, campaignId);
   const template = { subject: input.subject ?? campaign.letterSubject, body: input.body ?? campaign.letterBody };
-  for (const part of ['subject', 'body'] as const) {
-    const problem = validateTemplate(template[part]);
-    if (problem) throw new TemplateError(`${part}: ${describeProblem(problem)}`, part);
-  }
+  assertValidTemplates(template);
   let person = SAMPLE;
   if (input.supporterId) {
     const context = await loadSupporterContext(campaigns.db, input.supporterId);

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CampaignRow } from '../db/schema.js';
-import { ConflictError, NotFoundError, StateError, TemplateError, ValidationError } from '../errors.js';
-import { describeProblem, validateTemplate } from '../templates/render-template.js';
+import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor.js';
 import {
   AUTO_NEEDS_SENDERS,
@@ -48,16 +48,6 @@ function newReplyToken(): string {
   return randomBytes(10).toString('hex');
 }
 
-/** An unknown merge field or a syntax error is refused now, never rendered as a blank in a sent mail. */
-function assertTemplatesValid(letter: { subject?: string | undefined; body?: string | undefined }): void {
-  for (const part of ['subject', 'body'] as const) {
-    const source = letter[part];
-    if (source === undefined) continue;
-    const problem = validateTemplate(source);
-    if (problem) throw new TemplateError(`letter.${part}: ${describeProblem(problem)}`, `letter.${part}`);
-  }
-}
-
 function slugTaken(): ConflictError {
   return new ConflictError('slug_taken', 'Another campaign already uses this slug', 'slug');
 }
@@ -67,7 +57,7 @@ export async function createCampaign(
   organiserId: string,
   input: CreateCampaignInput,
 ): Promise<CampaignRow> {
-  assertTemplatesValid(input.letter);
+  assertValidTemplates(input.letter, 'letter.');
   try {
     return await insertCampaign(deps.db, {
       organiserId,
@@ -150,7 +140,7 @@ export async function updateCampaign(
   campaignId: string,
   input: UpdateCampaignInput,
 ): Promise<CampaignRow> {
-  if (input.letter) assertTemplatesValid(input.letter);
+  if (input.letter) assertValidTemplates(input.letter, 'letter.');
   try {
     // The row lock makes "check the status, then write" atomic against a concurrent publish.
     return await deps.db.transaction(async (tx) => {
