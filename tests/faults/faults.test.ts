@@ -11,7 +11,7 @@ import type { DatabaseHandle } from '../../src/db/client.js';
 import { startInboundListener } from '../../src/inbound/smtp-listener.js';
 import { Queues } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, type Stack, type TestOrganiser } from '../support/harness.js';
+import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitUntil, type Stack, type TestOrganiser } from '../support/harness.js';
 import type { ReceivedMail } from '../support/smtp-sink.js';
 import { seedSupporters } from '../support/seed.js';
 
@@ -30,14 +30,6 @@ beforeAll(async () => {
   organiser = await newOrganiser(handle, 'Faults');
 });
 afterAll(() => handle.close());
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function startBroadcast(stack: Stack, size: number) {
   const campaign = await createPublishedCampaign(stack.app, organiser);
@@ -76,7 +68,7 @@ describe('a broadcast survives', () => {
     const stack = await startStack(FAST);
     try {
       const broadcastId = await startBroadcast(stack, 1_200);
-      await waitUntil(() => mine(stack, broadcastId).length >= 300, '300 messages');
+      await waitUntil(() => mine(stack, broadcastId).length >= 300, '300 messages', 60_000);
       for (let round = 0; round < 2; round++) {
         await handle.pool.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -94,7 +86,7 @@ describe('a broadcast survives', () => {
     const stack = await startStack(FAST);
     try {
       const broadcastId = await startBroadcast(stack, 800);
-      await waitUntil(() => mine(stack, broadcastId).length >= 150, '150 messages');
+      await waitUntil(() => mine(stack, broadcastId).length >= 150, '150 messages', 60_000);
       await stack.sink.pause();
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const { rows } = await handle.pool.query<{ n: number }>(

@@ -12,6 +12,7 @@ import {
   startStack,
   testEnv,
   uniqueSuffix,
+  waitUntil,
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
@@ -68,14 +69,6 @@ async function waitForStatus(app: App, broadcastId: string, status: string, time
     if (current.status === status) return current;
     if (Date.now() > deadline) throw new Error(`broadcast still ${current.status}: ${JSON.stringify(current)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -13,6 +13,7 @@ import {
   signAndConfirm,
   startStack,
   uniqueSuffix,
+  waitForValue,
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
@@ -66,16 +67,6 @@ async function repliesOf(campaignId: string) {
   return (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/replies`, headers: organiser.auth })).json().items;
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function broadcastOf(broadcastId: string) {
   return (await stack.app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: organiser.auth })).json();
 }
@@ -93,7 +84,7 @@ describe('an official reply by email', () => {
 
     const accepted = await deliver(FIXTURE, campaign.replyAddress);
     expect(accepted.response).toMatch(/^250 /);
-    const [reply] = await waitFor(() => repliesOf(campaign.id), (items) => items[0]?.status === 'forwarded', 'the reply to be forwarded');
+    const [reply] = await waitForValue(() => repliesOf(campaign.id), (items) => items[0]?.status === 'forwarded', 'the reply to be forwarded');
     expect(reply).toMatchObject({
       trusted: true,
       from: { address: OFFICIAL, name: 'Conflict Department' },
@@ -103,7 +94,7 @@ describe('an official reply by email', () => {
     expect(reply.text).toContain('A copy of this letter has been emailed to your members who supported the UNA-UK campaign letter');
     expect(reply.authentication).toHaveProperty('dmarc');
 
-    const done = await waitFor(() => broadcastOf(reply.broadcastId), (b) => b.status === 'completed', 'the forward to complete');
+    const done = await waitForValue(() => broadcastOf(reply.broadcastId), (b) => b.status === 'completed', 'the forward to complete');
     expect(done.counts).toMatchObject({ total: 19, sent: 19 });
     const forwarded = stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${reply.broadcastId}.`));
     expect(forwarded).toHaveLength(19);
@@ -117,7 +108,7 @@ describe('an official reply by email', () => {
 
     // The same message again is the same reply: nothing new recorded or sent.
     await deliver(FIXTURE, campaign.replyAddress);
-    await waitFor(
+    await waitForValue(
       async () => (await handle.pool.query("SELECT count(*)::int AS n FROM inbound_messages WHERE status = 'received'")).rows[0].n,
       (n) => n === 0,
       'the duplicate to be processed',
@@ -143,7 +134,7 @@ describe('an official reply by email', () => {
     await deliver(FIXTURE.replace(/^Message-ID: .*$/m, 'Message-ID: <ooo@x>\r\nAuto-Submitted: auto-replied').replace(/^Subject: .*$/m, 'Subject: Out of office'), campaign.replyAddress);
     await deliver('this is not\r\nan email message at all\r\n', campaign.replyAddress);
 
-    const items = await waitFor(() => repliesOf(campaign.id), (list) => list.length === 3, 'three held replies');
+    const items = await waitForValue(() => repliesOf(campaign.id), (list) => list.length === 3, 'three held replies');
     const reasons = items.map((r: { status: string; reason: string }) => `${r.status}: ${r.reason}`).sort();
     expect(reasons).toEqual([
       expect.stringMatching(/^held: automatic reply \(Auto-Submitted: auto-replied\), never forwarded/),
@@ -157,7 +148,7 @@ describe('an official reply by email', () => {
     const campaign = await campaignWith({ mode: 'approve', allowedSenders: [OFFICIAL] });
     await seedSupporters(handle, campaign.id, 3, uniqueSuffix());
     await deliver(FIXTURE, campaign.replyAddress);
-    const [reply] = await waitFor(() => repliesOf(campaign.id), (items) => items.length === 1, 'the reply');
+    const [reply] = await waitForValue(() => repliesOf(campaign.id), (items) => items.length === 1, 'the reply');
     expect(reply).toMatchObject({ status: 'awaiting_approval', trusted: true, broadcastId: null });
 
     const stranger = await newOrganiser(handle, 'Stranger');
@@ -167,13 +158,13 @@ describe('an official reply by email', () => {
     const approved = await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${reply.id}/approve`, headers: organiser.auth });
     expect(approved.statusCode).toBe(200);
     expect(approved.json().status).toBe('forwarded');
-    const done = await waitFor(() => broadcastOf(approved.json().broadcastId), (b) => b.status === 'completed', 'the forward');
+    const done = await waitForValue(() => broadcastOf(approved.json().broadcastId), (b) => b.status === 'completed', 'the forward');
     expect(done.counts.sent).toBe(3);
     const again = await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${reply.id}/reject`, headers: organiser.auth });
     expect(again.statusCode).toBe(422);
 
     await deliver(FIXTURE.replace(/^Message-ID: .*$/m, 'Message-ID: <second@fco.example.gov.uk>'), campaign.replyAddress);
-    const second = (await waitFor(() => repliesOf(campaign.id), (items) => items.length === 2, 'the second reply')).find(
+    const second = (await waitForValue(() => repliesOf(campaign.id), (items) => items.length === 2, 'the second reply')).find(
       (r: { id: string }) => r.id !== reply.id,
     );
     const rejected = await stack.app.inject({ method: 'POST', url: `/api/v1/replies/${second.id}/reject`, headers: organiser.auth });
@@ -226,7 +217,7 @@ describe('delivery reports', () => {
     await deliver(dsn, `bounce+${broadcastId}@replies.example.org`, '');
     const status = async () =>
       (await handle.pool.query('SELECT status FROM deliveries WHERE broadcast_id = $1', [broadcastId])).rows[0]?.status as string | undefined;
-    await waitFor(status, (value) => value === 'bounced', 'the delivery to be marked bounced');
+    await waitForValue(status, (value) => value === 'bounced', 'the delivery to be marked bounced');
     const suppressed = await handle.pool.query("SELECT count(*)::int AS n FROM suppressions WHERE reason = 'hard_bounce' AND detail = 'delivery status notification'");
     expect(suppressed.rows[0].n).toBeGreaterThanOrEqual(1);
     expect(await repliesOf(campaign.id)).toEqual([]);
@@ -286,7 +277,7 @@ describe('receiving by HTTP and by hand', () => {
     expect(replayed.statusCode).toBe(401);
     expect(await count()).toBe(before + 1);
 
-    const [reply] = await waitFor(() => repliesOf(campaign.id), (items) => items.length === 1, 'the reply from HTTP intake');
+    const [reply] = await waitForValue(() => repliesOf(campaign.id), (items) => items.length === 1, 'the reply from HTTP intake');
     expect(reply).toMatchObject({ status: 'awaiting_approval', trusted: true, from: { address: OFFICIAL } });
   });
 
@@ -317,7 +308,7 @@ describe('receiving by HTTP and by hand', () => {
     const reply = response.json();
     expect(reply).toMatchObject({ status: 'forwarded', trusted: true, attachments: [{ filename: 'reply.pdf', contentType: 'application/pdf' }] });
     expect(reply.html).toContain('<em>Mark Simmonds MP</em>');
-    const done = await waitFor(() => broadcastOf(reply.broadcastId), (b) => b.status === 'completed', 'the forward');
+    const done = await waitForValue(() => broadcastOf(reply.broadcastId), (b) => b.status === 'completed', 'the forward');
     expect(done.counts.sent).toBe(4);
 
     const invalid = await stack.app.inject({

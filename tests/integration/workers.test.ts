@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
-import { campaignBody, newOrganiser, openTestDatabase, startApp, testConfig, testEnv, type TestOrganiser } from '../support/harness.js';
+import { campaignBody, newOrganiser, openTestDatabase, startApp, testConfig, testEnv, waitUntil, type TestOrganiser } from '../support/harness.js';
 import { addSupporter, countRows, seedSupporters } from '../support/seed.js';
 
 let app: FastifyInstance;
@@ -35,14 +35,6 @@ const supportersOf = (id: string) => countRows(handle, 'SELECT count(*) AS n FRO
 const contactsTagged = (tag: string) =>
   countRows(handle, 'SELECT count(*) AS n FROM contacts WHERE email LIKE $1', [`supporter-${tag}-%`]);
 
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('purging a deleted campaign', () => {
   let workers: RunningWorkers;
   beforeAll(async () => {
@@ -62,7 +54,7 @@ describe('purging a deleted campaign', () => {
 
     const response = await app.inject({ method: 'DELETE', url: `/api/v1/campaigns/${deleted}`, headers: organiser.auth });
     expect(response.statusCode).toBe(204);
-    await waitFor(async () => (await campaignExists(deleted)) === 0, 'the campaign to be purged');
+    await waitUntil(async () => (await campaignExists(deleted)) === 0, 'the campaign to be purged');
 
     expect(await supportersOf(deleted)).toBe(0);
     expect(await contactsTagged('purge')).toBe(1);
@@ -78,7 +70,7 @@ describe('purging a deleted campaign', () => {
 
     const result = (await workers.sweep()) as { campaignsToPurge: number };
     expect(result.campaignsToPurge).toBeGreaterThanOrEqual(1);
-    await waitFor(async () => (await campaignExists(id)) === 0, 'the swept campaign to be purged');
+    await waitUntil(async () => (await campaignExists(id)) === 0, 'the swept campaign to be purged');
     expect(await contactsTagged('sweep')).toBe(0);
   });
 });
@@ -97,10 +89,10 @@ describe('the worker process', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = once(child, 'exit');
     try {
-      await waitFor(async () => output.includes('workers ready'), 'the worker to start', 20_000);
+      await waitUntil(async () => output.includes('workers ready'), 'the worker to start', 20_000);
       await app.inject({ method: 'DELETE', url: `/api/v1/campaigns/${id}`, headers: organiser.auth });
       // Signal while the purge is visibly under way, not before it started or after it ended.
-      await waitFor(async () => (await supportersOf(id)) < 40_000, 'the purge to start');
+      await waitUntil(async () => (await supportersOf(id)) < 40_000, 'the purge to start');
       expect(await campaignExists(id)).toBe(1);
       child.kill('SIGTERM');
 

@@ -161,3 +161,19 @@ export async function signAndConfirm(
   if (confirmed.statusCode !== 200) throw new Error(`confirmation refused: ${confirmed.body}`);
   return { confirmation, confirmPath };
 }
+
+/** Polls until `condition` holds, like a person refreshing a page; fails naming what never happened. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  await waitForValue(condition, Boolean, what, timeoutMs);
+}
+
+/** Polls `read` until `done` accepts its value, and returns that value. */
+export async function waitForValue<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
