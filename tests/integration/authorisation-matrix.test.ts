@@ -1,0 +1,192 @@
+/**
+ * The authorisation matrix, over every organiser route the running app has (read from its router, so
+ * a route added later is in it without anyone remembering): another organiser's key gets exactly the
+ * 404 a resource that does not exist gets, and no table changes; no key, a revoked key, or anything
+ * that is not a key gets 401 and no table changes. The owner's own key then reaches every one of the
+ * same resources, so each 404 is about whose they are and nothing else.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { displayPrefixOf } from '../../src/organisers/api-keys.js';
+import { revokeApiKey } from '../../src/organisers/organiser-service.js';
+import { createPublishedCampaign, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
+import { seedSupporters } from '../support/seed.js';
+import { fillPath, fingerprint, organiserRoutesOf, routeKey, type AppRoute } from '../support/routes.js';
+
+let app: FastifyInstance;
+let handle: DatabaseHandle;
+let alice: TestOrganiser;
+let bob: TestOrganiser;
+/** Alice's resources, by the path segment that names their kind. */
+let owned: Record<string, string>;
+let aliceSupporterId: string;
+
+const NOBODY = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * A body each route would accept from the resource's owner. Without one a route with a body schema
+ * answers Bob 400 instead of 404, and this test fails: a new route with a body must be added here.
+ */
+function payloadFor(route: AppRoute): object | undefined {
+  const payloads: Record<string, object> = {
+    'PATCH /api/v1/campaigns/:slug|:id': { title: 'Taken over' },
+    'POST /api/v1/campaigns/:slug|:id/broadcasts': { kind: 'update', subject: 'Hijacked', body: 'Hello {{ supporter.name }}' },
+    'POST /api/v1/campaigns/:slug|:id/preview': { supporterId: aliceSupporterId },
+    'POST /api/v1/campaigns/:slug|:id/deliver-letter': { mode: 'bundle' },
+    'POST /api/v1/campaigns/:slug|:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A forged reply', body: 'Forged.' },
+  };
+  return payloads[routeKey(route)];
+}
+
+/** Routes that name no resource: what another organiser must not get from them is checked apart. */
+const WITHOUT_RESOURCE = new Set(['GET /api/v1/campaigns', 'POST /api/v1/campaigns']);
+
+const NOT_FOUND: Record<string, string> = { campaigns: 'Campaign not found', broadcasts: 'Broadcast not found', replies: 'Reply not found' };
+
+function requestFor(route: AppRoute, ids: (resource: string) => string) {
+  const payload = payloadFor(route);
+  return {
+    method: route.method as 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: fillPath(route.path, ids),
+    ...(payload ? { payload } : {}),
+  };
+}
+
+function ownedId(resource: string): string {
+  const id = owned[resource];
+  if (!id) throw new Error(`no resource of Alice's for /${resource}/:id: add one to the matrix's set-up`);
+  return id;
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  handle = openTestDatabase();
+  alice = await newOrganiser(handle, 'Alice');
+  bob = await newOrganiser(handle, 'Bob');
+  const campaign = await createPublishedCampaign(app, alice, { replyPolicy: { mode: 'approve', allowedSenders: ['fco.gov.example'] } });
+  await seedSupporters(handle, campaign.id, 3, `matrix-${campaign.id.slice(0, 8)}`);
+  aliceSupporterId = (await handle.pool.query<{ id: string }>('SELECT id FROM supporters WHERE campaign_id = $1 LIMIT 1', [campaign.id])).rows[0]!.id;
+  const broadcast = await app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+    headers: alice.auth,
+    payload: { kind: 'update', subject: 'News', body: 'Dear {{ supporter.first_name }}' },
+  });
+  const reply = await app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${campaign.id}/replies`,
+    headers: alice.auth,
+    payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
+  });
+  expect(broadcast.statusCode).toBe(201);
+  expect(reply.json().status).toBe('awaiting_approval');
+  owned = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id };
+});
+afterAll(async () => {
+  await app.close();
+  await handle.close();
+});
+
+describe('the organiser routes', () => {
+  it('are found in the router, and are exactly the operations the API documents as needing a key', async () => {
+    const routes = organiserRoutesOf(app).map(routeKey);
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    const documented: string[] = [];
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.security?.length) documented.push(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
+      }
+    }
+    expect(new Set(documented)).toEqual(new Set(routes.map((route) => route.replace(':slug|:id', ':id'))));
+  });
+});
+
+describe('another organiser’s key', () => {
+  it('gets, on every route naming a resource, the same 404 as for one that does not exist, and changes nothing', async () => {
+    const routes = organiserRoutesOf(app).filter((route) => !WITHOUT_RESOURCE.has(routeKey(route)));
+    const before = await fingerprint(handle);
+    for (const route of routes) {
+      const response = await app.inject({ ...requestFor(route, ownedId), headers: bob.auth });
+      const what = `${routeKey(route)} → ${response.body.slice(0, 200)}`;
+      expect(response.statusCode, what).toBe(404);
+      const resource = route.path.split('/')[3]!;
+      expect(response.json(), what).toEqual({ error: { code: 'not_found', message: NOT_FOUND[resource] } });
+      const missing = await app.inject({ ...requestFor(route, () => NOBODY), headers: bob.auth });
+      expect({ status: missing.statusCode, body: missing.json() }, what).toEqual({ status: 404, body: response.json() });
+    }
+    expect(await fingerprint(handle)).toEqual(before);
+  });
+
+  it('lists none of them, and cannot reach one of them through its own campaign', async () => {
+    const list = await app.inject({ method: 'GET', url: '/api/v1/campaigns?limit=100', headers: bob.auth });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(owned.campaigns);
+
+    // Bob's own campaign, previewed "for" Alice's supporter: the id is someone else's, so not found.
+    const bobs = await createPublishedCampaign(app, bob);
+    const before = await fingerprint(handle);
+    const preview = await app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${bobs.id}/preview`,
+      headers: bob.auth,
+      payload: { supporterId: aliceSupporterId },
+    });
+    expect(preview.statusCode).toBe(404);
+    expect(preview.json().error).toMatchObject({ code: 'not_found', field: 'supporterId' });
+    expect(preview.body).not.toContain('Supporter 1');
+    expect(await fingerprint(handle)).toEqual(before);
+  });
+});
+
+describe('a request without a valid key', () => {
+  it('gets 401 with the JSON error shape on every organiser route, and changes nothing', async () => {
+    const retired = await newOrganiser(handle, 'Retired');
+    expect(await revokeApiKey(handle.db, displayPrefixOf(retired.apiKey))).toBe(1);
+    const lastChar = alice.apiKey.at(-1) === 'A' ? 'B' : 'A';
+    const credentials: Array<[string, Record<string, string>]> = [
+      ['no key', {}],
+      ['a revoked key', retired.auth],
+      ['a key one character off', { authorization: `Bearer ${alice.apiKey.slice(0, -1)}${lastChar}` }],
+      ['the key upper-cased', { authorization: `Bearer ${alice.apiKey.toUpperCase()}` }],
+      ['the key without its scheme', { authorization: alice.apiKey }],
+      ['the key under another scheme', { authorization: `Token ${alice.apiKey}` }],
+      ['the key followed by junk', { authorization: `Bearer ${alice.apiKey} x` }],
+      ['a malformed key', { authorization: 'Bearer clk_\u00e9' }],
+    ];
+    const before = await fingerprint(handle);
+    for (const route of organiserRoutesOf(app)) {
+      for (const [what, headers] of credentials) {
+        const response = await app.inject({ ...requestFor(route, ownedId), headers });
+        const label = `${routeKey(route)} with ${what}`;
+        expect(response.statusCode, label).toBe(401);
+        expect(response.json().error.code, label).toBe('unauthorized');
+        expect(typeof response.json().error.message, label).toBe('string');
+        expect(response.headers['www-authenticate'], label).toBe('Bearer');
+      }
+    }
+    // The key as a query parameter is not a way in either.
+    const inQuery = await app.inject({ method: 'GET', url: `/api/v1/campaigns/${owned.campaigns}?api_key=${alice.apiKey}` });
+    expect(inQuery.statusCode).toBe(401);
+    expect(await fingerprint(handle)).toEqual(before);
+  });
+});
+
+describe('the owner’s own key', () => {
+  it('reaches every one of the same resources (so the 404s above are about ownership alone)', async () => {
+    // Destructive and streaming routes last: cancelling ends the progress stream at once, deleting
+    // the campaign would hide everything after it.
+    const weight = (route: AppRoute) => (route.method === 'DELETE' ? 3 : route.path.endsWith('/events') ? 2 : route.path.endsWith('/cancel') ? 1 : 0);
+    const routes = organiserRoutesOf(app)
+      .filter((route) => !WITHOUT_RESOURCE.has(routeKey(route)))
+      .sort((a, b) => weight(a) - weight(b));
+    await app.inject({ method: 'POST', url: `/api/v1/campaigns/${owned.campaigns}/close`, headers: alice.auth });
+    for (const route of routes) {
+      const response = await app.inject({ ...requestFor(route, ownedId), headers: alice.auth });
+      // 409 and 422 are fine: the resource was found, and refused only for its state.
+      expect([400, 401, 403, 404], `${routeKey(route)} → ${response.statusCode} ${response.body.slice(0, 200)}`).not.toContain(response.statusCode);
+      expect(response.statusCode, routeKey(route)).toBeLessThan(500);
+    }
+  });
+});
