@@ -1,0 +1,45 @@
+/**
+ * A template is checked twice before it is saved or previewed: for what it says (syntax, merge fields,
+ * filters: assertValidTemplates) and for what it does when rendered. The second check renders it once
+ * for the longest supporter the sign form accepts, with a tighter time budget than sending has, so a
+ * template that loops for ever or renders megabytes is refused at once with the field it is in, rather
+ * than stored and then failing (or blocking the process for a second) on every page view and every mail.
+ */
+import { TemplateError } from '../errors.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
+import { textEngine } from '../templates/liquid-engine.js';
+import type { MergeData } from '../templates/merge-fields.js';
+
+/** Far above what a letter needs (a few milliseconds), far below the send-time limit of a second. */
+const TRIAL_RENDER_MS = 250;
+const MAX_RENDERED = { subject: 1_000, body: 500_000 } as const;
+
+/** Every merge field at the longest the API lets it be (names and titles: 200 characters). */
+const LONGEST: MergeData = {
+  supporter: { name: 'W'.repeat(200), first_name: 'W'.repeat(200), postcode: 'W'.repeat(16) },
+  campaign: { title: 'W'.repeat(200), target: { name: 'W'.repeat(200) } },
+  signed_at: '30 September 2026',
+  unsubscribe_url: `https://letters.example.org/u/${'W'.repeat(64)}`,
+};
+
+export function assertUsableTemplates(templates: { subject?: string | undefined; body?: string | undefined }, fieldPrefix = ''): void {
+  assertValidTemplates(templates, fieldPrefix);
+  for (const part of ['subject', 'body'] as const) {
+    const source = templates[part];
+    if (source === undefined) continue;
+    const field = `${fieldPrefix}${part}`;
+    let rendered: string;
+    try {
+      rendered = String(textEngine.renderSync(textEngine.parse(source), LONGEST, { renderLimit: TRIAL_RENDER_MS }));
+    } catch (error) {
+      const reason = error instanceof Error && /limit exceeded/.test(error.message) ? 'it takes too long or too much memory to render (a loop?)' : 'it cannot be rendered';
+      throw new TemplateError(`${field}: ${reason}`, field);
+    }
+    if (rendered.length > MAX_RENDERED[part]) {
+      throw new TemplateError(
+        `${field}: it renders to more than ${MAX_RENDERED[part].toLocaleString('en-GB')} characters for a supporter with a long name`,
+        field,
+      );
+    }
+  }
+}
