@@ -4,6 +4,23 @@
  */
 import { z } from 'zod';
 
+/**
+ * Half of a UTF-16 surrogate pair without its other half. JSON can carry one ("\ud800"), but it is
+ * not a character: Postgres would store U+FFFD instead, so what was sent would silently change.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function isWellFormedText(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+/**
+ * Control characters, C0 and C1, and the Unicode line and paragraph separators: none belongs on
+ * one line, and a name or subject with them could read as several lines in a mail client.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** Text that may end up in a mail header (subject, display names): one line, no control characters. */
 export function singleLine(max: number) {
   return z
@@ -11,10 +28,10 @@ export function singleLine(max: number) {
     .trim()
     .min(1)
     .max(max)
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), {
+    .refine((value) => !NOT_ONE_LINE.test(value), {
       message: 'must be a single line without control characters',
-    });
+    })
+    .refine(isWellFormedText, { message: 'must be valid Unicode text (it contains half of a surrogate pair)' });
 }
 
 /** Multi-line text: line breaks and tabs allowed, other control characters (NUL, ESC, …) not. */
@@ -25,7 +42,8 @@ export function multiLine(max: number) {
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value), {
       message: 'must not contain control characters',
-    });
+    })
+    .refine(isWellFormedText, { message: 'must be valid Unicode text (it contains half of a surrogate pair)' });
 }
 
 const email = z.email().trim().max(254);

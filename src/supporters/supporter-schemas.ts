@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText, NOT_ONE_LINE } from '../campaigns/campaign-schemas.js';
 
 const email = z
   .string({ error: 'Enter your email address' })
@@ -14,8 +15,9 @@ export const signatureBody = z.strictObject({
     .trim()
     .min(1, { message: 'Enter your name' })
     .max(200, { message: 'Enter a name of at most 200 characters' })
-    // eslint-disable-next-line no-control-regex -- names reach mail headers: no control characters
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { message: 'Enter your name on one line' })
+    // Names reach mail headers: one line, no control characters.
+    .refine((value) => !NOT_ONE_LINE.test(value), { message: 'Enter your name on one line' })
+    .refine(isWellFormedText, { message: 'Enter your name using letters and symbols only' })
     .describe('Full name, as it will appear on the letter'),
   email: email,
   postcode: z
