@@ -12,18 +12,16 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
 import { Redis } from 'ioredis';
-import nodemailer from 'nodemailer';
 import pg from 'pg';
+import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
-import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { createOrganiser } from '../src/organisers/organiser-service.js';
 import { openDatabase } from '../src/db/client.js';
@@ -34,12 +32,15 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     smoke: { type: 'boolean', default: false },
     'skip-dkim': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const SMOKE = args.smoke ?? false;
 const SUPPORTERS = Number(args.supporters ?? (SMOKE ? 1_000 : 100_000));
 const WORKERS = Number(args.workers);
 const SIGNUP_SECONDS = SMOKE ? 2 : 10;
+/** `--profile DIR`: the API, bare-route and worker processes write V8 CPU profiles there. */
+const NODE_FLAGS = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
 const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -71,16 +72,23 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 /** An SMTP sink that accepts everything and counts, recording when the first message arrived. */
 async function startSink() {
   let accepted = 0;
+  let bytes = 0;
   let firstAt = 0;
+  let sample: Buffer | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, _session, callback) {
-      stream.on('data', () => {});
+      const chunks: Buffer[] | undefined = sample ? undefined : [];
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        chunks?.push(chunk);
+      });
       stream.on('end', () => {
         accepted += 1;
         if (firstAt === 0) firstAt = Date.now();
+        if (chunks && !sample) sample = Buffer.concat(chunks);
         callback();
       });
     },
@@ -93,10 +101,19 @@ async function startSink() {
     port,
     reset() {
       accepted = 0;
+      bytes = 0;
       firstAt = 0;
     },
     get accepted() {
       return accepted;
+    },
+    /** Average size of the messages accepted since the last reset. */
+    get averageBytes() {
+      return accepted === 0 ? 0 : Math.round(bytes / accepted);
+    },
+    /** The first message the sink ever accepted, raw. */
+    get sample() {
+      return sample;
     },
     get firstAt() {
       return firstAt;
@@ -138,14 +155,63 @@ function peakRssMb(pid: number): number {
   }
 }
 
+/** The compiled services, as production runs them (tsx's transpiler would inflate their memory). */
+function spawnNode(script: string, extraEnv: Record<string, string>, sinkUrl: string): ChildProcess {
+  return spawn(process.execPath, [...NODE_FLAGS, script], {
+    env: { ...process.env, ...env(sinkUrl, extraEnv) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function stop(children: ChildProcess[]): Promise<void> {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** The API as its own process (`node dist/src/server.js`), so the load generator never shares its event loop. */
+async function startApi(sinkUrl: string) {
+  const port = await freePort();
+  const child = spawnNode('dist/src/server.js', { PORT: String(port) }, sinkUrl);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`);
+  return { base, child };
+}
+
+type Api = Awaited<ReturnType<typeof startApi>>;
+
+async function call<T>(api: Api, auth: Record<string, string>, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${api.base}${path}`, {
+    method,
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 async function startWorkers(extraEnv: Record<string, string>, sinkUrl: string): Promise<ChildProcess[]> {
-  // The compiled workers, as production runs them (tsx's transpiler would inflate their memory).
-  const children = Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['dist/workers/index.js'], {
-      env: { ...process.env, ...env(sinkUrl, extraEnv) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  );
+  const children = Array.from({ length: WORKERS }, () => spawnNode('dist/workers/index.js', extraEnv, sinkUrl));
   // Ready when each has connected to Redis as a BullMQ worker; a short settle is enough here.
   await new Promise((resolve) => setTimeout(resolve, SMOKE ? 2_500 : 4_000));
   return children;
@@ -176,11 +242,12 @@ interface FanOut {
   workerPeakRssMb: number;
   redisPeakMb: number;
   pgMsPerDelivery: number;
+  averageBytes: number;
 }
 
 async function fanOut(
   label: string,
-  app: Awaited<ReturnType<typeof buildApp>>,
+  api: Api,
   auth: Record<string, string>,
   campaignId: string,
   sink: Sink,
@@ -194,28 +261,19 @@ async function fanOut(
     Number((await pgStats.query<{ t: number }>('SELECT active_time AS t FROM pg_stat_database WHERE datname = current_database()')).rows[0]?.t ?? 0);
   try {
     sink.reset();
-    const created = await app.inject({
-      method: 'POST',
-      url: `/api/v1/campaigns/${campaignId}/broadcasts`,
-      headers: auth,
-      payload: {
-        kind: 'reply',
-        subject: 'The reply from {{ campaign.target.name }}',
-        body: readFileSync('tests/fixtures/government-reply-2014.txt', 'utf8').replace(/[{}%]/g, '') + '\n\nDear {{ supporter.first_name }}, thank you.',
-      },
+    const { id: broadcastId } = await call<{ id: string }>(api, auth, 'POST', `/api/v1/campaigns/${campaignId}/broadcasts`, {
+      kind: 'reply',
+      subject: 'The reply from {{ campaign.target.name }}',
+      body: readFileSync('tests/fixtures/government-reply-2014.txt', 'utf8').replace(/[{}%]/g, '') + '\n\nDear {{ supporter.first_name }}, thank you.',
     });
-    const broadcastId = created.json<{ id: string }>().id;
     let redisPeak = 0;
     const busyBefore = await busyTime();
     const start = Date.now();
-    await app.inject({ method: 'POST', url: `/api/v1/broadcasts/${broadcastId}/start`, headers: auth });
+    await call(api, auth, 'POST', `/api/v1/broadcasts/${broadcastId}/start`);
     for (;;) {
       const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
       redisPeak = Math.max(redisPeak, used);
-      const { status, counts } = (await app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: auth })).json<{
-        status: string;
-        counts: { sent: number; total: number };
-      }>();
+      const { status, counts } = await call<{ status: string; counts: { sent: number; total: number } }>(api, auth, 'GET', `/api/v1/broadcasts/${broadcastId}`);
       if (status === 'completed') break;
       if (status === 'paused' || status === 'cancelled') throw new Error(`${label}: broadcast ${status}`);
       log(`  ${label}: ${counts.sent}/${counts.total} sent, ${sink.accepted} at the sink`);
@@ -232,78 +290,95 @@ async function fanOut(
       workerPeakRssMb: Math.max(...rss),
       redisPeakMb: Math.round(redisPeak / 104857.6) / 10,
       pgMsPerDelivery: Math.round((pgBusyMs / SUPPORTERS) * 1000) / 1000,
+      averageBytes: sink.averageBytes,
     };
   } finally {
-    for (const child of workers) child.kill('SIGTERM');
-    await Promise.all(workers.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await stop(workers);
     redis.disconnect();
     await pgStats.end();
   }
 }
 
-/** The same number of messages of the same size, straight from nodemailer's pool to the same sink. */
-async function ceiling(sink: Sink, sampleSize: number): Promise<number> {
-  sink.reset();
-  const connections = WORKERS * 5;
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections });
-  const body = 'x'.repeat(Math.max(100, sampleSize));
-  let next = 0;
-  const start = Date.now();
-  await Promise.all(
-    Array.from({ length: connections * 2 }, async () => {
-      while (next < SUPPORTERS) {
-        const n = next++;
-        await transport.sendMail({
-          from: 'United Nations Association – UK <campaigns@example.org>',
-          to: `bench-${n}@example.org`,
-          subject: 'The reply from Rt Hon William Hague MP',
-          text: body,
-          html: `<p>${body}</p>`,
-          messageId: `<ceiling.${n}@example.org>`,
-        });
-      }
+/**
+ * The ceiling: the pipeline's own first message, parsed back and sent again to every address
+ * straight from nodemailer's pooled transport, in as many processes and connections as the
+ * workers use, with no database, queue or rendering.
+ */
+async function ceiling(sink: Sink): Promise<{ msgsPerSec: number; averageBytes: number }> {
+  const parsed = await PostalMime.parse(sink.sample!);
+  const messageFile = join(tmpdir(), `${prefix}-ceiling.json`);
+  writeFileSync(
+    messageFile,
+    JSON.stringify({
+      from: { name: parsed.from?.name ?? '', address: parsed.from?.address ?? 'campaigns@example.org' },
+      subject: parsed.subject,
+      text: parsed.text,
+      html: parsed.html,
+      unsubscribeUrl: /<([^>]+)>/.exec(parsed.headers.find((h) => h.key === 'list-unsubscribe')?.value ?? '')?.[1] ?? '',
     }),
   );
-  transport.close();
-  return Math.round(SUPPORTERS / ((Date.now() - start) / 1000));
+  sink.reset();
+  const share = Math.ceil(SUPPORTERS / WORKERS);
+  const senders = Array.from({ length: WORKERS }, (_, i) =>
+    spawn(process.execPath, ['--import', 'tsx', 'bench/ceiling-sender.ts'], {
+      env: {
+        ...process.env,
+        ...env(sink.url),
+        CEILING_MESSAGE_FILE: messageFile,
+        CEILING_FIRST: String(i * share),
+        CEILING_COUNT: String(Math.max(0, Math.min(share, SUPPORTERS - i * share))),
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  const said = (child: ChildProcess, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      child.on('message', (message) => message === what && resolve());
+      child.once('exit', (code) => reject(new Error(`a ceiling sender exited with ${code} before '${what}'`)));
+    });
+  try {
+    await Promise.all(senders.map((child) => said(child, 'ready')));
+    const start = Date.now();
+    for (const child of senders) child.send('go');
+    await Promise.all(senders.map((child) => said(child, 'done')));
+    return { msgsPerSec: Math.round(SUPPORTERS / ((Date.now() - start) / 1000)), averageBytes: sink.averageBytes };
+  } finally {
+    await stop(senders);
+    rmSync(messageFile, { force: true });
+  }
 }
 
-async function signupBenchmark(app: Awaited<ReturnType<typeof buildApp>>, slug: string) {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const apiPort = (app.server.address() as AddressInfo).port;
+async function loadSignups(url: string, emailPrefix: string, extra: Record<string, unknown>) {
   let n = 0;
-  const through = await autocannon({
-    url: `http://127.0.0.1:${apiPort}/api/v1/campaigns/${slug}/signatures`,
+  return autocannon({
+    url,
     method: 'POST',
     connections: 20,
     duration: SIGNUP_SECONDS,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ name: `Signer ${++n}`, email: `signer-${runId}-${n}@example.org`, consent: true }) }) }],
+    requests: [
+      { setupRequest: (request) => ({ ...request, body: JSON.stringify({ name: `Signer ${++n}`, email: `${emailPrefix}-${runId}-${n}@example.org`, ...extra }) }) },
+    ],
   });
+}
 
-  // The floor to compare with: a bare Fastify route doing the same single insert, nothing else.
-  const bare = Fastify();
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 10 });
-  let m = 0;
-  bare.post('/signatures', async (request) => {
-    const body = request.body as { name: string; email: string };
-    await pool.query('INSERT INTO contacts (email, name) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING', [body.email, body.name]);
-    return { status: 'ok' };
+async function signupBenchmark(api: Api, slug: string) {
+  const through = await loadSignups(`${api.base}/api/v1/campaigns/${slug}/signatures`, 'signer', { consent: true });
+
+  const port = await freePort();
+  const bare = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/bare-signup-server.ts'], {
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await bare.listen({ host: '127.0.0.1', port: 0 });
-  const barePort = (bare.server.address() as AddressInfo).port;
-  const floor = await autocannon({
-    url: `http://127.0.0.1:${barePort}/signatures`,
-    method: 'POST',
-    connections: 20,
-    duration: SIGNUP_SECONDS,
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ name: `Bare ${++m}`, email: `bare-${runId}-${m}@example.org` }) }) }],
-  });
-  await bare.close();
-  await pool.end();
-  const non2xx = through.non2xx + through.errors;
-  if (non2xx > 0) throw new Error(`sign-up benchmark: ${non2xx} requests failed`);
+  let floor;
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/`);
+    floor = await loadSignups(`http://127.0.0.1:${port}/signatures`, 'bare', {});
+  } finally {
+    await stop([bare]);
+  }
+  const failed = through.non2xx + through.errors;
+  if (failed > 0) throw new Error(`sign-up benchmark: ${failed} requests failed`);
   return {
     signupReqPerSec: Math.round(through.requests.average),
     signupP99Ms: through.latency.p99,
@@ -316,43 +391,35 @@ async function main() {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   await admin((client) => client.query(`CREATE DATABASE ${database}`));
   const sink = await startSink();
-  const config = parseConfig(env(sink.url));
   await runMigrations(dbUrl);
-  const app = await buildApp(config);
+  const api = await startApi(sink.url);
   const db = openDatabase(dbUrl, { poolSize: 2 });
   try {
     const organiser = await createOrganiser(db.db, { email: `bench-${runId}@example.org`, name: 'Benchmark' });
     const auth = { authorization: `Bearer ${organiser.apiKey}` };
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/v1/campaigns',
-      headers: auth,
-      payload: {
-        slug: `bench-${runId.replace(/_/g, '-')}`,
-        title: 'The Responsibility to Protect',
-        letter: { subject: 'The Responsibility to Protect', body: 'Dear Secretary of State,\n\nYours sincerely,\n{{ supporter.name }}' },
-        target: { name: 'Rt Hon William Hague MP', email: 'fs@fco.gov.example' },
-        sender: { name: 'United Nations Association – UK', email: 'campaigns@una.org.example' },
-      },
+    const campaign = await call<{ id: string; slug: string }>(api, auth, 'POST', '/api/v1/campaigns', {
+      slug: `bench-${runId.replace(/_/g, '-')}`,
+      title: 'The Responsibility to Protect',
+      letter: { subject: 'The Responsibility to Protect', body: 'Dear Secretary of State,\n\nYours sincerely,\n{{ supporter.name }}' },
+      target: { name: 'Rt Hon William Hague MP', email: 'fs@fco.gov.example' },
+      sender: { name: 'United Nations Association – UK', email: 'campaigns@una.org.example' },
     });
-    const campaign = created.json<{ id: string; slug: string }>();
-    await app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/publish`, headers: auth });
+    await call(api, auth, 'POST', `/api/v1/campaigns/${campaign.id}/publish`);
     const seedMs = await seed(db, campaign.id);
     log(`seeded in ${seedMs} ms`);
 
-    const pipeline = await fanOut('fan-out', app, auth, campaign.id, sink);
-    const sampleSize = readFileSync('tests/fixtures/government-reply-2014.txt', 'utf8').length * 2;
-    const ceilingMsgsPerSec = await ceiling(sink, sampleSize);
+    const pipeline = await fanOut('fan-out', api, auth, campaign.id, sink);
+    const { msgsPerSec: ceilingMsgsPerSec, averageBytes: ceilingBytes } = await ceiling(sink);
     let dkim: FanOut | undefined;
     if (!args['skip-dkim']) {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      dkim = await fanOut('fan-out with DKIM', app, auth, campaign.id, sink, {
+      dkim = await fanOut('fan-out with DKIM', api, auth, campaign.id, sink, {
         DKIM_DOMAIN: 'example.org',
         DKIM_SELECTOR: 'bench',
         DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().replace(/\n/g, '\\n'),
       });
     }
-    const signup = await signupBenchmark(app, campaign.slug);
+    const signup = await signupBenchmark(api, campaign.slug);
 
     const figures = {
       supporters: SUPPORTERS,
@@ -372,6 +439,7 @@ async function main() {
       ['supporters', SUPPORTERS.toLocaleString('en-GB')],
       ['fan-out messages/s', `${pipeline.msgsPerSec} (${figures.fanoutRatio} × ceiling)`],
       ['ceiling (nodemailer pool → sink) messages/s', String(ceilingMsgsPerSec)],
+      ['average message size, fan-out / ceiling', `${pipeline.averageBytes} / ${ceilingBytes} bytes`],
       ['fan-out with DKIM messages/s', dkim ? `${dkim.msgsPerSec} (${Math.round((dkim.msgsPerSec / ceilingMsgsPerSec) * 100) / 100} × ceiling)` : 'skipped'],
       ['first message accepted after start', `${pipeline.firstDeliveryMs} ms`],
       ['total time', `${(pipeline.totalMs / 1000).toFixed(1)} s`],
@@ -415,7 +483,7 @@ async function main() {
     }
     console.log(JSON.stringify(figures));
   } finally {
-    await app.close();
+    await stop([api.child]);
     await db.close();
     await sink.close();
     await admin((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));

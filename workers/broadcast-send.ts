@@ -41,8 +41,6 @@ import { addSuppression } from '../src/supporters/supporter-queries.js';
 import { compileLetter } from '../src/templates/render-template.js';
 
 export const BATCH_SIZE = 200;
-/** How often a batch being sent refreshes its claim (see releaseStaleClaims). */
-const HEARTBEAT_MS = 1_000;
 /** While the planner is still writing rows, an idle token looks again this soon. */
 const WAIT_FOR_PLANNER_MS = 200;
 
@@ -54,7 +52,7 @@ export interface SendBroadcastDeps {
   waitForSendSlot: SendRateGate;
   config: Pick<
     Config,
-    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
+    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_STALE_SECONDS' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
   >;
 }
 
@@ -80,6 +78,9 @@ async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T
 export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   const inFlight = Math.max(1, deps.config.SMTP_POOL_SIZE * 2);
   const mailOptions = { mailFrom: deps.config.MAIL_FROM, inboundDomain: deps.config.INBOUND_DOMAIN, links: deps.links };
+  // A batch being sent refreshes its claim four times per stale period (see releaseStaleClaims):
+  // often enough that a slow batch keeps it, rarely enough that a quick one never rewrites its rows.
+  const heartbeatMs = (deps.config.DELIVERY_STALE_SECONDS * 1000) / 4;
 
   async function handOver(data: JobData<'broadcast-send'>, delay: number) {
     const phase = data.phase === 0 ? 1 : 0;
@@ -105,8 +106,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     }
 
     const claimedIds = claimed.map((d) => d.id);
-    // A missed heartbeat is retried a second later; only minutes of them would let the sweep re-queue.
-    const heartbeat = setInterval(() => void touchClaims(deps.db, claimedIds).catch(() => undefined), HEARTBEAT_MS);
+    // A missed heartbeat is retried at the next beat; only a stale period of them lets the sweep re-queue.
+    const heartbeat = setInterval(() => void touchClaims(deps.db, claimedIds).catch(() => undefined), heartbeatMs);
     try {
       return await sendClaimedBatch(data, broadcast, campaign, claimed);
     } finally {

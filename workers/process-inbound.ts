@@ -5,7 +5,6 @@
  * does not require DMARC), recorded once per Message-ID, and forwarded or held with its reason.
  */
 import { eq, sql } from 'drizzle-orm';
-import { authenticate } from 'mailauth';
 import PostalMime from 'postal-mime';
 import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
 import type { Config } from '../src/config.js';
@@ -52,6 +51,15 @@ async function handleDeliveryReport(db: Database, raw: string): Promise<string> 
   return `delivery report: ${permanent ? 'no delivery of ours named' : 'not a permanent failure'}`;
 }
 
+/**
+ * Mail may carry NUL characters (raw, or encoded in a header or body); Postgres text cannot hold
+ * them, and the insert would fail on every retry, leaving the message unprocessed for ever. They
+ * carry no meaning in text, so they are dropped.
+ */
+function textOf<T extends string | null | undefined>(value: T): T {
+  return (typeof value === 'string' ? value.replaceAll('\u0000', '') : value) as T;
+}
+
 function safeHtmlOf(email: { html?: string | undefined; text?: string | undefined }): string {
   if (email.html) return sanitiseReplyHtml(email.html);
   // Plain text: escaped, paragraphs and line breaks kept (Markdown is not applied to someone else's text).
@@ -85,8 +93,8 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.replyToken, token.token));
     if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists');
 
-    const fromAddress = email?.from?.address?.trim().toLowerCase();
-    const messageId = email?.messageId?.trim() || `<inbound.${inboundId}@${deps.config.INBOUND_DOMAIN}>`;
+    const fromAddress = textOf(email?.from?.address)?.trim().toLowerCase();
+    const messageId = textOf(email?.messageId)?.trim() || `<inbound.${inboundId}@${deps.config.INBOUND_DOMAIN}>`;
     const earlier = await findReplyByMessageId(deps.db, campaign.id, messageId);
     if (earlier) {
       // A retry after a crash between recording and forwarding finishes the forward; otherwise a duplicate.
@@ -99,6 +107,8 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
 
     // Over HTTP the connecting address is the forwarding MTA's: SPF then reads the newest Received header.
     const viaHttp = message.via === 'http';
+    // Loaded on first use: a worker that only sends broadcasts never pays for mailauth's memory.
+    const { authenticate } = await import('mailauth');
     const auth = await authenticate(message.raw, {
       ...(viaHttp ? { trustReceived: true } : { ip: message.remoteAddress ?? undefined, helo: message.helo ?? undefined }),
       sender: message.envelopeFrom ?? undefined,
@@ -130,10 +140,10 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
         inboundMessageId: inboundId,
         messageId,
         fromAddress: fromAddress ?? message.envelopeFrom ?? 'unknown',
-        fromName: email?.from?.name || null,
-        subject: email?.subject?.trim() || '(no subject)',
-        text: email?.text ?? '',
-        html: email ? safeHtmlOf(email) : '',
+        fromName: textOf(email?.from?.name) || null,
+        subject: textOf(email?.subject)?.trim() || '(no subject)',
+        text: textOf(email?.text) ?? '',
+        html: email ? textOf(safeHtmlOf(email)) : '',
         trusted,
         // Forwarded only by forwardReply, together with its broadcast.
         status: trusted ? 'awaiting_approval' : 'held',
@@ -146,8 +156,8 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
           tx,
           row.id,
           (email?.attachments ?? []).map((a) => ({
-            filename: a.filename ?? 'attachment',
-            contentType: a.mimeType,
+            filename: textOf(a.filename) || 'attachment',
+            contentType: textOf(a.mimeType),
             content: Buffer.from(a.content as ArrayBuffer),
           })),
         );

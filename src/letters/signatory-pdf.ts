@@ -4,7 +4,6 @@
  * Helvetica otherwise, which covers Western European names only.
  */
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 
 const UNICODE_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
@@ -21,6 +20,8 @@ export async function buildSignatoryPdf(input: {
   signatories: Signatory[];
   formatDate(date: Date): string;
 }): Promise<Buffer> {
+  // Loaded on first use: pdfkit and its fonts are tens of megabytes a broadcast-only worker never needs.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: input.title } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

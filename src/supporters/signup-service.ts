@@ -10,23 +10,22 @@ import type { Database } from '../db/client.js';
 import { NotFoundError, RateLimitedError, StateError } from '../errors.js';
 import { hitFixedWindow } from '../infra/fixed-window-limit.js';
 import { verifyLinkToken, type LinkClaims } from '../links/link-tokens.js';
+import { slugSchema } from '../campaigns/campaign-schemas.js';
 import { emailHash, normaliseEmail } from './email-address.js';
+import { recordFirstSignature } from './record-signature.js';
 import type { SignatureInput } from './supporter-schemas.js';
 import {
   addSuppression,
   claimConfirmationResend,
   findCampaignBySlug,
   findSupporter,
-  findSuppression,
   incrementSupporterCount,
-  insertSupporterIfNew,
   insertTransactionalMessage,
   loadSupporterContext,
   markSupporterConfirmed,
   removeOrganiserUnsubscribe,
   setSupporterUnsubscribed,
   unsubscribeContactFromOrganiser,
-  upsertContact,
 } from './supporter-queries.js';
 
 export interface SupporterServiceDeps {
@@ -79,39 +78,49 @@ export async function signCampaign(
   input: SignatureInput,
   meta: { ip: string | undefined },
 ): Promise<void> {
-  const campaign = await findPublicCampaign(deps.db, slug);
-  if (campaign.status !== 'open') throw new CampaignClosedError();
   // The honeypot was filled in: answer exactly as for a person, store nothing.
-  if (input.website) return;
+  if (input.website) {
+    const campaign = await findPublicCampaign(deps.db, slug);
+    if (campaign.status !== 'open') throw new CampaignClosedError();
+    return;
+  }
+  // A slug no campaign can have is not looked up (a NUL in it would fail the statement).
+  if (!slugSchema.safeParse(slug).success) throw new NotFoundError('Campaign not found');
 
   const email = normaliseEmail(input.email);
   await limitPerEmail(deps, 'signup', email);
+  const outcome = await recordFirstSignature(deps.db, {
+    slug,
+    email,
+    emailHash: emailHash(email),
+    name: input.name,
+    postcode: input.postcode ?? null,
+    ip: meta.ip ?? null,
+  });
+  if (!outcome.campaignStatus || outcome.campaignStatus === 'draft') throw new NotFoundError('Campaign not found');
+  if (outcome.campaignStatus !== 'open') throw new CampaignClosedError();
   // Addresses that bounced, complained or were erased are never mailed again, not even to confirm.
-  if (await findSuppression(deps.db, emailHash(email), null)) return;
+  if (outcome.suppressed) return;
 
-  const messageId = await deps.db.transaction(async (tx) => {
-    const contactId = await upsertContact(tx, email, input.name);
-    const created = await insertSupporterIfNew(tx, {
-      campaignId: campaign.id,
-      contactId,
-      name: input.name,
-      postcode: input.postcode ?? null,
-      consentStatement: campaign.consentStatement,
-      consentAt: new Date(),
-      consentIp: meta.ip ?? null,
-      confirmationSentAt: new Date(),
-    });
-    if (created) return insertTransactionalMessage(tx, created, 'confirmation');
+  const messageId = outcome.supporterId ? outcome.messageId : await confirmationForRepeatSigner(deps, outcome.campaignId!, outcome.contactId!);
+  // Not awaited: the ledger row is committed, and queueMail never throws (the sweep catches up), so
+  // the person need not wait for Redis.
+  if (messageId) void deps.queueMail([messageId]);
+}
 
-    // Signed before: a confirmed, subscribed supporter needs nothing; anyone else may get the
-    // confirmation mail again, but not more often than the resend interval.
-    const existing = (await findSupporter(tx, campaign.id, contactId))!;
+/**
+ * Signed before: a confirmed, subscribed supporter needs nothing; anyone else may get the
+ * confirmation mail again, but not more often than the resend interval.
+ */
+async function confirmationForRepeatSigner(deps: SupporterServiceDeps, campaignId: string, contactId: string): Promise<string | undefined> {
+  return deps.db.transaction(async (tx) => {
+    const existing = await findSupporter(tx, campaignId, contactId);
+    if (!existing) return undefined;
     const needsConfirmation = existing.status === 'unconfirmed' || existing.unsubscribedAt !== null;
     if (!needsConfirmation) return undefined;
     if (!(await claimConfirmationResend(tx, existing.id, deps.config.CONFIRMATION_RESEND_MINUTES))) return undefined;
     return insertTransactionalMessage(tx, existing.id, 'confirmation');
   });
-  if (messageId) await deps.queueMail([messageId]);
 }
 
 /** Verifies a link token and loads what it points at; a token for someone erased is simply invalid. */

@@ -33,9 +33,12 @@ export function firstNameOf(name: string): string {
   return name.trim().split(/\s+/)[0] ?? '';
 }
 
+// Built once: constructing an Intl formatter costs more than rendering the rest of a letter.
+const LETTER_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+
 /** British-style long date, the way letters are dated: "4 September 2013". */
 export function formatLetterDate(date: Date): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(date);
+  return LETTER_DATE.format(date);
 }
 
 export function mergeDataFor(input: {

@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatLetterDate, mergeDataFor, PLACEHOLDER_DATA } from '../../src/templates/merge-fields.js';
-import { renderLetter, validateTemplate } from '../../src/templates/render-template.js';
+import { compileLetter, compileLetterThroughLiquid, renderLetter, validateTemplate } from '../../src/templates/render-template.js';
 
-const data = mergeDataFor({
+const sample = {
   supporterName: 'Jane Ó Briain',
   postcode: 'SW1A 2AH',
   campaignTitle: 'The Responsibility to Protect',
   targetName: 'Rt Hon William Hague MP',
   signedAt: new Date('2013-09-04T10:00:00Z'),
   unsubscribeUrl: 'https://letters.example.org/u/abc',
-});
+};
+const data = mergeDataFor(sample);
 
 describe('letter templates', () => {
   it('merge every documented field', () => {
@@ -80,5 +82,59 @@ describe('merged values in Markdown', () => {
     expect(letter.html).not.toContain('<em>');
     expect(letter.html).toContain('[Read this](https://phish.example) *now* # Big');
     expect(letter.html).toContain('<a href="https://letters.example.org/u/abc"');
+  });
+});
+
+describe('the compiled letter a broadcast sends', () => {
+  const visible = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const fixture = readFileSync(new URL('../fixtures/campaign-letter-2013.txt', import.meta.url), 'utf8');
+  const template = {
+    subject: 'A letter from {{ supporter.name }}',
+    body: `Dear {{ campaign.target.name }},\n\n${fixture}\n\n**{{ supporter.name }}**, {{ supporter.postcode }}, {{ signed_at }}\n\n[Unsubscribe]({{ unsubscribe_url }})`,
+  };
+  const compiled = compileLetter(template);
+  const general = compileLetterThroughLiquid(template);
+
+  // Names as sign-up accepts them: trimmed and not empty.
+  const names = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).filter((name) => name.trim() === name && name !== '');
+
+  it('reads exactly like the general rendering, whatever a supporter typed as their name', () => {
+    fc.assert(
+      fc.property(names, fc.constantFrom('', 'SW1A 2AH', '<b>&'), (name, postcode) => {
+        const supporter = mergeDataFor({ ...sample, supporterName: name, postcode });
+        const fast = compiled(supporter);
+        const slow = general(supporter);
+        expect(fast.subject).toBe(slow.subject);
+        expect(fast.text).toBe(slow.text);
+        expect(visible(fast.html)).toBe(visible(slow.html));
+        expect(fast.html).not.toMatch(/<(?!\/?(p|br|strong|em|ul|ol|li|a|blockquote|h\d|hr)\b)/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a merged value out of markup: only our unsubscribe link may be an href', () => {
+    const letter = compileLetter({ subject: 's', body: '[Site](https://example.org/{{ supporter.name }}) and [Me]({{ supporter.name }})' })({
+      ...data,
+      supporter: { ...data.supporter, name: 'javascript:alert(1)' },
+    });
+    expect(letter.html).not.toContain('href="javascript:');
+    expect(letter.html).toContain('<a>Me</a>');
+    expect(compiled(data).html).toContain('<a href="https://letters.example.org/u/abc">Unsubscribe</a>');
+  });
+
+  it('still applies filters and tags', () => {
+    const letter = compileLetter({ subject: '{{ supporter.name | upcase }}', body: '{% if supporter.postcode != "" %}Near {{ supporter.postcode }}{% endif %}' })(data);
+    expect(letter.subject).toBe('JANE Ó BRIAIN');
+    expect(letter.text).toBe('Near SW1A 2AH');
   });
 });
