@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { campaignRoutes } from './campaigns/campaign-routes.js';
 import type { Config } from './config.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { registerErrorHandling, replyWithJsonError } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { requireOrganiser } from './http/organiser-auth.js';
 import dbPlugin from './plugins/db.js';
@@ -20,12 +20,16 @@ import { privacyRoutes } from './privacy/privacy-routes.js';
 import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
 import { publicRoutes } from './supporters/public-routes.js';
 import type { SupporterServiceDeps } from './supporters/signup-service.js';
+import { renderErrorsAsPages } from './web/page-reply.js';
 import { preparePublicScope } from './web/public-site.js';
 import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
+
+/** Where people (not programs) are: the campaign page, the links in mail and the data-rights pages. */
+const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy)(?:[/?]|$)/;
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -38,6 +42,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     // Keep request ids unguessable and echo them so a user's error report can be found in the logs.
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    // Fastify refuses a URL with broken %-encoding before any route or error handler sees it: answer
+    // it like every other error, a page for people and the JSON shape for the API.
+    frameworkErrors: (error, request, reply) => {
+      if (PUBLIC_PAGE_PATH.test(request.url)) renderErrorsAsPages('page')(error, request, reply);
+      else void replyWithJsonError(error, request, reply);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -83,7 +83,8 @@ export function replyWithJsonError(thrown: FastifyError | AppError, request: Fas
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Other client errors raised by Fastify or its plugins (rate limits, malformed URLs, …).
-      const code = error.statusCode === 429 ? 'rate_limited' : 'bad_request';
+      // A multipart file or part over its limit is as much "too large" as a JSON body over bodyLimit.
+      const code = error.statusCode === 429 ? 'rate_limited' : error.statusCode === 413 ? 'body_too_large' : 'bad_request';
       return reply.code(error.statusCode).send({ error: { code, message: error.message } } satisfies ErrorBody);
     }
     request.log.error({ err: error }, 'request failed');

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { campaignIdParams } from '../campaigns/campaign-schemas.js';
+import { campaignIdParams, isWellFormedText, NOT_ONE_LINE } from '../campaigns/campaign-schemas.js';
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor.js';
 import type { Database } from '../db/client.js';
@@ -18,7 +18,14 @@ const listQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   status: z.enum(['confirmed', 'unconfirmed']).optional(),
   subscribed: z.enum(['true', 'false']).optional().transform((value) => (value === undefined ? undefined : value === 'true')),
-  q: z.string().trim().min(1).max(254).optional().describe('Start of a name or email address'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .refine((value) => !NOT_ONE_LINE.test(value) && isWellFormedText(value), { message: 'must be text on one line, without control characters' })
+    .optional()
+    .describe('Start of a name or email address'),
 });
 
 const supporterView = z

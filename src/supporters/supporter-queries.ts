@@ -2,6 +2,7 @@
  * Queries for contacts, supporters, suppressions and the transactional mail ledger.
  */
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { slugSchema } from '../campaigns/campaign-schemas.js';
 import type { Executor } from '../db/client.js';
 import {
   campaigns,
@@ -17,6 +18,8 @@ export type SupporterRow = typeof supporters.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
 
 export async function findCampaignBySlug(db: Executor, slug: string): Promise<CampaignRow | undefined> {
+  // A slug that no campaign can have is not looked up: a NUL in it would make Postgres fail the query.
+  if (!slugSchema.safeParse(slug).success) return undefined;
   const [row] = await db
     .select()
     .from(campaigns)
