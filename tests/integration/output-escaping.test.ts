@@ -206,7 +206,7 @@ describe('CSV', () => {
     await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'bundle' } });
     const bundle = await stack.sink.waitFor((m) => m.envelopeTo.includes(targetEmail), 30_000);
     const attachment = bundle.parsed.attachments.find((a) => a.filename === 'signatories.csv')!;
-    const content = typeof attachment.content === 'string' ? attachment.content : Buffer.from(attachment.content).toString('utf8');
+    const content = typeof attachment.content === 'string' ? attachment.content : new TextDecoder().decode(attachment.content);
     const signatories = parseCsv(content);
     expect(signatories[0]).toEqual(['name', 'postcode', 'signed_at']);
     expect(signatories).toHaveLength(people.length + 1);
