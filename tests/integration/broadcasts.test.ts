@@ -12,6 +12,7 @@ import {
   startStack,
   testEnv,
   uniqueSuffix,
+  waitForValue,
   waitUntil,
   type Stack,
   type TestOrganiser,
@@ -257,8 +258,13 @@ describe('a broadcast to a few thousand supporters', () => {
     expect(csv).toContain('Zoë Łukasiewicz,SW1A 2AH,');
     const pdf = Buffer.from(attachments['letter-and-signatories.pdf']!.content as ArrayBuffer);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const { rows } = await handle.pool.query('SELECT status, signatories, last_response FROM target_letters WHERE id = $1', [response.json().targetLetterId]);
-    expect(rows[0]).toMatchObject({ status: 'sent', signatories: 3 });
+    // The sink holds the message before the worker hears the 250 and records it: wait for the record.
+    const letter = await waitForValue(
+      async () => (await handle.pool.query('SELECT status, signatories FROM target_letters WHERE id = $1', [response.json().targetLetterId])).rows[0],
+      (row) => row.status !== 'sending',
+      'the bundle to be recorded as sent',
+    );
+    expect(letter).toMatchObject({ status: 'sent', signatories: 3 });
   });
 });
 

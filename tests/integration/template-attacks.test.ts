@@ -39,13 +39,17 @@ afterAll(async () => {
 });
 
 const TOO_MUCH = 'takes too long or too much memory to render';
+// These two are stopped by the time budget rather than the memory one: each refusal costs a quarter
+// of a second, so they are tried in one place of each kind, not all seven.
+const SLOW_NESTED = '{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}';
+const SLOW_TABLE = '{% tablerow i in (1..1000000) %}{% endtablerow %}';
 const TOO_LONG = 'renders to more than';
 
 /** [what it is, the template, what the refusal says]. */
 const HOSTILE: Array<[string, string, string]> = [
   ['a loop over a hundred million', '{% for i in (1..100000000) %}x{% endfor %}', TOO_MUCH],
-  ['nested loops', '{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}', TOO_MUCH],
-  ['a table of a million rows', '{% tablerow i in (1..1000000) %}{% endtablerow %}', TOO_MUCH],
+  ['nested loops', SLOW_NESTED, TOO_MUCH],
+  ['a table of a million rows', SLOW_TABLE, TOO_MUCH],
   ['a string doubled thirty times', '{% assign s = "xxxxxxxxxx" %}{% for i in (1..30) %}{% assign s = s | append: s %}{% endfor %}{{ s }}', TOO_MUCH],
   ['a huge range joined', '{% assign a = (1..100000000) %}{{ a | join: "," }}', TOO_MUCH],
   ['megabytes of merged names', '{% for i in (1..3000) %}{{ supporter.name }}{% endfor %}', TOO_LONG],
@@ -106,7 +110,8 @@ const PLACES: Attempt[] = [
 describe('a hostile template', () => {
   it.each(HOSTILE)('(%s) is refused with 422 naming the field, wherever it goes in, and nothing is stored', async (_what, source, says) => {
     const before = await fingerprint(handle);
-    for (const place of PLACES) {
+    const slow = source === SLOW_NESTED || source === SLOW_TABLE;
+    for (const place of slow ? [PLACES[0]!, PLACES[4]!, PLACES[5]!] : PLACES) {
       if (place.singleLine && source.includes('\n')) continue;
       const response = await stack.app.inject({ method: place.method, url: place.url(), headers: organiser.auth, payload: place.payload(source) });
       const what = `${place.method} ${place.url()} (${place.field}) → ${response.body.slice(0, 300)}`;
