@@ -65,6 +65,7 @@ const envSchema = z.object({
   CONFIRM_LINK_TTL_HOURS: positiveInt.default(72),
   PRIVACY_LINK_TTL_HOURS: positiveInt.default(24),
   SMTP_POOL_SIZE: positiveInt.max(50).default(5),
+  SMTP_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
   MAIL_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(0).default(0),
   BROADCAST_PARALLELISM: positiveInt.max(64).default(4),
   DELIVERY_MAX_ATTEMPTS: positiveInt.max(50).default(8),

@@ -14,7 +14,20 @@ import { requeueDeletedCampaigns } from './campaign-purge.js';
 import { requeueUnsentTargetLetters } from './send-target-letter.js';
 import { requeueUnsentMail } from './send-transactional.js';
 
-export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: BroadcastJobs; staleSeconds: number }) {
+export interface SweepDeps {
+  db: Database;
+  queues: Queues;
+  broadcastJobs: BroadcastJobs;
+  staleSeconds: number;
+  /**
+   * How old a stored inbound message must be before the sweep queues it again: long enough for the
+   * listener's own job to have been taken, short enough that a message whose job Redis lost is not
+   * left waiting for minutes.
+   */
+  inboundGraceSeconds: number;
+}
+
+export function makeSweep(deps: SweepDeps) {
   return async () => {
     const releasedClaims = await releaseStaleClaims(deps.db, deps.staleSeconds);
     let broadcasts = 0;
@@ -31,15 +44,15 @@ export function makeSweep(deps: { db: Database; queues: Queues; broadcastJobs: B
       campaignsToPurge: await requeueDeletedCampaigns(deps.db, deps.queues),
       mailToSend: await requeueUnsentMail(deps.db, deps.queues),
       lettersToTarget: await requeueUnsentTargetLetters(deps.db, deps.queues),
-      inboundToProcess: await requeueUnprocessedInbound(deps.db, deps.queues),
+      inboundToProcess: await requeueUnprocessedInbound(deps.db, deps.queues, deps.inboundGraceSeconds),
       releasedClaims,
       broadcasts,
     };
   };
 }
 
-async function requeueUnprocessedInbound(db: Database, queues: Queues): Promise<number> {
-  const ids = await listUnprocessedInbound(db);
+async function requeueUnprocessedInbound(db: Database, queues: Queues, graceSeconds: number): Promise<number> {
+  const ids = await listUnprocessedInbound(db, graceSeconds);
   for (const inboundId of ids) await queues.requeue('inbound', 'process', { inboundId }, inboundJobId(inboundId));
   return ids.length;
 }

@@ -50,6 +50,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     url: config.SMTP_URL,
     envelopeFrom: config.MAIL_FROM,
     poolSize: config.SMTP_POOL_SIZE,
+    timeoutSeconds: config.SMTP_TIMEOUT_SECONDS,
     dkim:
       config.DKIM_DOMAIN && config.DKIM_SELECTOR && config.DKIM_PRIVATE_KEY
         ? { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: config.DKIM_PRIVATE_KEY }
@@ -108,7 +109,14 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
-  const sweep = makeSweep({ db: database.db, queues, broadcastJobs, staleSeconds: config.DELIVERY_STALE_SECONDS });
+  const sweep = makeSweep({
+    db: database.db,
+    queues,
+    broadcastJobs,
+    staleSeconds: config.DELIVERY_STALE_SECONDS,
+    // One sweep interval, at most 30 s: a message stored before the previous sweep has had its chance.
+    inboundGraceSeconds: Math.min(30, config.SWEEP_INTERVAL_SECONDS),
+  });
   const runSweep = async () => {
     try {
       const result = await sweep();

@@ -43,15 +43,23 @@ export function createSmtpTransport(options: {
   url: string;
   envelopeFrom: string;
   poolSize: number;
+  /**
+   * How long the server may stay silent (connecting, greeting, or answering any command, the end
+   * of DATA included) before the attempt fails as a connection error and is retried later. Without
+   * a bound a server that never answers would hold a worker's batch, and its claim, forever.
+   */
+  timeoutSeconds: number;
   dkim?: DkimKey | undefined;
 }): MailTransport {
+  const timeoutMs = options.timeoutSeconds * 1000;
   const transport = nodemailer.createTransport({
     url: options.url,
     pool: true,
     maxConnections: options.poolSize,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    // A host that does not even connect or greet within 10 s is down; waiting longer only delays the retry.
+    connectionTimeout: Math.min(10_000, timeoutMs),
+    greetingTimeout: Math.min(10_000, timeoutMs),
+    socketTimeout: timeoutMs,
     ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_HEADERS } } : {}),
   });
 

@@ -82,11 +82,17 @@ export async function markInboundProcessed(db: Database, id: string, status: 'pr
     .where(eq(inboundMessages.id, id));
 }
 
-export async function listUnprocessedInbound(db: Database): Promise<string[]> {
+/** Stored messages not yet processed, once older than `olderThanSeconds` (their own job had its chance). */
+export async function listUnprocessedInbound(db: Database, olderThanSeconds: number): Promise<string[]> {
   const rows = await db
     .select({ id: inboundMessages.id })
     .from(inboundMessages)
-    .where(and(eq(inboundMessages.status, 'received'), sql`${inboundMessages.createdAt} < now() - interval '30 seconds'`))
+    .where(
+      and(
+        eq(inboundMessages.status, 'received'),
+        sql`${inboundMessages.createdAt} < now() - make_interval(secs => ${olderThanSeconds})`,
+      ),
+    )
     .limit(1_000);
   return rows.map((row) => row.id);
 }

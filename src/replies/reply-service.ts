@@ -4,7 +4,7 @@
  * every message as received, never interpreted as a template. Auto-forwarded when trusted and the
  * campaign's policy is `auto`; otherwise the organiser approves or rejects it.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
 import type { Database } from '../db/client.js';
 import { broadcasts, replies } from '../db/schema.js';
@@ -19,9 +19,21 @@ export const REPLY_SUBJECT_TEMPLATE = 'The reply from {{ campaign.target.name }}
 export const REPLY_INTRO_TEMPLATE =
   'Dear {{ supporter.first_name }},\n\n{{ campaign.target.name }} has replied to the letter you supported on {{ signed_at }}. The reply follows.';
 
-/** Starts the broadcast of a reply and marks it forwarded, in one transaction. */
+/**
+ * Starts the broadcast of a reply and marks it forwarded, in one transaction, once however often it
+ * is asked: the reply row is claimed first with a conditional UPDATE, so of two forwards at once (an
+ * organiser's double approval, an inbound job run again while its first run still goes on) the
+ * second waits for the first to commit, finds the row taken and starts nothing. Returns the id of
+ * the reply's broadcast, whoever started it; a reply rejected meanwhile is a StateError.
+ */
 export async function forwardReply(db: Database, jobs: Pick<BroadcastJobs, 'plan'>, reply: ReplyRow): Promise<string> {
-  const broadcastId = await db.transaction(async (tx) => {
+  const started = await db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(replies)
+      .set({ status: 'forwarded', updatedAt: sql`now()` })
+      .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])))
+      .returning({ id: replies.id });
+    if (!claimed) return undefined;
     const [broadcast] = await tx
       .insert(broadcasts)
       .values({
@@ -34,14 +46,16 @@ export async function forwardReply(db: Database, jobs: Pick<BroadcastJobs, 'plan
         startedAt: new Date(),
       })
       .returning({ id: broadcasts.id });
-    await tx
-      .update(replies)
-      .set({ status: 'forwarded', broadcastId: broadcast!.id, updatedAt: sql`now()` })
-      .where(eq(replies.id, reply.id));
+    await tx.update(replies).set({ broadcastId: broadcast!.id }).where(eq(replies.id, reply.id));
     return broadcast!.id;
   });
-  await jobs.plan(broadcastId);
-  return broadcastId;
+  if (started) {
+    await jobs.plan(started);
+    return started;
+  }
+  const current = await findReply(db, reply.id);
+  if (!current?.broadcastId) throw new StateError('invalid_transition', `This reply is already ${current?.status ?? 'gone'}`, 'status');
+  return current.broadcastId;
 }
 
 export async function decideOnReply(
@@ -59,7 +73,13 @@ export async function decideOnReply(
   if (decision === 'approve') {
     await forwardReply(deps.db, deps.jobs, reply);
   } else {
-    await deps.db.update(replies).set({ status: 'rejected', updatedAt: sql`now()` }).where(eq(replies.id, reply.id));
+    // Conditional like forwardReply's claim: an approval that won a race is not overwritten.
+    const [rejected] = await deps.db
+      .update(replies)
+      .set({ status: 'rejected', updatedAt: sql`now()` })
+      .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])))
+      .returning({ id: replies.id });
+    if (!rejected) throw new StateError('invalid_transition', 'This reply was decided on meanwhile', 'status');
   }
   return (await findOwnedReply(deps.db, organiserId, replyId))!.reply;
 }

@@ -7,76 +7,33 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
 import { startInboundListener } from '../../src/inbound/smtp-listener.js';
 import { Queues } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitUntil, type Stack, type TestOrganiser } from '../support/harness.js';
-import type { ReceivedMail } from '../support/smtp-sink.js';
-import { seedSupporters } from '../support/seed.js';
+import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, waitUntil } from '../support/harness.js';
+import { expectExactlyOnePerPerson, FAST, mine, startBroadcast, type FaultContext } from './broadcast-checks.js';
 
-const FAST = {
-  SWEEP_INTERVAL_SECONDS: '1',
-  DELIVERY_RETRY_BASE_SECONDS: '1',
-  DELIVERY_STALE_SECONDS: '3',
-  BROADCAST_PARALLELISM: '4',
-  MAIL_RATE_PER_SECOND: '300',
-};
-
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
+const ctx = {} as FaultContext;
 beforeAll(async () => {
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'Faults');
+  ctx.handle = openTestDatabase();
+  ctx.organiser = await newOrganiser(ctx.handle, 'Faults');
 });
-afterAll(() => handle.close());
-
-async function startBroadcast(stack: Stack, size: number) {
-  const campaign = await createPublishedCampaign(stack.app, organiser);
-  await seedSupporters(handle, campaign.id, size, uniqueSuffix());
-  const created = await stack.app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
-    headers: organiser.auth,
-    payload: { kind: 'update', subject: 'News for {{ supporter.first_name }}', body: 'Dear {{ supporter.name }}' },
-  });
-  const broadcastId = created.json<{ id: string }>().id;
-  await stack.app.inject({ method: 'POST', url: `/api/v1/broadcasts/${broadcastId}/start`, headers: organiser.auth });
-  return broadcastId;
-}
-
-const mine = (stack: Stack, broadcastId: string): ReceivedMail[] =>
-  stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`));
-
-async function expectExactlyOnePerPerson(stack: Stack, broadcastId: string, size: number) {
-  let progress: { status: string; counts: { sent: number; pending: number; failed: number } } | undefined;
-  await waitUntil(async () => {
-    progress = (await stack.app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: organiser.auth })).json();
-    return progress!.status === 'completed';
-  }, 'the broadcast to complete', 90_000);
-  expect(progress!.counts).toMatchObject({ sent: size, pending: 0, failed: 0 });
-  const byPerson = new Map<string, Set<string>>();
-  for (const mail of mine(stack, broadcastId)) {
-    for (const to of mail.envelopeTo) byPerson.set(to, (byPerson.get(to) ?? new Set()).add(mail.header('message-id')!));
-  }
-  expect(byPerson.size).toBe(size);
-  for (const ids of byPerson.values()) expect(ids.size).toBe(1);
-}
+afterAll(() => ctx.handle.close());
 
 describe('a broadcast survives', () => {
   it('its worker connections to Postgres being terminated mid-send', async () => {
     const stack = await startStack(FAST);
     try {
-      const broadcastId = await startBroadcast(stack, 1_200);
+      const broadcastId = await startBroadcast(ctx, stack, 1_200);
       await waitUntil(() => mine(stack, broadcastId).length >= 300, '300 messages', 60_000);
       for (let round = 0; round < 2; round++) {
-        await handle.pool.query(
+        await ctx.handle.pool.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
            WHERE datname = current_database() AND application_name = 'campaign-letters-worker'`,
         );
         await new Promise((resolve) => setTimeout(resolve, 700));
       }
-      await expectExactlyOnePerPerson(stack, broadcastId, 1_200);
+      await expectExactlyOnePerPerson(ctx, stack, broadcastId, 1_200);
     } finally {
       await stack.close();
     }
@@ -85,17 +42,17 @@ describe('a broadcast survives', () => {
   it('the SMTP server being unreachable for a while, then back', async () => {
     const stack = await startStack(FAST);
     try {
-      const broadcastId = await startBroadcast(stack, 800);
+      const broadcastId = await startBroadcast(ctx, stack, 800);
       await waitUntil(() => mine(stack, broadcastId).length >= 150, '150 messages', 60_000);
       await stack.sink.pause();
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const { rows } = await handle.pool.query<{ n: number }>(
+      const { rows } = await ctx.handle.pool.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM deliveries WHERE broadcast_id = $1 AND status = 'retry' AND last_response LIKE '%ECONNREFUSED%'",
         [broadcastId],
       );
       expect(rows[0]!.n).toBeGreaterThan(0);
       await stack.sink.resume();
-      await expectExactlyOnePerPerson(stack, broadcastId, 800);
+      await expectExactlyOnePerPerson(ctx, stack, broadcastId, 800);
     } finally {
       await stack.close();
     }
@@ -106,11 +63,11 @@ describe('inbound intake survives', () => {
   it('a client disconnecting mid-message: nothing half-received is stored', async () => {
     const stack = await startStack({ INBOUND_SMTP_PORT: '0' });
     const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
-    const listener = await startInboundListener(stack.config, { db: handle.db, queues, log: pino({ level: 'silent' }) });
+    const listener = await startInboundListener(stack.config, { db: ctx.handle.db, queues, log: pino({ level: 'silent' }) });
     try {
-      const campaign = await createPublishedCampaign(stack.app, organiser);
-      const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth })).json();
-      const before = (await handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n;
+      const campaign = await createPublishedCampaign(stack.app, ctx.organiser);
+      const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: ctx.organiser.auth })).json();
+      const before = (await ctx.handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n;
       const fixture = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
 
       await new Promise<void>((resolve, reject) => {
@@ -131,8 +88,8 @@ describe('inbound intake survives', () => {
         socket.on('error', reject);
       });
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect((await handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n).toBe(before);
-      expect((await handle.pool.query('SELECT count(*)::int AS n FROM replies WHERE campaign_id = $1', [campaign.id])).rows[0].n).toBe(0);
+      expect((await ctx.handle.pool.query('SELECT count(*)::int AS n FROM inbound_messages')).rows[0].n).toBe(before);
+      expect((await ctx.handle.pool.query('SELECT count(*)::int AS n FROM replies WHERE campaign_id = $1', [campaign.id])).rows[0].n).toBe(0);
     } finally {
       await listener.close();
       await queues.close();

@@ -107,17 +107,19 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
   const config = testConfig(env);
   const app = await startApp(env);
   const workers = await startWorkers(config, pino({ level: 'silent' }));
-  return {
+  const stack: Stack = {
     app,
     workers,
     sink,
     config,
     async close() {
-      await workers.close();
+      // The workers running now: a test may have stopped the first ones and started others.
+      await stack.workers.close();
       await app.close();
       await sink.close();
     },
   };
+  return stack;
 }
 
 /** The path and query of a link found in a mail's text, for app.inject(). */

@@ -1,7 +1,8 @@
 /**
  * A real SMTP server on loopback (smtp-server), standing in for the mail provider: it accepts mail,
  * keeps each message raw and parsed, and can be told to refuse an address with a given reply, a
- * number of times, to exercise retries (4xx) and bounces (5xx).
+ * number of times, to exercise retries (4xx) and bounces (5xx); to refuse a burst of messages
+ * whoever they are for; or to answer slowly.
  */
 import type { AddressInfo, Socket } from 'node:net';
 import PostalMime, { type Email } from 'postal-mime';
@@ -21,6 +22,9 @@ interface Refusal {
   remaining: number;
 }
 
+/** Where in the transaction a burst refusal answers: at RCPT TO, or after the whole message. */
+export type RefusalStage = 'rcpt' | 'data';
+
 export interface SmtpSink {
   url: string;
   received: ReceivedMail[];
@@ -32,6 +36,20 @@ export interface SmtpSink {
   dropDuring(address: string, times?: number): void;
   /** Refuse every message at the end of DATA with `code` (undefined: accept again). */
   refuseAllData(code: number | undefined, message?: string): void;
+  /**
+   * Refuse the next `count` messages, whatever their recipient, with `code` at `stage` (a burst of
+   * 451 greylisting, or 421 "service closing", after which the connection is closed as a real server does).
+   */
+  refuseNext(count: number, code: number, message: string, stage?: RefusalStage): void;
+  /** How many messages refuseNext() has refused so far. */
+  readonly burstRefusals: number;
+  /**
+   * Keep the next `count` messages (they are received) but answer their end of DATA only after
+   * `ms`: a client that gives up first never learns they were accepted.
+   */
+  delayNext(count: number, ms: number): void;
+  /** How many replies delayNext() has held back so far. */
+  readonly delayedReplies: number;
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   /** Stop listening (connections are refused) until resume(); mail already received stays. */
   pause(): Promise<void>;
@@ -45,7 +63,18 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const refusals = new Map<string, Refusal>();
   const drops = new Map<string, number>();
   let dataRefusal: { code: number; message: string } | undefined;
+  let burst: { code: number; message: string; stage: RefusalStage; remaining: number } | undefined;
+  let burstRefusals = 0;
+  let delay: { ms: number; remaining: number } | undefined;
+  let delayedReplies = 0;
   let dropped = 0;
+  const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+  const takeBurst = (stage: RefusalStage) => {
+    if (!burst || burst.stage !== stage || burst.remaining <= 0) return undefined;
+    burst.remaining -= 1;
+    burstRefusals += 1;
+    return smtpError(burst.code, burst.message);
+  };
   const sockets = new Map<number, Socket>();
 
   const server = new SMTPServer({
@@ -57,10 +86,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const refusal = refusals.get(address.address.toLowerCase());
       if (refusal && refusal.remaining > 0) {
         refusal.remaining -= 1;
-        const error = Object.assign(new Error(refusal.message), { responseCode: refusal.code });
-        return callback(error);
+        return callback(smtpError(refusal.code, refusal.message));
       }
-      callback();
+      callback(takeBurst('rcpt'));
     },
     onData(stream, session, callback) {
       const dropFor = session.envelope.rcptTo.find((rcpt) => (drops.get(rcpt.address) ?? 0) > 0);
@@ -73,8 +101,20 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       }
       if (dataRefusal) {
         stream.resume();
-        stream.on('end', () => callback(Object.assign(new Error(dataRefusal!.message), { responseCode: dataRefusal!.code })));
+        stream.on('end', () => callback(smtpError(dataRefusal!.code, dataRefusal!.message)));
         return;
+      }
+      const refused = takeBurst('data');
+      if (refused) {
+        stream.resume();
+        stream.on('end', () => callback(refused));
+        return;
+      }
+      let replyDelay = 0;
+      if (delay && delay.remaining > 0) {
+        delay.remaining -= 1;
+        delayedReplies += 1;
+        replyDelay = delay.ms;
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -89,7 +129,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
               parsed,
               header: (name) => parsed.headers.find((h) => h.key === name.toLowerCase())?.value,
             });
-            callback();
+            if (replyDelay > 0) setTimeout(() => callback(), replyDelay);
+            else callback();
           },
           (error: Error) => callback(error),
         );
@@ -120,6 +161,18 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     refuseAllData(code, message = 'Refused') {
       dataRefusal = code === undefined ? undefined : { code, message };
+    },
+    refuseNext(count, code, message, stage = 'data') {
+      burst = { code, message, stage, remaining: count };
+    },
+    get burstRefusals() {
+      return burstRefusals;
+    },
+    delayNext(count, ms) {
+      delay = { ms, remaining: count };
+    },
+    get delayedReplies() {
+      return delayedReplies;
     },
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
