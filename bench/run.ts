@@ -39,6 +39,8 @@ const SMOKE = args.smoke ?? false;
 const SUPPORTERS = Number(args.supporters ?? (SMOKE ? 1_000 : 100_000));
 const WORKERS = Number(args.workers);
 const SIGNUP_SECONDS = SMOKE ? 2 : 10;
+/** The worker's heap bound, as docker-compose.yml starts it. */
+const WORKER_NODE_FLAGS = ['--max-old-space-size=128'];
 /** `--profile DIR`: the API, bare-route and worker processes write V8 CPU profiles there. */
 const NODE_FLAGS = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
@@ -140,7 +142,8 @@ function env(sinkUrl: string, extra: Record<string, string> = {}): Record<string
     SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR: '100000000',
     WORKER_CONCURRENCY: '4',
     SMTP_POOL_SIZE: '5',
-    BROADCAST_PARALLELISM: String(WORKERS * 2),
+    // A send token for every job slot of every worker process, so no process idles while another queues.
+    BROADCAST_PARALLELISM: String(WORKERS * 4),
     ...extra,
   };
 }
@@ -156,8 +159,8 @@ function peakRssMb(pid: number): number {
 }
 
 /** The compiled services, as production runs them (tsx's transpiler would inflate their memory). */
-function spawnNode(script: string, extraEnv: Record<string, string>, sinkUrl: string): ChildProcess {
-  return spawn(process.execPath, [...NODE_FLAGS, script], {
+function spawnNode(script: string, extraEnv: Record<string, string>, sinkUrl: string, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, script], {
     env: { ...process.env, ...env(sinkUrl, extraEnv) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -211,7 +214,7 @@ async function call<T>(api: Api, auth: Record<string, string>, method: string, p
 }
 
 async function startWorkers(extraEnv: Record<string, string>, sinkUrl: string): Promise<ChildProcess[]> {
-  const children = Array.from({ length: WORKERS }, () => spawnNode('dist/workers/index.js', extraEnv, sinkUrl));
+  const children = Array.from({ length: WORKERS }, () => spawnNode('dist/workers/index.js', extraEnv, sinkUrl, WORKER_NODE_FLAGS));
   // Ready when each has connected to Redis as a BullMQ worker; a short settle is enough here.
   await new Promise((resolve) => setTimeout(resolve, SMOKE ? 2_500 : 4_000));
   return children;

@@ -10,7 +10,7 @@
  * rather than burn through the list.
  */
 import type { Job } from 'bullmq';
-import { composeBroadcastMail, composeLetterToTarget } from '../src/broadcasts/broadcast-mail.js';
+import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from '../src/broadcasts/broadcast-mail.js';
 import { loadForwardedReply } from '../src/replies/forwarded-reply.js';
 import {
   claimDeliveryBatch,
@@ -81,6 +81,18 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   // A batch being sent refreshes its claim four times per stale period (see releaseStaleClaims):
   // often enough that a slow batch keeps it, rarely enough that a quick one never rewrites its rows.
   const heartbeatMs = (deps.config.DELIVERY_STALE_SECONDS * 1000) / 4;
+  // A reply and its attachments never change once forwarded: one copy per process, not one per batch.
+  const forwardedReplies = new Map<string, Promise<ForwardedReply | undefined>>();
+  const forwardedReply = (replyId: string) => {
+    let reply = forwardedReplies.get(replyId);
+    if (!reply) {
+      if (forwardedReplies.size >= 4) forwardedReplies.delete(forwardedReplies.keys().next().value!);
+      reply = loadForwardedReply(deps.db, replyId);
+      reply.catch(() => forwardedReplies.delete(replyId));
+      forwardedReplies.set(replyId, reply);
+    }
+    return reply;
+  };
 
   async function handOver(data: JobData<'broadcast-send'>, delay: number) {
     const phase = data.phase === 0 ? 1 : 0;
@@ -130,7 +142,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       return undefined;
     };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
-    const reply = broadcast.replyId ? await loadForwardedReply(deps.db, broadcast.replyId) : undefined;
+    const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
     const bounced: string[] = [];
 
     const outcomes = await mapWithConcurrency(claimed, inFlight, async (delivery): Promise<DeliveryOutcome> => {
