@@ -27,25 +27,6 @@ export async function findCampaignBySlug(db: Executor, slug: string): Promise<Ca
   return row;
 }
 
-/** Returns the contact's id, creating the contact on first sight of the address. */
-export async function upsertContact(db: Executor, email: string, name: string): Promise<string> {
-  const [row] = await db
-    .insert(contacts)
-    .values({ email, name })
-    // A no-op update so RETURNING gives the existing row's id too.
-    .onConflictDoUpdate({ target: contacts.email, set: { updatedAt: sql`now()` } })
-    .returning({ id: contacts.id });
-  return row!.id;
-}
-
-export async function insertSupporterIfNew(
-  db: Executor,
-  values: typeof supporters.$inferInsert,
-): Promise<string | undefined> {
-  const [row] = await db.insert(supporters).values(values).onConflictDoNothing().returning({ id: supporters.id });
-  return row?.id;
-}
-
 export async function findSupporter(db: Executor, campaignId: string, contactId: string): Promise<SupporterRow | undefined> {
   const [row] = await db
     .select()
