@@ -21,6 +21,16 @@ export interface PrivateRedis {
   destroy(): Promise<void>;
 }
 
+const started = new Set<PrivateRedis>();
+
+/**
+ * Destroys every private Redis still running: for a file's afterAll, which still runs when a test
+ * timed out and its own `finally` never came.
+ */
+export async function destroyPrivateRedises(): Promise<void> {
+  await Promise.all([...started].map((redis) => redis.destroy()));
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -81,15 +91,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 
   await start();
-  return {
+  const redis: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,
     kill,
     restart: start,
     command: (...args) => send(port, args),
     async destroy() {
+      started.delete(redis);
       await kill();
       process.removeListener('exit', killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  started.add(redis);
+  return redis;
 }

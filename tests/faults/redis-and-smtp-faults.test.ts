@@ -31,14 +31,17 @@ import {
   startBroadcast,
   type FaultContext,
 } from './broadcast-checks.js';
-import { startPrivateRedis } from './private-redis.js';
+import { destroyPrivateRedises, startPrivateRedis } from './private-redis.js';
 
 const ctx = {} as FaultContext;
 beforeAll(async () => {
   ctx.handle = openTestDatabase();
   ctx.organiser = await newOrganiser(ctx.handle, 'Redis and SMTP faults');
 });
-afterAll(() => ctx.handle.close());
+afterAll(async () => {
+  await destroyPrivateRedises();
+  await ctx.handle.close();
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
