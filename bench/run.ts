@@ -6,6 +6,8 @@
  *   npm run bench                          100,000 supporters, 2 worker processes
  *   npm run bench -- --supporters 1000000
  *   npm run bench -- --smoke               1,000 supporters, short sign-up run, no BENCHMARKS.md
+ *   npm run bench -- --signup-only         the sign-up comparison alone
+ *   npm run bench -- --profile DIR         V8 CPU profiles of every process, for --cpu-prof analysis
  *
  * Everything talks over loopback to local services: PostgreSQL and Redis from DATABASE_URL and
  * REDIS_URL (a fresh database and key prefix per run, removed afterwards) and an SMTP sink here.
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'skip-dkim': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'signup-only': { type: 'boolean', default: false },
   },
 });
 const SMOKE = args.smoke ?? false;
@@ -40,7 +43,7 @@ const SUPPORTERS = Number(args.supporters ?? (SMOKE ? 1_000 : 100_000));
 const WORKERS = Number(args.workers);
 const SIGNUP_SECONDS = SMOKE ? 2 : 10;
 /** The worker's heap bound, as docker-compose.yml starts it. */
-const WORKER_NODE_FLAGS = ['--max-old-space-size=128'];
+const WORKER_NODE_FLAGS = process.env.EXP_FLAGS !== undefined ? process.env.EXP_FLAGS.split(' ').filter(Boolean) : ['--max-old-space-size=128'];
 /** `--profile DIR`: the API, bare-route and worker processes write V8 CPU profiles there. */
 const NODE_FLAGS = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
@@ -213,6 +216,18 @@ async function call<T>(api: Api, auth: Record<string, string>, method: string, p
   return (await response.json()) as T;
 }
 
+/** CPU time (user + system) a process has used so far, in ms; Linux reports it in 1/100 s. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+const totalCpuMs = (children: ChildProcess[]) => children.reduce((sum, child) => sum + cpuMs(child.pid!), 0);
+
 async function startWorkers(extraEnv: Record<string, string>, sinkUrl: string): Promise<ChildProcess[]> {
   const children = Array.from({ length: WORKERS }, () => spawnNode('dist/workers/index.js', extraEnv, sinkUrl, WORKER_NODE_FLAGS));
   // Ready when each has connected to Redis as a BullMQ worker; a short settle is enough here.
@@ -246,6 +261,7 @@ interface FanOut {
   redisPeakMb: number;
   pgMsPerDelivery: number;
   averageBytes: number;
+  workerCpuMsPerMessage: number;
 }
 
 async function fanOut(
@@ -271,6 +287,7 @@ async function fanOut(
     });
     let redisPeak = 0;
     const busyBefore = await busyTime();
+    const cpuBefore = totalCpuMs(workers);
     const start = Date.now();
     await call(api, auth, 'POST', `/api/v1/broadcasts/${broadcastId}/start`);
     for (;;) {
@@ -286,6 +303,7 @@ async function fanOut(
     const pgBusyMs = (await busyTime()) - busyBefore;
     if (sink.accepted < SUPPORTERS) throw new Error(`${label}: the sink has ${sink.accepted} of ${SUPPORTERS}`);
     const rss = workers.map((child) => peakRssMb(child.pid!));
+    const workerCpuMs = totalCpuMs(workers) - cpuBefore;
     return {
       msgsPerSec: Math.round(SUPPORTERS / (totalMs / 1000)),
       firstDeliveryMs: sink.firstAt - start,
@@ -294,6 +312,7 @@ async function fanOut(
       redisPeakMb: Math.round(redisPeak / 104857.6) / 10,
       pgMsPerDelivery: Math.round((pgBusyMs / SUPPORTERS) * 1000) / 1000,
       averageBytes: sink.averageBytes,
+      workerCpuMsPerMessage: Math.round((workerCpuMs / SUPPORTERS) * 1000) / 1000,
     };
   } finally {
     await stop(workers);
@@ -307,7 +326,7 @@ async function fanOut(
  * straight from nodemailer's pooled transport, in as many processes and connections as the
  * workers use, with no database, queue or rendering.
  */
-async function ceiling(sink: Sink): Promise<{ msgsPerSec: number; averageBytes: number }> {
+async function ceiling(sink: Sink): Promise<{ msgsPerSec: number; averageBytes: number; senderCpuMsPerMessage: number }> {
   const parsed = await PostalMime.parse(sink.sample!);
   const messageFile = join(tmpdir(), `${prefix}-ceiling.json`);
   writeFileSync(
@@ -323,7 +342,7 @@ async function ceiling(sink: Sink): Promise<{ msgsPerSec: number; averageBytes: 
   sink.reset();
   const share = Math.ceil(SUPPORTERS / WORKERS);
   const senders = Array.from({ length: WORKERS }, (_, i) =>
-    spawn(process.execPath, ['--import', 'tsx', 'bench/ceiling-sender.ts'], {
+    spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/ceiling-sender.ts'], {
       env: {
         ...process.env,
         ...env(sink.url),
@@ -342,9 +361,14 @@ async function ceiling(sink: Sink): Promise<{ msgsPerSec: number; averageBytes: 
   try {
     await Promise.all(senders.map((child) => said(child, 'ready')));
     const start = Date.now();
+    const cpuBefore = totalCpuMs(senders);
     for (const child of senders) child.send('go');
     await Promise.all(senders.map((child) => said(child, 'done')));
-    return { msgsPerSec: Math.round(SUPPORTERS / ((Date.now() - start) / 1000)), averageBytes: sink.averageBytes };
+    return {
+      msgsPerSec: Math.round(SUPPORTERS / ((Date.now() - start) / 1000)),
+      averageBytes: sink.averageBytes,
+      senderCpuMsPerMessage: Math.round(((totalCpuMs(senders) - cpuBefore) / SUPPORTERS) * 1000) / 1000,
+    };
   } finally {
     await stop(senders);
     rmSync(messageFile, { force: true });
@@ -408,11 +432,16 @@ async function main() {
       sender: { name: 'United Nations Association – UK', email: 'campaigns@una.org.example' },
     });
     await call(api, auth, 'POST', `/api/v1/campaigns/${campaign.id}/publish`);
+    if (args['signup-only']) {
+      // For working on sign-up alone: no fan-out, no BENCHMARKS.md, the sign-up figures only.
+      console.log(JSON.stringify(await signupBenchmark(api, campaign.slug)));
+      return;
+    }
     const seedMs = await seed(db, campaign.id);
     log(`seeded in ${seedMs} ms`);
 
     const pipeline = await fanOut('fan-out', api, auth, campaign.id, sink);
-    const { msgsPerSec: ceilingMsgsPerSec, averageBytes: ceilingBytes } = await ceiling(sink);
+    const { msgsPerSec: ceilingMsgsPerSec, averageBytes: ceilingBytes, senderCpuMsPerMessage } = await ceiling(sink);
     let dkim: FanOut | undefined;
     if (!args['skip-dkim']) {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -443,6 +472,7 @@ async function main() {
       ['fan-out messages/s', `${pipeline.msgsPerSec} (${figures.fanoutRatio} × ceiling)`],
       ['ceiling (nodemailer pool → sink) messages/s', String(ceilingMsgsPerSec)],
       ['average message size, fan-out / ceiling', `${pipeline.averageBytes} / ${ceilingBytes} bytes`],
+      ['CPU per message, worker / ceiling sender', `${pipeline.workerCpuMsPerMessage} / ${senderCpuMsPerMessage} ms`],
       ['fan-out with DKIM messages/s', dkim ? `${dkim.msgsPerSec} (${Math.round((dkim.msgsPerSec / ceilingMsgsPerSec) * 100) / 100} × ceiling)` : 'skipped'],
       ['first message accepted after start', `${pipeline.firstDeliveryMs} ms`],
       ['total time', `${(pipeline.totalMs / 1000).toFixed(1)} s`],

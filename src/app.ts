@@ -9,6 +9,7 @@ import { campaignRoutes } from './campaigns/campaign-routes.js';
 import type { Config } from './config.js';
 import { registerErrorHandling, replyWithJsonError } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { coalesce } from './infra/coalesce.js';
 import { requireOrganiser } from './http/organiser-auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -80,7 +81,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     db: app.db,
     redis: app.redis,
     config,
-    queueMail: async (messageIds) => {
+    // Coalesced: concurrent sign-ups share one Redis round trip.
+    queueMail: coalesce(async (messageIds) => {
       try {
         await app.queues.addBulk(
           'transactional',
@@ -89,7 +91,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       } catch (error) {
         app.log.warn({ err: error, messageIds }, 'could not enqueue mail; the worker sweep will send it');
       }
-    },
+    }),
   };
 
   const broadcastService: BroadcastServiceDeps = {

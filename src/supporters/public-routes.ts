@@ -81,7 +81,8 @@ function fieldErrorsOf(error: z.ZodError): FieldErrors {
 
 export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (app, { service }) => {
   const ipOf = (request: FastifyRequest) => request.ip;
-  // One per-IP budget for the form and the JSON API, counted before the body is even parsed.
+  // One per-IP budget for the form and the JSON API: the form counts before its body is parsed, the
+  // JSON API together with the per-email count in signCampaign (one Redis round trip).
   const limitSignupsPerIp = async (request: FastifyRequest) => limitPerIp(service, 'signup', ipOf(request));
 
   app.get('/c/:slug', { schema: { hide: true, params: slugParams } }, async (request, reply) => {
@@ -109,7 +110,7 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
         const state: SignFormState = { values: raw, errors: fieldErrorsOf(parsed.error) };
         return sendPage(reply, 400, campaignPage(model, state));
       }
-      await signCampaign(service, campaign.slug, parsed.data, { ip: ipOf(request) });
+      await signCampaign(service, campaign.slug, parsed.data, { ip: ipOf(request), ipAlreadyCounted: true });
       return sendPage(reply, 202, messagePage('Check your inbox', [CHECK_INBOX, html`<a href="/c/${campaign.slug}">Back to the campaign</a>`]));
     },
   );
@@ -129,7 +130,6 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
           ...errorResponses(400, 404, 422, 429),
         },
       },
-      onRequest: limitSignupsPerIp,
       // This scope answers with pages; this route is the JSON API and answers like the rest of it.
       errorHandler: (error, request, reply) => {
         void replyWithJsonError(error, request, reply);

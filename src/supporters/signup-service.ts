@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { NotFoundError, RateLimitedError, StateError } from '../errors.js';
-import { hitFixedWindow } from '../infra/fixed-window-limit.js';
+import { hitFixedWindows } from '../infra/fixed-window-limit.js';
 import { verifyLinkToken, type LinkClaims } from '../links/link-tokens.js';
 import { slugSchema } from '../campaigns/campaign-schemas.js';
 import { emailHash, normaliseEmail } from './email-address.js';
@@ -56,28 +56,47 @@ export async function findPublicCampaign(db: Database, slug: string) {
   return campaign;
 }
 
+const TOO_MANY_FROM_IP = 'Too many sign-ups from your network; try again in a minute';
+const TOO_MANY_FOR_EMAIL = 'Too many attempts with this email address; try again later';
+
+const ipWindow = (deps: SupporterServiceDeps, action: string, ip: string) => ({
+  key: `${deps.config.REDIS_PREFIX}:ratelimit:${action}:ip:${ip}`,
+  limit: deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE,
+  windowSeconds: 60,
+});
+
+const emailWindow = (deps: SupporterServiceDeps, action: string, email: string) => ({
+  key: `${deps.config.REDIS_PREFIX}:ratelimit:${action}:email:${emailHash(email).toString('hex')}`,
+  limit: deps.config.SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR,
+  windowSeconds: 3600,
+});
+
 export async function limitPerEmail(deps: SupporterServiceDeps, action: string, email: string): Promise<void> {
-  const key = `${deps.config.REDIS_PREFIX}:ratelimit:${action}:email:${emailHash(email).toString('hex')}`;
-  const result = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR, 3600);
-  if (!result.allowed) {
-    throw new RateLimitedError('Too many attempts with this email address; try again later', result.retryAfterSeconds);
-  }
+  const [result] = await hitFixedWindows(deps.redis, [emailWindow(deps, action, email)]);
+  if (!result!.allowed) throw new RateLimitedError(TOO_MANY_FOR_EMAIL, result!.retryAfterSeconds);
 }
 
 export async function limitPerIp(deps: SupporterServiceDeps, action: string, ip: string): Promise<void> {
-  const key = `${deps.config.REDIS_PREFIX}:ratelimit:${action}:ip:${ip}`;
-  const result = await hitFixedWindow(deps.redis, key, deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE, 60);
-  if (!result.allowed) {
-    throw new RateLimitedError('Too many sign-ups from your network; try again in a minute', result.retryAfterSeconds);
-  }
+  const [result] = await hitFixedWindows(deps.redis, [ipWindow(deps, action, ip)]);
+  if (!result!.allowed) throw new RateLimitedError(TOO_MANY_FROM_IP, result!.retryAfterSeconds);
+}
+
+/** Both sign-up limits in one round trip, for the JSON route (the form counts its IP before parsing). */
+async function limitSignup(deps: SupporterServiceDeps, email: string, ip: string | undefined): Promise<void> {
+  const windows = [emailWindow(deps, 'signup', email), ...(ip ? [ipWindow(deps, 'signup', ip)] : [])];
+  const [byEmail, byIp] = await hitFixedWindows(deps.redis, windows);
+  if (byIp && !byIp.allowed) throw new RateLimitedError(TOO_MANY_FROM_IP, byIp.retryAfterSeconds);
+  if (!byEmail!.allowed) throw new RateLimitedError(TOO_MANY_FOR_EMAIL, byEmail!.retryAfterSeconds);
 }
 
 export async function signCampaign(
   deps: SupporterServiceDeps,
   slug: string,
   input: SignatureInput,
-  meta: { ip: string | undefined },
+  meta: { ip: string | undefined; ipAlreadyCounted?: boolean },
 ): Promise<void> {
+  const email = normaliseEmail(input.email);
+  await limitSignup(deps, email, meta.ipAlreadyCounted ? undefined : meta.ip);
   // The honeypot was filled in: answer exactly as for a person, store nothing.
   if (input.website) {
     const campaign = await findPublicCampaign(deps.db, slug);
@@ -87,8 +106,6 @@ export async function signCampaign(
   // A slug no campaign can have is not looked up (a NUL in it would fail the statement).
   if (!slugSchema.safeParse(slug).success) throw new NotFoundError('Campaign not found');
 
-  const email = normaliseEmail(input.email);
-  await limitPerEmail(deps, 'signup', email);
   const outcome = await recordFirstSignature(deps.db, {
     slug,
     email,
