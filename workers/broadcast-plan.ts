@@ -3,9 +3,12 @@
  * checkpointed), starting the send tokens as soon as the first rows exist so the first message goes
  * out while the rest is still being planned. Re-running it after a crash continues from the checkpoint.
  */
-import { planAudiencePage } from '../src/broadcasts/broadcast-queries.js';
+import { planAudiencePage, refreshLedgerStatistics } from '../src/broadcasts/broadcast-queries.js';
 import type { Database } from '../src/db/client.js';
 import type { JobData } from '../src/queue/queues.js';
+
+/** After this many rows, and again at the end, the ledger's statistics are refreshed (see refreshLedgerStatistics). */
+const ANALYZE_AFTER_ROWS = 20_000;
 
 export function makePlanBroadcast(deps: { db: Database; startSending(broadcastId: string): Promise<void> }) {
   return async ({ broadcastId }: JobData<'broadcast-plan'>) => {
@@ -13,12 +16,17 @@ export function makePlanBroadcast(deps: { db: Database; startSending(broadcastId
     let started = false;
     for (;;) {
       const page = await planAudiencePage(deps.db, broadcastId);
+      const before = planned;
       planned += page.inserted;
+      if (before < ANALYZE_AFTER_ROWS && planned >= ANALYZE_AFTER_ROWS) await refreshLedgerStatistics(deps.db);
       if (!started && (page.inserted > 0 || page.scanned === 0)) {
         await deps.startSending(broadcastId);
         started = true;
       }
-      if (page.scanned === 0) return { planned };
+      if (page.scanned === 0) {
+        if (planned >= ANALYZE_AFTER_ROWS) await refreshLedgerStatistics(deps.db);
+        return { planned };
+      }
     }
   };
 }
