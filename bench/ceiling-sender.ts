@@ -3,7 +3,8 @@
  * to the sink, with no database, queue or rendering. The benchmark starts as many of these as it
  * runs workers, with the same pool size, so the ceiling uses the same cores and connections.
  *
- * Talks to the benchmark over IPC: says 'ready', waits for 'go', sends its share, says 'done'.
+ * Talks to the benchmark over IPC: says 'ready', waits for 'go', sends its share, says 'done', and
+ * exits when the benchmark stops it.
  */
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
@@ -49,7 +50,8 @@ process.once('message', () => {
   void sendShare().then(
     () => {
       transport.close();
-      process.send!('done', () => process.exit(0));
+      // Stays up until the benchmark has read its CPU time and stops it.
+      process.send!('done');
     },
     (error: unknown) => {
       console.error(error);
@@ -57,4 +59,5 @@ process.once('message', () => {
     },
   );
 });
+process.once('SIGTERM', () => process.exit(0));
 process.send!('ready');

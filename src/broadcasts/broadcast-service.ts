@@ -7,7 +7,7 @@ import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
 import type { Database } from '../db/client.js';
 import { NotFoundError, StateError } from '../errors.js';
-import { assertUsableTemplates } from '../letters/template-bounds.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import type { BroadcastJobs } from './broadcast-jobs.js';
 import {
   countDeliveries,
@@ -43,7 +43,7 @@ export async function createBroadcast(
   if (campaign.status === 'draft') {
     throw new StateError('campaign_not_published', 'Publish the campaign before broadcasting to its supporters', 'status');
   }
-  assertUsableTemplates(input);
+  assertValidTemplates(input);
   return insertBroadcast(campaigns.db, {
     campaignId: campaign.id,
     kind: input.kind,

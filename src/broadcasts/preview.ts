@@ -2,7 +2,7 @@
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
 import { NotFoundError } from '../errors.js';
-import { assertUsableTemplates } from '../letters/template-bounds.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import { loadSupporterContext } from '../supporters/supporter-queries.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter, type RenderedLetter } from '../templates/render-template.js';
@@ -17,7 +17,7 @@ export async function previewLetter(
 ): Promise<RenderedLetter> {
   const campaign = await getCampaign(campaigns, organiserId, campaignId);
   const template = { subject: input.subject ?? campaign.letterSubject, body: input.body ?? campaign.letterBody };
-  assertUsableTemplates(template);
+  assertValidTemplates(template);
   let person = SAMPLE;
   if (input.supporterId) {
     const context = await loadSupporterContext(campaigns.db, input.supporterId);

@@ -7,7 +7,7 @@ import type { Database } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CampaignRow } from '../db/schema.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
-import { assertUsableTemplates } from '../letters/template-bounds.js';
+import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor.js';
 import {
   AUTO_NEEDS_SENDERS,
@@ -57,7 +57,7 @@ export async function createCampaign(
   organiserId: string,
   input: CreateCampaignInput,
 ): Promise<CampaignRow> {
-  assertUsableTemplates(input.letter, 'letter.');
+  assertValidTemplates(input.letter, 'letter.');
   try {
     return await insertCampaign(deps.db, {
       organiserId,
@@ -140,7 +140,7 @@ export async function updateCampaign(
   campaignId: string,
   input: UpdateCampaignInput,
 ): Promise<CampaignRow> {
-  if (input.letter) assertUsableTemplates(input.letter, 'letter.');
+  if (input.letter) assertValidTemplates(input.letter, 'letter.');
   try {
     // The row lock makes "check the status, then write" atomic against a concurrent publish.
     return await deps.db.transaction(async (tx) => {
