@@ -69,29 +69,23 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   const campaignService: CampaignServiceDeps = {
     db: app.db,
-    requestPurge: async (campaignId) => {
-      try {
-        await app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId));
-      } catch (error) {
-        app.log.warn({ err: error, campaignId }, 'could not enqueue campaign purge; the worker sweep will');
-      }
-    },
+    requestPurge: tolerateOutage(app.log, 'queue the campaign purge', (campaignId: string) =>
+      app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId)),
+    ),
   };
   const supporterService: SupporterServiceDeps = {
     db: app.db,
     redis: app.redis,
     config,
     // Coalesced: concurrent sign-ups share one Redis round trip.
-    queueMail: coalesce(async (messageIds) => {
-      try {
-        await app.queues.addBulk(
+    queueMail: coalesce(
+      tolerateOutage(app.log, 'queue mail', (messageIds: string[]) =>
+        app.queues.addBulk(
           'transactional',
           messageIds.map((messageId) => ({ name: 'send', data: { messageId }, jobId: mailJobId(messageId) })),
-        );
-      } catch (error) {
-        app.log.warn({ err: error, messageIds }, 'could not enqueue mail; the worker sweep will send it');
-      }
-    }),
+        ),
+      ),
+    ),
   };
 
   const broadcastService: BroadcastServiceDeps = {
@@ -128,13 +122,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         letters: {
           ...campaignService,
           broadcastJobs: broadcastService.jobs,
-          queueTargetLetter: async (letterId) => {
-            try {
-              await app.queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId));
-            } catch (error) {
-              app.log.warn({ err: error, letterId }, 'could not enqueue the letter to the target; the worker sweep will');
-            }
-          },
+          queueTargetLetter: tolerateOutage(app.log, 'queue the letter to the target', (letterId: string) =>
+            app.queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId)),
+          ),
         },
       });
     },
@@ -148,19 +138,20 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
  * The API records every decision in Postgres first; queuing the matching jobs is an optimisation the
  * workers' sweep repeats from the ledger. So a Redis outage is logged here, not turned into a 500.
  */
+function tolerateOutage<A extends unknown[]>(log: FastifyInstance['log'], what: string, run: (...args: A) => Promise<unknown>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await run(...args);
+    } catch (error) {
+      log.warn({ err: error, args }, `could not ${what}; the worker sweep will`);
+    }
+  };
+}
+
 function tolerateQueueOutage(jobs: BroadcastJobs, log: FastifyInstance['log']): BroadcastJobs {
-  const guard =
-    <A extends unknown[]>(what: string, run: (...args: A) => Promise<void>) =>
-    async (...args: A) => {
-      try {
-        await run(...args);
-      } catch (error) {
-        log.warn({ err: error, args }, `could not ${what}; the worker sweep will`);
-      }
-    };
   return {
-    plan: guard('queue the broadcast planner', jobs.plan),
-    startSending: guard('queue send tokens', jobs.startSending),
-    removeAll: guard('remove queued broadcast jobs', jobs.removeAll),
+    plan: tolerateOutage(log, 'queue the broadcast planner', jobs.plan),
+    startSending: tolerateOutage(log, 'queue send tokens', jobs.startSending),
+    removeAll: tolerateOutage(log, 'remove queued broadcast jobs', jobs.removeAll),
   };
 }

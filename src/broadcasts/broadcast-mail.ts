@@ -29,6 +29,17 @@ export function broadcastMessageId(broadcastId: string, supporterId: string, mai
   return deterministicMessageId('broadcast', `${broadcastId}.${supporterId}`, mailFrom);
 }
 
+function recipientMergeData(campaign: CampaignRow, recipient: Recipient, unsubscribeUrl: string): MergeData {
+  return mergeDataFor({
+    supporterName: recipient.name,
+    postcode: recipient.postcode,
+    campaignTitle: campaign.title,
+    targetName: campaign.targetName,
+    signedAt: recipient.signedAt,
+    unsubscribeUrl,
+  });
+}
+
 export function composeBroadcastMail(
   render: (data: MergeData) => RenderedLetter,
   broadcastId: string,
@@ -38,16 +49,7 @@ export function composeBroadcastMail(
   reply?: ForwardedReply,
 ): OutgoingMail {
   const unsubscribeUrl = options.links.unsubscribeUrl({ supporterId: recipient.supporterId, campaignId: campaign.id });
-  const message = render(
-    mergeDataFor({
-      supporterName: recipient.name,
-      postcode: recipient.postcode,
-      campaignTitle: campaign.title,
-      targetName: campaign.targetName,
-      signedAt: recipient.signedAt,
-      unsubscribeUrl,
-    }),
-  );
+  const message = render(recipientMergeData(campaign, recipient, unsubscribeUrl));
   const footer = `You receive this because you signed “${campaign.title}”.`;
   return {
     from: { name: campaign.senderName, address: options.mailFrom },
@@ -80,17 +82,8 @@ export function composeLetterToTarget(
   recipient: Recipient,
   options: MailOptions,
 ): OutgoingMail {
-  const letter = render(
-    mergeDataFor({
-      supporterName: recipient.name,
-      postcode: recipient.postcode,
-      campaignTitle: campaign.title,
-      targetName: campaign.targetName,
-      signedAt: recipient.signedAt,
-      // The target gets no supporter's unsubscribe link.
-      unsubscribeUrl: '',
-    }),
-  );
+  // The target gets no supporter's unsubscribe link.
+  const letter = render(recipientMergeData(campaign, recipient, ''));
   return {
     from: { name: `${recipient.name} via ${campaign.senderName}`, address: options.mailFrom },
     to: { name: campaign.targetName, address: campaign.targetEmail },
