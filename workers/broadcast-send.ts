@@ -105,7 +105,11 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     if (!found || found.broadcast.status !== 'sending' || found.campaign.deletedAt) return { outcome: 'stopped' };
     const { broadcast, campaign } = found;
 
-    const claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE);
+    const claimedThrough = data.claimedThrough ?? 0;
+    let claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE, claimedThrough);
+    // Nothing due ahead of this token: rows behind it (retries, claims released or taken back from
+    // a stopped worker) are claimed from the start. So retries wait for the first pass to finish.
+    if (claimed.length === 0 && claimedThrough > 0) claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE);
     if (claimed.length === 0) {
       if (!broadcast.planningDone) {
         await handOver(data, WAIT_FOR_PLANNER_MS);
@@ -204,7 +208,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     }
 
     if (outcomes.some((o) => o.status === 'released')) return { outcome: 'stopped mid-batch', counts: countBy(outcomes) };
-    await handOver(data, 0);
+    await handOver({ ...data, claimedThrough: Math.max(...claimed.map((d) => d.id)) }, 0);
     return { outcome: 'sent batch', counts: countBy(outcomes) };
   }
 

@@ -12,7 +12,13 @@ export const queueDefinitions = {
   inbound: z.strictObject({ inboundId: z.uuid() }),
   'broadcast-plan': z.strictObject({ broadcastId: z.uuid() }),
   /** A send token: claims the broadcast's next due batch, then hands over to its successor. */
-  'broadcast-send': z.strictObject({ broadcastId: z.uuid(), slot: z.number().int().min(0), phase: z.union([z.literal(0), z.literal(1)]) }),
+  'broadcast-send': z.strictObject({
+    broadcastId: z.uuid(),
+    slot: z.number().int().min(0),
+    phase: z.union([z.literal(0), z.literal(1)]),
+    /** The last ledger row this token claimed: its next claim starts after it. */
+    claimedThrough: z.number().int().min(0).optional(),
+  }),
 } as const;
 
 export type QueueName = keyof typeof queueDefinitions;
