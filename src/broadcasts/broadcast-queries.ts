@@ -4,7 +4,8 @@
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
-import { broadcasts, campaigns, deliveries } from '../db/schema.js';
+import type { deliveries } from '../db/schema.js';
+import { broadcastDeliveryCounts, broadcasts, campaigns } from '../db/schema.js';
 
 export type BroadcastRow = typeof broadcasts.$inferSelect;
 export type BroadcastStatus = BroadcastRow['status'];
@@ -212,23 +213,22 @@ export async function touchClaims(db: Executor, deliveryIds: number[]): Promise<
 
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
-/** Counts by status via deliveries_broadcast_status_idx. */
+/** Rows by status, from the counts the ledger's trigger keeps (migration 0005): a few rows at any size. */
 export async function countDeliveries(db: Executor, broadcastId: string): Promise<DeliveryCounts> {
   const rows = await db
-    .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
-    .from(deliveries)
-    .where(eq(deliveries.broadcastId, broadcastId))
-    .groupBy(deliveries.status);
+    .select({ status: broadcastDeliveryCounts.status, n: broadcastDeliveryCounts.n })
+    .from(broadcastDeliveryCounts)
+    .where(eq(broadcastDeliveryCounts.broadcastId, broadcastId));
   const counts: DeliveryCounts = { pending: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0, skipped: 0 };
-  for (const row of rows) counts[row.status] = row.n;
+  for (const row of rows) counts[row.status] = Number(row.n);
   return counts;
 }
 
-/** Messages accepted in the last `seconds`, for the send rate. */
+/** Messages accepted in the last `seconds` (at most 60), for the send rate: per-second counts the trigger keeps. */
 export async function countRecentlySent(db: Executor, broadcastId: string, seconds: number): Promise<number> {
   const result = await db.execute<{ n: number }>(sql`
-    SELECT count(*)::int AS n FROM deliveries
-    WHERE broadcast_id = ${broadcastId} AND status = 'sent' AND sent_at > now() - make_interval(secs => ${seconds})
+    SELECT coalesce(sum(sent), 0)::int AS n FROM broadcast_send_seconds
+    WHERE broadcast_id = ${broadcastId} AND second > now() - make_interval(secs => ${seconds})
   `);
   return result.rows[0]?.n ?? 0;
 }

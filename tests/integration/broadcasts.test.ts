@@ -63,6 +63,23 @@ async function progress(app: App, broadcastId: string) {
   return (await app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: organiser.auth })).json();
 }
 
+/** The progress counts the API reports (kept by the ledger's trigger) are the ledger's rows, counted now. */
+async function expectCountsOfLedger(app: App, broadcastId: string) {
+  const { rows } = await handle.pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM deliveries WHERE broadcast_id = $1 GROUP BY status',
+    [broadcastId],
+  );
+  const n = (...statuses: string[]) => rows.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row.n, 0);
+  expect((await progress(app, broadcastId)).counts).toEqual({
+    total: n('pending', 'retry', 'sending', 'sent', 'failed', 'bounced', 'skipped'),
+    pending: n('pending', 'retry', 'sending'),
+    sent: n('sent'),
+    failed: n('failed'),
+    bounced: n('bounced'),
+    skipped: n('skipped'),
+  });
+}
+
 async function waitForStatus(app: App, broadcastId: string, status: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -164,6 +181,7 @@ describe('a broadcast to a few thousand supporters', () => {
     await act(stack.app, broadcast.id, 'start');
     const done = await waitForStatus(stack.app, broadcast.id, 'completed');
     expect(done.counts).toMatchObject({ total: 200, sent: 195, bounced: 5, failed: 0, pending: 0 });
+    await expectCountsOfLedger(stack.app, broadcast.id);
 
     const { rows } = await handle.pool.query(
       `SELECT c.email, d.status, d.attempts, d.last_response FROM deliveries d
@@ -285,11 +303,13 @@ describe('when the mail path breaks', () => {
       expect(paused.counts.failed).toBeLessThanOrEqual(200);
       expect(paused.counts.bounced).toBe(0);
       expect(paused.counts.pending).toBeGreaterThanOrEqual(400);
+      await expectCountsOfLedger(broken.app, broadcast.id);
 
       broken.sink.refuseAllData(undefined);
       expect((await act(broken.app, broadcast.id, 'retry-failed')).json().status).toBe('sending');
       const done = await waitForStatus(broken.app, broadcast.id, 'completed');
       expect(done.counts).toMatchObject({ total: 600, sent: 600, failed: 0 });
+      await expectCountsOfLedger(broken.app, broadcast.id);
       expect(messageIdsByRecipient(forBroadcast(broken.sink.received, broadcast.id)).size).toBe(600);
     } finally {
       await broken.close();
@@ -365,6 +385,12 @@ describe('controlling a broadcast', () => {
 
       expect((await act(paced.app, broadcast.id, 'resume')).json().status).toBe('sending');
       await waitUntil(() => forBroadcast(paced.sink.received, broadcast.id).length >= atPause + 50, 'sending to resume');
+      // The batches cut short by the pause were recorded then: the rate is that of the last 10 seconds.
+      await waitUntil(async () => (await progress(paced.app, broadcast.id)).counts.sent > 0, 'sent messages to be recorded');
+      const live = await progress(paced.app, broadcast.id);
+      expect(live.ratePerSecond).toBeGreaterThan(0);
+      expect(live.ratePerSecond).toBeLessThanOrEqual(100);
+      expect(live.eta).toBeGreaterThan(0);
 
       const cancelled = await act(paced.app, broadcast.id, 'cancel');
       expect(cancelled.json().status).toBe('cancelled');
@@ -375,6 +401,7 @@ describe('controlling a broadcast', () => {
       expect(final.counts.pending).toBe(0);
       expect(final.counts.sent).toBe(received);
       expect(final.counts.skipped).toBe(600 - received);
+      await expectCountsOfLedger(paced.app, broadcast.id);
       expect(messageIdsByRecipient(forBroadcast(paced.sink.received, broadcast.id)).size).toBe(received);
 
       const redis = new Redis(paced.config.REDIS_URL);

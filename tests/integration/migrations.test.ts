@@ -50,8 +50,10 @@ describe('migrations', () => {
       url,
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    expect(tables.map((t) => t.table_name)).toEqual([
+    expect(tables.map((t) => t.table_name).sort()).toEqual([
       'api_keys',
+      'broadcast_delivery_counts',
+      'broadcast_send_seconds',
       'broadcasts',
       'campaigns',
       'contacts',
