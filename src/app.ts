@@ -9,7 +9,7 @@ import { campaignRoutes } from './campaigns/campaign-routes.js';
 import type { Config } from './config.js';
 import { registerErrorHandling, replyWithJsonError } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
-import { coalesce } from './infra/coalesce.js';
+import { batchWhileBusy } from './infra/batch-while-busy.js';
 import { requireOrganiser } from './http/organiser-auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -20,7 +20,7 @@ import type { CampaignServiceDeps } from './campaigns/campaign-service.js';
 import { privacyRoutes } from './privacy/privacy-routes.js';
 import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
 import { publicRoutes } from './supporters/public-routes.js';
-import type { SupporterServiceDeps } from './supporters/signup-service.js';
+import { signupBatching, type SupporterServiceDeps } from './supporters/signup-service.js';
 import { renderErrorsAsPages } from './web/page-reply.js';
 import { preparePublicScope } from './web/public-site.js';
 import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
@@ -73,18 +73,23 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId)),
     ),
   };
+  const queueTransactionalMail = tolerateOutage(app.log, 'queue mail', (messageIds: string[]) =>
+    app.queues.addBulk(
+      'transactional',
+      messageIds.map((messageId) => ({ name: 'send', data: { messageId }, jobId: mailJobId(messageId) })),
+    ),
+  );
   const supporterService: SupporterServiceDeps = {
     db: app.db,
-    redis: app.redis,
     config,
-    // Coalesced: concurrent sign-ups share one Redis round trip.
-    queueMail: coalesce(
-      tolerateOutage(app.log, 'queue mail', (messageIds: string[]) =>
-        app.queues.addBulk(
-          'transactional',
-          messageIds.map((messageId) => ({ name: 'send', data: { messageId }, jobId: mailJobId(messageId) })),
-        ),
-      ),
+    ...signupBatching(app.pgPool, app.redis),
+    // Batched: the mail of concurrent sign-ups is queued in one Redis round trip.
+    queueMail: batchWhileBusy(
+      async (batches: string[][]) => {
+        await queueTransactionalMail(batches.flat());
+        return batches.map(() => undefined);
+      },
+      { concurrency: 1, maxBatch: 100 },
     ),
   };
 

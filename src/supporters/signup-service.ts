@@ -5,14 +5,16 @@
  * - every mail is a ledger row written in the same transaction as its cause, then queued.
  */
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { NotFoundError, RateLimitedError, StateError } from '../errors.js';
-import { hitFixedWindows } from '../infra/fixed-window-limit.js';
+import { batchWhileBusy } from '../infra/batch-while-busy.js';
+import { hitFixedWindows, type LimitResult, type Window } from '../infra/fixed-window-limit.js';
 import { verifyLinkToken, type LinkClaims } from '../links/link-tokens.js';
 import { slugSchema } from '../campaigns/campaign-schemas.js';
 import { emailHash, normaliseEmail } from './email-address.js';
-import { recordFirstSignature } from './record-signature.js';
+import { recordFirstSignatures, type SignatureOutcome, type SignatureRecord } from './record-signature.js';
 import type { SignatureInput } from './supporter-schemas.js';
 import {
   addSuppression,
@@ -30,7 +32,6 @@ import {
 
 export interface SupporterServiceDeps {
   db: Database;
-  redis: Redis;
   config: Pick<
     Config,
     | 'REDIS_PREFIX'
@@ -41,6 +42,26 @@ export interface SupporterServiceDeps {
   >;
   /** Queues the ledger rows for sending; must not throw (the worker's sweep catches up). */
   queueMail(messageIds: string[]): Promise<void>;
+  /** Counts rate-limit windows; concurrent calls share a round trip (see signupBatching). */
+  hitWindows(windows: Window[]): Promise<LimitResult[]>;
+  /** Records a first signature; concurrent calls share a statement (see signupBatching). */
+  recordSignature(input: SignatureRecord): Promise<SignatureOutcome>;
+}
+
+/**
+ * Sign-up's two round trips, batched under load: the rate-limit counts of concurrent sign-ups go to
+ * Redis in one script call, their signatures to Postgres in one statement and one commit.
+ */
+export function signupBatching(pool: pg.Pool, redis: Redis): Pick<SupporterServiceDeps, 'hitWindows' | 'recordSignature'> {
+  const hitWindowGroups = async (groups: Window[][]) => {
+    const results = await hitFixedWindows(redis, groups.flat());
+    let next = 0;
+    return groups.map((group) => results.slice(next, (next += group.length)));
+  };
+  return {
+    hitWindows: batchWhileBusy(hitWindowGroups, { concurrency: 1, maxBatch: 100 }),
+    recordSignature: batchWhileBusy((inputs: SignatureRecord[]) => recordFirstSignatures(pool, inputs), { concurrency: 1, maxBatch: 100 }),
+  };
 }
 
 export class CampaignClosedError extends StateError {
@@ -72,19 +93,19 @@ const emailWindow = (deps: SupporterServiceDeps, action: string, email: string) 
 });
 
 export async function limitPerEmail(deps: SupporterServiceDeps, action: string, email: string): Promise<void> {
-  const [result] = await hitFixedWindows(deps.redis, [emailWindow(deps, action, email)]);
+  const [result] = await deps.hitWindows([emailWindow(deps, action, email)]);
   if (!result!.allowed) throw new RateLimitedError(TOO_MANY_FOR_EMAIL, result!.retryAfterSeconds);
 }
 
 export async function limitPerIp(deps: SupporterServiceDeps, action: string, ip: string): Promise<void> {
-  const [result] = await hitFixedWindows(deps.redis, [ipWindow(deps, action, ip)]);
+  const [result] = await deps.hitWindows([ipWindow(deps, action, ip)]);
   if (!result!.allowed) throw new RateLimitedError(TOO_MANY_FROM_IP, result!.retryAfterSeconds);
 }
 
 /** Both sign-up limits in one round trip, for the JSON route (the form counts its IP before parsing). */
 async function limitSignup(deps: SupporterServiceDeps, email: string, ip: string | undefined): Promise<void> {
   const windows = [emailWindow(deps, 'signup', email), ...(ip ? [ipWindow(deps, 'signup', ip)] : [])];
-  const [byEmail, byIp] = await hitFixedWindows(deps.redis, windows);
+  const [byEmail, byIp] = await deps.hitWindows(windows);
   if (byIp && !byIp.allowed) throw new RateLimitedError(TOO_MANY_FROM_IP, byIp.retryAfterSeconds);
   if (!byEmail!.allowed) throw new RateLimitedError(TOO_MANY_FOR_EMAIL, byEmail!.retryAfterSeconds);
 }
@@ -106,7 +127,7 @@ export async function signCampaign(
   // A slug no campaign can have is not looked up (a NUL in it would fail the statement).
   if (!slugSchema.safeParse(slug).success) throw new NotFoundError('Campaign not found');
 
-  const outcome = await recordFirstSignature(deps.db, {
+  const outcome = await deps.recordSignature({
     slug,
     email,
     emailHash: emailHash(email),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { signLinkToken } from '../../src/links/link-tokens.js';
+import { emailHash } from '../../src/supporters/email-address.js';
 import {
   createPublishedCampaign,
   linkIn,
@@ -167,6 +168,34 @@ describe('signing again', () => {
     expect(again.statusCode).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.sink.to(normalised)).toHaveLength(2);
+  });
+});
+
+describe('many sign-ups at once', () => {
+  it('gives each the answer it would get alone: one signature and one confirmation per address', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const closed = await createPublishedCampaign(stack.app, organiser);
+    await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${closed.id}/close`, headers: organiser.auth });
+    const suppressed = newEmail('crowd-bounced').toLowerCase();
+    await handle.pool.query("INSERT INTO suppressions (email_hash, reason) VALUES ($1, 'hard_bounce')", [emailHash(suppressed)]);
+    const emails = Array.from({ length: 30 }, (_, i) => newEmail(`crowd-${i}`).toLowerCase());
+
+    // Every address signs twice at the same moment; concurrent sign-ups share statements.
+    const signing = [...emails, ...emails].map((email, i) => sign(campaign.slug, { name: `Crowd ${i}`, email, consent: true }));
+    const others = [
+      sign(campaign.slug, { name: 'Bounced', email: suppressed, consent: true }),
+      sign(closed.slug, { name: 'Late', email: emails[0], consent: true }),
+      sign('no-such-campaign', { name: 'Lost', email: emails[1], consent: true }),
+    ];
+    const answers = await Promise.all([...signing, ...others]);
+    expect(answers.map((a) => a.statusCode)).toEqual([...signing.map(() => 202), 202, 422, 404]);
+
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(30);
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [closed.id])).toBe(0);
+    await stack.sink.waitFor(() => emails.every((email) => stack.sink.to(email).length > 0));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const email of emails) expect(stack.sink.to(email)).toHaveLength(1);
+    expect(stack.sink.to(suppressed)).toHaveLength(0);
   });
 });
 
