@@ -84,7 +84,9 @@ export async function planAudiencePage(db: Database, broadcastId: string): Promi
       FROM broadcasts br JOIN campaigns c ON c.id = br.campaign_id
       -- A cancelled (or completed) broadcast gets no more rows, even from a planner already running.
       WHERE br.id = ${broadcastId} AND NOT br.planning_done AND br.status IN ('sending', 'paused')
-      FOR UPDATE OF br
+      -- NO KEY UPDATE, not UPDATE: the counts the ledger's trigger inserts reference this row, and
+      -- their key-share check must not wait for the planner (claims and the planner deadlocked).
+      FOR NO KEY UPDATE OF br
     `);
     const broadcast = found.rows[0];
     if (!broadcast) return { scanned: 0, inserted: 0 };
