@@ -282,7 +282,7 @@ export const deliveries = pgTable(
     uniqueIndex('deliveries_broadcast_supporter_key').on(t.broadcastId, t.supporterId),
     // The batch claim: the next due rows of a broadcast in id order (small: only unfinished rows).
     index('deliveries_claimable_idx').on(t.broadcastId, t.id).where(sql`${t.status} IN ('pending', 'retry')`),
-    // Counts by status for progress.
+    // A broadcast's rows in one status: retry-failed, the completion check.
     index('deliveries_broadcast_status_idx').on(t.broadcastId, t.status),
     index('deliveries_supporter_idx').on(t.supporterId),
   ],

@@ -5,7 +5,7 @@
  * recipient: quoted-printable line by line from a cache (a reply's lines are the same in every
  * message; only lines with a name or a link differ), and each attachment's base64 part once.
  * nodemailer's own composer built a stream pipeline per MIME part and re-encoded the whole 12 KB
- * body for every recipient, most of a broadcast worker's CPU.
+ * body for every recipient: the largest part of a broadcast worker's CPU in its profile.
  */
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';

@@ -1,8 +1,8 @@
 /**
  * First-time signatures in one statement: the campaign check, the suppression check, the contact,
  * the supporter and the confirmation mail's ledger row. Sign-up is the route a campaign's peak
- * traffic hits: one round trip (one implicit transaction) instead of seven, and under load one for
- * many sign-ups (see batchWhileBusy), is most of its cost.
+ * traffic hits, and round trips were most of its cost: one statement (one implicit transaction)
+ * instead of seven, and under load one for many sign-ups (see batchWhileBusy).
  */
 import type pg from 'pg';
 
@@ -28,7 +28,10 @@ export interface SignatureRecord {
   ip: string | null;
 }
 
-/** Parameters: slugs, emails, email hashes, names, postcodes and IPs of the sign-ups, as arrays in the same order. */
+/**
+ * Fixed text with $n parameters (a named statement's text cannot vary): slugs, emails, email hashes,
+ * names, postcodes and IPs of the sign-ups, as arrays in the same order.
+ */
 const RECORD_FIRST_SIGNATURES = `
   WITH input AS (
     SELECT * FROM unnest(
