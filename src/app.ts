@@ -9,7 +9,6 @@ import { campaignRoutes } from './campaigns/campaign-routes.js';
 import type { Config } from './config.js';
 import { registerErrorHandling, replyWithJsonError } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
-import { batchWhileBusy } from './infra/batch-while-busy.js';
 import { requireOrganiser } from './http/organiser-auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -82,15 +81,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const supporterService: SupporterServiceDeps = {
     db: app.db,
     config,
-    ...signupBatching(app.pgPool, app.redis),
-    // Batched: the mail of concurrent sign-ups is queued in one Redis round trip.
-    queueMail: batchWhileBusy(
-      async (batches: string[][]) => {
-        await queueTransactionalMail(batches.flat());
-        return batches.map(() => undefined);
-      },
-      { concurrency: 1, maxBatch: 100 },
-    ),
+    ...signupBatching(app.pgPool, app.redis, queueTransactionalMail),
   };
 
   const broadcastService: BroadcastServiceDeps = {

@@ -53,3 +53,18 @@ export function batchWhileBusy<I, O>(
       startBatches();
     });
 }
+
+/**
+ * batchWhileBusy for calls that each pass a list: a batch is one call of `run` with every list
+ * concatenated, and each caller gets back the results of its own items.
+ */
+export function batchListsWhileBusy<I, O>(
+  run: (items: I[]) => Promise<O[]>,
+  options: { concurrency: number; maxBatch: number },
+): (items: I[]) => Promise<O[]> {
+  return batchWhileBusy(async (lists: I[][]) => {
+    const results = await run(lists.flat());
+    let next = 0;
+    return lists.map((list) => results.slice(next, (next += list.length)));
+  }, options);
+}

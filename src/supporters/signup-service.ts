@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { NotFoundError, RateLimitedError, StateError } from '../errors.js';
-import { batchWhileBusy } from '../infra/batch-while-busy.js';
+import { batchListsWhileBusy, batchWhileBusy } from '../infra/batch-while-busy.js';
 import { hitFixedWindows, type LimitResult, type Window } from '../infra/fixed-window-limit.js';
 import { verifyLinkToken, type LinkClaims } from '../links/link-tokens.js';
 import { slugSchema } from '../campaigns/campaign-schemas.js';
@@ -48,19 +48,29 @@ export interface SupporterServiceDeps {
   recordSignature(input: SignatureRecord): Promise<SignatureOutcome>;
 }
 
+/** One batch at a time: batches then grow with the load, and each wakes Postgres or Redis once. */
+const ONE_BATCH_AT_A_TIME = { concurrency: 1, maxBatch: 100 };
+
 /**
- * Sign-up's two round trips, batched under load: the rate-limit counts of concurrent sign-ups go to
- * Redis in one script call, their signatures to Postgres in one statement and one commit.
+ * Sign-up's round trips, batched under load: the rate-limit counts of concurrent sign-ups go to
+ * Redis in one script call, their signatures to Postgres in one statement and one commit, and their
+ * confirmation jobs to the queue in one call (`queueMail` must not throw).
  */
-export function signupBatching(pool: pg.Pool, redis: Redis): Pick<SupporterServiceDeps, 'hitWindows' | 'recordSignature'> {
-  const hitWindowGroups = async (groups: Window[][]) => {
-    const results = await hitFixedWindows(redis, groups.flat());
-    let next = 0;
-    return groups.map((group) => results.slice(next, (next += group.length)));
-  };
+export function signupBatching(
+  pool: pg.Pool,
+  redis: Redis,
+  queueMail: (messageIds: string[]) => Promise<void>,
+): Pick<SupporterServiceDeps, 'hitWindows' | 'recordSignature' | 'queueMail'> {
+  const queueMailBatched = batchListsWhileBusy(async (messageIds: string[]) => {
+    await queueMail(messageIds);
+    return messageIds;
+  }, ONE_BATCH_AT_A_TIME);
   return {
-    hitWindows: batchWhileBusy(hitWindowGroups, { concurrency: 1, maxBatch: 100 }),
-    recordSignature: batchWhileBusy((inputs: SignatureRecord[]) => recordFirstSignatures(pool, inputs), { concurrency: 1, maxBatch: 100 }),
+    hitWindows: batchListsWhileBusy((windows: Window[]) => hitFixedWindows(redis, windows), ONE_BATCH_AT_A_TIME),
+    recordSignature: batchWhileBusy((inputs: SignatureRecord[]) => recordFirstSignatures(pool, inputs), ONE_BATCH_AT_A_TIME),
+    queueMail: async (messageIds) => {
+      await queueMailBatched(messageIds);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchWhileBusy } from '../../src/infra/batch-while-busy.js';
+import { batchListsWhileBusy, batchWhileBusy } from '../../src/infra/batch-while-busy.js';
 
 /** A stand-in for a round trip that answers each input doubled, and records the batches it got. */
 function doubler(options: { failOn?: number } = {}) {
@@ -34,5 +34,12 @@ describe('batching calls while busy', () => {
     const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map(call));
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([2, 4, 6, 'refused 4', 10]);
     expect(batches).toEqual([[1], [2, 3, 4, 5], [2], [3], [4], [5]]);
+  });
+
+  it('gives each caller of the list form the results of its own items', async () => {
+    const { batches, run } = doubler();
+    const call = batchListsWhileBusy(run, { concurrency: 1, maxBatch: 100 });
+    expect(await Promise.all([[1], [2, 3], [], [4, 5, 6]].map(call))).toEqual([[2], [4, 6], [], [8, 10, 12]]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5, 6]]);
   });
 });
