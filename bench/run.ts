@@ -381,7 +381,7 @@ async function loadSignups(url: string, emailPrefix: string, extra: Record<strin
   const options: autocannon.Options & { warmup: { connections: number; duration: number } } = {
     url,
     method: 'POST',
-    connections: 20,
+    connections: Number(process.env.XCONN ?? 20),
     duration: SIGNUP_SECONDS,
     // Both routes warm up first (JIT, pool connections, Postgres' plans), so that the figure compared
     // is the steady state and not how fast each gets going.

@@ -8,13 +8,14 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { campaignRoutes } from './campaigns/campaign-routes.js';
 import type { Config } from './config.js';
 import { registerErrorHandling, replyWithJsonError } from './http/error-handler.js';
+import { deferredBatches } from './infra/deferred-batches.js';
 import { healthRoutes } from './http/health-routes.js';
 import { requireOrganiser } from './http/organiser-auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
 import queuesPlugin from './plugins/queues.js';
 import redisPlugin from './plugins/redis.js';
-import { mailJobId, purgeJobId, targetLetterJobId } from './queue/queues.js';
+import { MESSAGES_PER_MAIL_JOB, mailJobId, purgeJobId, targetLetterJobId } from './queue/queues.js';
 import type { CampaignServiceDeps } from './campaigns/campaign-service.js';
 import { privacyRoutes } from './privacy/privacy-routes.js';
 import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
@@ -27,6 +28,9 @@ import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
+
+/** How long a confirmation mail may wait for others to share its job. */
+const MAIL_QUEUE_LINGER_MS = 20;
 
 /** Where people (not programs) are: the campaign page, the links in mail and the data-rights pages. */
 const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy)(?:[/?]|$)/;
@@ -72,16 +76,21 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId)),
     ),
   };
-  const queueTransactionalMail = tolerateOutage(app.log, 'queue mail', (messageIds: string[]) =>
-    app.queues.addBulk(
-      'transactional',
-      messageIds.map((messageId) => ({ name: 'send', data: { messageId }, jobId: mailJobId(messageId) })),
+  // Nobody waits for a mail job: the mail of the last few milliseconds goes in one job (a job per
+  // message was a quarter of the sign-up route's CPU under load, BENCHMARKS.md).
+  const mailToQueue = deferredBatches(
+    tolerateOutage(app.log, 'queue mail', (messageIds: string[]) =>
+      app.queues.add('transactional', 'send', { messageIds }, mailJobId(messageIds[0]!)),
     ),
+    { lingerMs: MAIL_QUEUE_LINGER_MS, maxItems: MESSAGES_PER_MAIL_JOB },
   );
+  // Registered after the queues plugin, so it runs before the queues close (onClose runs in reverse).
+  app.addHook('onClose', () => mailToQueue.drain());
   const supporterService: SupporterServiceDeps = {
     db: app.db,
     config,
-    ...signupBatching(app.pgPool, app.redis, queueTransactionalMail),
+    queueMail: (messageIds) => mailToQueue.add(messageIds),
+    ...signupBatching(app.pgPool, app.redis),
   };
 
   const broadcastService: BroadcastServiceDeps = {

@@ -1,7 +1,7 @@
 /**
- * Sends one transactional mail from the ledger: claim the row, re-check that the person may still be
- * mailed (suppression is checked just before sending, so an unsubscribe is honoured at once), render,
- * send, and record the SMTP server's answer. Failures by class: 4xx and connection errors are retried
+ * Sends transactional mail from the ledger, each message on its own: claim the row, re-check that the
+ * person may still be mailed (suppression is checked just before sending, so an unsubscribe is
+ * honoured at once), render, send, and record the SMTP server's answer. Failures by class: 4xx and connection errors are retried
  * with backoff; a 5xx is permanent, and suppresses the address everywhere as a hard bounce.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -40,50 +40,76 @@ async function reasonNotToSend(db: Database, kind: string, { supporter, contact,
   return undefined;
 }
 
-export function makeSendTransactional(deps: SendTransactionalDeps) {
-  return async ({ messageId }: JobData<'transactional'>, job: Job) => {
-    const message = await claimMessage(deps.db, messageId);
-    if (!message) return { outcome: 'nothing to send' };
+type MessageOutcome =
+  | { outcome: 'nothing to send' | 'skipped' | 'sent'; messageId: string; detail?: string }
+  | { outcome: 'failed' | 'will retry'; messageId: string; detail: string };
 
-    const context = await loadSupporterContext(deps.db, message.supporterId);
-    if (!context) {
-      await recordMessageOutcome(deps.db, message.id, 'skipped', 'not sent: the supporter no longer exists');
-      return { outcome: 'skipped' };
-    }
-    const reason = await reasonNotToSend(deps.db, message.kind, context);
-    if (reason) {
-      await recordMessageOutcome(deps.db, message.id, 'skipped', `not sent: ${reason}`);
-      return { outcome: 'skipped', reason };
-    }
+async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
+  const message = await claimMessage(deps.db, messageId);
+  if (!message) return { outcome: 'nothing to send', messageId };
 
-    const missedReply =
-      message.kind === 'letter_copy' && context.supporter.confirmedAt
-        ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
-        : undefined;
-    const mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
-    try {
-      const { response } = await deps.transport.send(mail);
-      await recordMessageOutcome(deps.db, message.id, 'sent', response);
-      return { outcome: 'sent', response };
-    } catch (error) {
-      const failure = classifySendError(error);
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (failure.class === 'permanent') {
-        await recordMessageOutcome(deps.db, message.id, 'failed', failure.response);
-        if (failure.recipientRefused) {
-          await addSuppression(deps.db, {
-            emailHash: emailHash(context.contact.email),
-            organiserId: null,
-            reason: 'hard_bounce',
-            detail: failure.response.slice(0, 500),
-          });
-        }
-        // UnrecoverableError takes no cause: the SMTP response is in its message and in the ledger.
-        throw new UnrecoverableError(`permanent failure: ${failure.response}`);
+  const context = await loadSupporterContext(deps.db, message.supporterId);
+  if (!context) {
+    await recordMessageOutcome(deps.db, message.id, 'skipped', 'not sent: the supporter no longer exists');
+    return { outcome: 'skipped', messageId };
+  }
+  const reason = await reasonNotToSend(deps.db, message.kind, context);
+  if (reason) {
+    await recordMessageOutcome(deps.db, message.id, 'skipped', `not sent: ${reason}`);
+    return { outcome: 'skipped', messageId, detail: reason };
+  }
+
+  const missedReply =
+    message.kind === 'letter_copy' && context.supporter.confirmedAt
+      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
+      : undefined;
+  const mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+  try {
+    const { response } = await deps.transport.send(mail);
+    await recordMessageOutcome(deps.db, message.id, 'sent', response);
+    return { outcome: 'sent', messageId, detail: response };
+  } catch (error) {
+    const failure = classifySendError(error);
+    if (failure.class === 'permanent') {
+      await recordMessageOutcome(deps.db, message.id, 'failed', failure.response);
+      if (failure.recipientRefused) {
+        await addSuppression(deps.db, {
+          emailHash: emailHash(context.contact.email),
+          organiserId: null,
+          reason: 'hard_bounce',
+          detail: failure.response.slice(0, 500),
+        });
       }
-      await recordMessageOutcome(deps.db, message.id, lastAttempt ? 'failed' : 'pending', failure.response);
-      throw new Error(`${failure.class} failure, ${lastAttempt ? 'giving up' : 'will retry'}: ${failure.response}`, { cause: error });
+      return { outcome: 'failed', messageId, detail: `permanent failure: ${failure.response}` };
     }
+    await recordMessageOutcome(deps.db, message.id, lastAttempt ? 'failed' : 'pending', failure.response);
+    return lastAttempt
+      ? { outcome: 'failed', messageId, detail: `${failure.class} failure, giving up: ${failure.response}` }
+      : { outcome: 'will retry', messageId, detail: `${failure.class} failure: ${failure.response}` };
+  }
+}
+
+/**
+ * A job carries the ledger rows queued together (one sign-up, or the sign-ups that arrived while
+ * the API was busy). Each message is claimed, sent and recorded on its own; if any failed in a way
+ * worth retrying, the job fails and BullMQ runs it again with backoff, when the claim skips every
+ * message already sent or given up. A job with permanent failures only fails for good.
+ */
+export function makeSendTransactional(deps: SendTransactionalDeps) {
+  return async ({ messageIds }: JobData<'transactional'>, job: Job) => {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcomes: MessageOutcome[] = [];
+    // One after another: a job is small, and the worker runs several jobs at once.
+    for (const messageId of messageIds) outcomes.push(await sendMessage(deps, messageId, lastAttempt));
+
+    const failures = (kind: MessageOutcome['outcome']) =>
+      outcomes.filter((outcome) => outcome.outcome === kind).map(({ messageId, detail }) => `${messageId}: ${detail}`);
+    const toRetry = failures('will retry');
+    if (toRetry.length > 0) throw new Error(`will retry ${toRetry.length} of ${messageIds.length}: ${toRetry.join('; ')}`);
+    const failed = failures('failed');
+    // UnrecoverableError takes no cause: the SMTP responses are in its message and in the ledger.
+    if (failed.length > 0) throw new UnrecoverableError(`failed ${failed.length} of ${messageIds.length}: ${failed.join('; ')}`);
+    return messageIds.length === 1 ? outcomes[0] : { outcomes };
   };
 }
 
@@ -92,6 +118,6 @@ const SWEEP_AFTER_SECONDS = 60;
 /** Re-queues ledger rows still unsent after a minute: their job was lost (Redis flushed, enqueue failed). */
 export async function requeueUnsentMail(db: Database, queues: Queues): Promise<number> {
   const ids = await listUnsentMessages(db, SWEEP_AFTER_SECONDS, 1_000);
-  for (const id of ids) await queues.requeue('transactional', 'send', { messageId: id }, mailJobId(id));
+  for (const id of ids) await queues.requeue('transactional', 'send', { messageIds: [id] }, mailJobId(id));
   return ids.length;
 }

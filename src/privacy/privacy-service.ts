@@ -22,7 +22,7 @@ export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: s
   const supporterId = await findLatestSupporterOfEmail(deps.db, email);
   if (!supporterId) return;
   const messageId = await insertTransactionalMessage(deps.db, supporterId, 'privacy_link');
-  if (messageId) await deps.queueMail([messageId]);
+  if (messageId) deps.queueMail([messageId]);
 }
 
 /** Everything held about the person behind a signature, as one JSON document. */

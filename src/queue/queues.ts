@@ -5,9 +5,13 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 
+/** The most transactional messages one job carries. */
+export const MESSAGES_PER_MAIL_JOB = 100;
+
 export const queueDefinitions = {
   'campaign-purge': z.strictObject({ campaignId: z.uuid() }),
-  transactional: z.strictObject({ messageId: z.uuid() }),
+  /** Ledger rows of transactional mail queued together (see app.ts). */
+  transactional: z.strictObject({ messageIds: z.array(z.uuid()).min(1).max(MESSAGES_PER_MAIL_JOB) }),
   'target-letter': z.strictObject({ letterId: z.uuid() }),
   inbound: z.strictObject({ inboundId: z.uuid() }),
   'broadcast-plan': z.strictObject({ broadcastId: z.uuid() }),
@@ -125,6 +129,7 @@ export function purgeJobId(campaignId: string): string {
   return `purge-${campaignId}`;
 }
 
+/** A job's id is its first message's: each message is queued with others once, and alone by the sweep. */
 export function mailJobId(messageId: string): string {
   return `mail-${messageId}`;
 }

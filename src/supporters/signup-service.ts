@@ -40,8 +40,11 @@ export interface SupporterServiceDeps {
     | 'SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR'
     | 'CONFIRMATION_RESEND_MINUTES'
   >;
-  /** Queues the ledger rows for sending; must not throw (the worker's sweep catches up). */
-  queueMail(messageIds: string[]): Promise<void>;
+  /**
+   * Queues the ledger rows for sending, soon and together with others (see app.ts). Nobody waits
+   * for it and it cannot fail: what Redis does not get, the worker's sweep finds in the ledger.
+   */
+  queueMail(messageIds: string[]): void;
   /** Counts rate-limit windows; concurrent calls share a round trip (see signupBatching). */
   hitWindows(windows: Window[]): Promise<LimitResult[]>;
   /** Records a first signature; concurrent calls share a statement (see signupBatching). */
@@ -53,24 +56,12 @@ const ONE_BATCH_AT_A_TIME = { concurrency: 1, maxBatch: 100 };
 
 /**
  * Sign-up's round trips, batched under load: the rate-limit counts of concurrent sign-ups go to
- * Redis in one script call, their signatures to Postgres in one statement and one commit, and their
- * confirmation jobs to the queue in one call (`queueMail` must not throw).
+ * Redis in one script call, and their signatures to Postgres in one statement and one commit.
  */
-export function signupBatching(
-  pool: pg.Pool,
-  redis: Redis,
-  queueMail: (messageIds: string[]) => Promise<void>,
-): Pick<SupporterServiceDeps, 'hitWindows' | 'recordSignature' | 'queueMail'> {
-  const queueMailBatched = batchListsWhileBusy(async (messageIds: string[]) => {
-    await queueMail(messageIds);
-    return messageIds;
-  }, ONE_BATCH_AT_A_TIME);
+export function signupBatching(pool: pg.Pool, redis: Redis): Pick<SupporterServiceDeps, 'hitWindows' | 'recordSignature'> {
   return {
     hitWindows: batchListsWhileBusy((windows: Window[]) => hitFixedWindows(redis, windows), ONE_BATCH_AT_A_TIME),
     recordSignature: batchWhileBusy((inputs: SignatureRecord[]) => recordFirstSignatures(pool, inputs), ONE_BATCH_AT_A_TIME),
-    queueMail: async (messageIds) => {
-      await queueMailBatched(messageIds);
-    },
   };
 }
 
@@ -151,9 +142,7 @@ export async function signCampaign(
   if (outcome.suppressed) return;
 
   const messageId = outcome.supporterId ? outcome.messageId : await confirmationForRepeatSigner(deps, outcome.campaignId!, outcome.contactId!);
-  // Not awaited: the ledger row is committed, and queueMail never throws (the sweep catches up), so
-  // the person need not wait for Redis.
-  if (messageId) void deps.queueMail([messageId]);
+  if (messageId) deps.queueMail([messageId]);
 }
 
 /**
@@ -212,7 +201,7 @@ export async function confirmSignature(deps: SupporterServiceDeps, claims: LinkC
     }
     return { outcome: 'already_confirmed' as const, messageId: undefined };
   });
-  if (messageId) await deps.queueMail([messageId]);
+  if (messageId) deps.queueMail([messageId]);
   return outcome;
 }
 

@@ -11,6 +11,7 @@ import {
   startStack,
   uniqueSuffix,
   waitForValue,
+  waitUntil,
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
@@ -368,7 +369,7 @@ describe('unsubscribing', () => {
     const { Queues } = await import('../../src/queue/queues.js');
     const { createRedis } = await import('../../src/queue/redis-connection.js');
     const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
-    await queues.add('transactional', 'send', { messageId: copyRows[0].id });
+    await queues.add('transactional', 'send', { messageIds: [copyRows[0].id] });
     await queues.close();
     const status = async () =>
       (await handle.pool.query('SELECT status, last_response FROM transactional_messages WHERE id = $1', [copyRows[0].id])).rows[0];
@@ -434,6 +435,52 @@ describe('bounces', () => {
       'the retried confirmation to be recorded',
     );
     expect(softMessage).toEqual({ status: 'sent', attempts: 2 });
+  });
+
+  it('sends each message of a job of several once: delivers the good, retries the 4xx, fails the 5xx', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const [good, soft, hard] = ['good', 'soft', 'hard'].map((name) => `${name}-${uniqueSuffix()}@example.org`);
+    for (const email of [good!, soft!, hard!]) await sign(campaign.slug, { name: 'Batched', email, consent: true });
+    await waitUntil(() => [good!, soft!, hard!].every((email) => stack.sink.to(email).length === 1), 'the first confirmations');
+
+    // A second confirmation each, pending in the ledger, queued as one job as a busy API queues them.
+    const { rows } = await handle.pool.query<{ id: string; supporter_id: string }>(
+      "INSERT INTO transactional_messages (supporter_id, kind) SELECT id, 'confirmation' FROM supporters WHERE campaign_id = $1 RETURNING id, supporter_id",
+      [campaign.id],
+    );
+    const supporterIds = await Promise.all([good!, soft!, hard!].map(async (email) => (await supporterRow(campaign.id, email))!.id));
+    const [goodId, softId, hardId] = supporterIds.map((supporterId) => rows.find((row) => row.supporter_id === supporterId)!.id);
+    stack.sink.refuse(soft!, 451, '4.3.0 Try again later', 1);
+    stack.sink.refuse(hard!, 550, '5.1.1 No such user');
+    const { Queues } = await import('../../src/queue/queues.js');
+    const { createRedis } = await import('../../src/queue/redis-connection.js');
+    const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
+    await queues.add('transactional', 'send', { messageIds: [goodId!, softId!, hardId!] });
+    await queues.close();
+
+    const recorded = await waitForValue(
+      async () =>
+        (
+          await handle.pool.query<{ email: string; status: string; attempts: number; last_response: string }>(
+            `SELECT c.email, m.status, m.attempts, m.last_response FROM transactional_messages m
+             JOIN supporters s ON s.id = m.supporter_id JOIN contacts c ON c.id = s.contact_id
+             WHERE m.id = ANY($1) ORDER BY c.email`,
+            [rows.map((row) => row.id)],
+          )
+        ).rows,
+      (now) => now.every((row) => row.status === 'sent' || row.status === 'failed'),
+      'every message of the job to be recorded',
+    );
+    expect(recorded.map(({ email, status, attempts }) => ({ email, status, attempts }))).toEqual([
+      { email: good, status: 'sent', attempts: 1 },
+      { email: hard, status: 'failed', attempts: 1 },
+      { email: soft, status: 'sent', attempts: 2 },
+    ]);
+    expect(recorded.find((row) => row.email === hard)!.last_response).toContain('550 5.1.1 No such user');
+    // The job ran twice (for the 4xx); the message already delivered was not sent again.
+    expect(stack.sink.to(good!)).toHaveLength(2);
+    expect(stack.sink.to(soft!)).toHaveLength(2);
+    expect(stack.sink.to(hard!)).toHaveLength(1);
   });
 });
 
