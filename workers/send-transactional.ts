@@ -1,8 +1,9 @@
 /**
- * Sends transactional mail from the ledger, each message on its own: claim the row, re-check that the
- * person may still be mailed (suppression is checked just before sending, so an unsubscribe is
- * honoured at once), render, send, and record the SMTP server's answer. Failures by class: 4xx and connection errors are retried
- * with backoff; a 5xx is permanent, and suppresses the address everywhere as a hard bounce.
+ * Sends transactional mail from the ledger, each message on its own: claim the row, re-check that
+ * the person may still be mailed (suppression is checked just before sending, so an unsubscribe is
+ * honoured at once), render, send, and record the SMTP server's answer. Failures by class: 4xx and
+ * connection errors are retried with backoff; a 5xx is permanent, and suppresses the address
+ * everywhere as a hard bounce.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Database } from '../src/db/client.js';
@@ -42,7 +43,8 @@ async function reasonNotToSend(db: Database, kind: string, { supporter, contact,
 
 type MessageOutcome =
   | { outcome: 'nothing to send' | 'skipped' | 'sent'; messageId: string; detail?: string }
-  | { outcome: 'failed' | 'will retry'; messageId: string; detail: string };
+  | { outcome: 'failed'; messageId: string; detail: string }
+  | { outcome: 'will retry'; messageId: string; detail: string; serverUnreachable: boolean };
 
 async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
   const message = await claimMessage(deps.db, messageId);
@@ -85,27 +87,35 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
     await recordMessageOutcome(deps.db, message.id, lastAttempt ? 'failed' : 'pending', failure.response);
     return lastAttempt
       ? { outcome: 'failed', messageId, detail: `${failure.class} failure, giving up: ${failure.response}` }
-      : { outcome: 'will retry', messageId, detail: `${failure.class} failure: ${failure.response}` };
+      : { outcome: 'will retry', messageId, detail: `${failure.class} failure: ${failure.response}`, serverUnreachable: failure.class === 'connection' };
   }
 }
 
 /**
- * A job carries the ledger rows queued together (one sign-up, or the sign-ups that arrived while
- * the API was busy). Each message is claimed, sent and recorded on its own; if any failed in a way
- * worth retrying, the job fails and BullMQ runs it again with backoff, when the claim skips every
- * message already sent or given up. A job with permanent failures only fails for good.
+ * A job carries the mail the API queued within a few milliseconds (see app.ts). Each message is
+ * claimed, sent and recorded on its own; if any failed in a way worth retrying, the job fails and
+ * BullMQ runs it again with backoff, when the claim skips every message already sent or given up.
+ * A job with permanent failures only fails for good.
  */
 export function makeSendTransactional(deps: SendTransactionalDeps) {
   return async ({ messageIds }: JobData<'transactional'>, job: Job) => {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcomes: MessageOutcome[] = [];
-    // One after another: a job is small, and the worker runs several jobs at once.
-    for (const messageId of messageIds) outcomes.push(await sendMessage(deps, messageId, lastAttempt));
+    // One after another (the worker runs several jobs at once). When the SMTP server cannot be
+    // reached, the rest of the job would only wait for it too: they go with the retry.
+    for (const messageId of messageIds) {
+      const outcome = await sendMessage(deps, messageId, lastAttempt);
+      outcomes.push(outcome);
+      if (outcome.outcome === 'will retry' && outcome.serverUnreachable) break;
+    }
 
     const failures = (kind: MessageOutcome['outcome']) =>
       outcomes.filter((outcome) => outcome.outcome === kind).map(({ messageId, detail }) => `${messageId}: ${detail}`);
     const toRetry = failures('will retry');
-    if (toRetry.length > 0) throw new Error(`will retry ${toRetry.length} of ${messageIds.length}: ${toRetry.join('; ')}`);
+    const untried = messageIds.length - outcomes.length;
+    if (toRetry.length > 0) {
+      throw new Error(`will retry ${toRetry.length + untried} of ${messageIds.length} (${untried} not tried yet): ${toRetry.join('; ')}`);
+    }
     const failed = failures('failed');
     // UnrecoverableError takes no cause: the SMTP responses are in its message and in the ledger.
     if (failed.length > 0) throw new UnrecoverableError(`failed ${failed.length} of ${messageIds.length}: ${failed.join('; ')}`);

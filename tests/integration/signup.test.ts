@@ -1,3 +1,4 @@
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { signLinkToken } from '../../src/links/link-tokens.js';
@@ -439,35 +440,19 @@ describe('bounces', () => {
 
   it('sends each message of a job of several once: delivers the good, retries the 4xx, fails the 5xx', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
-    const [good, soft, hard] = ['good', 'soft', 'hard'].map((name) => `${name}-${uniqueSuffix()}@example.org`);
-    for (const email of [good!, soft!, hard!]) await sign(campaign.slug, { name: 'Batched', email, consent: true });
-    await waitUntil(() => [good!, soft!, hard!].every((email) => stack.sink.to(email).length === 1), 'the first confirmations');
-
-    // A second confirmation each, pending in the ledger, queued as one job as a busy API queues them.
-    const { rows } = await handle.pool.query<{ id: string; supporter_id: string }>(
-      "INSERT INTO transactional_messages (supporter_id, kind) SELECT id, 'confirmation' FROM supporters WHERE campaign_id = $1 RETURNING id, supporter_id",
-      [campaign.id],
-    );
-    const supporterIds = await Promise.all([good!, soft!, hard!].map(async (email) => (await supporterRow(campaign.id, email))!.id));
-    const [goodId, softId, hardId] = supporterIds.map((supporterId) => rows.find((row) => row.supporter_id === supporterId)!.id);
-    stack.sink.refuse(soft!, 451, '4.3.0 Try again later', 1);
-    stack.sink.refuse(hard!, 550, '5.1.1 No such user');
+    const addresses = ['good', 'soft', 'hard'].map((name) => `${name}-${uniqueSuffix()}@example.org`);
+    const [good, soft, hard] = addresses as [string, string, string];
+    const messageIds = await secondConfirmations(campaign.id, addresses);
+    stack.sink.refuse(soft, 451, '4.3.0 Try again later', 1);
+    stack.sink.refuse(hard, 550, '5.1.1 No such user');
     const { Queues } = await import('../../src/queue/queues.js');
     const { createRedis } = await import('../../src/queue/redis-connection.js');
     const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
-    await queues.add('transactional', 'send', { messageIds: [goodId!, softId!, hardId!] });
+    await queues.add('transactional', 'send', { messageIds });
     await queues.close();
 
     const recorded = await waitForValue(
-      async () =>
-        (
-          await handle.pool.query<{ email: string; status: string; attempts: number; last_response: string }>(
-            `SELECT c.email, m.status, m.attempts, m.last_response FROM transactional_messages m
-             JOIN supporters s ON s.id = m.supporter_id JOIN contacts c ON c.id = s.contact_id
-             WHERE m.id = ANY($1) ORDER BY c.email`,
-            [rows.map((row) => row.id)],
-          )
-        ).rows,
+      () => messageRows(messageIds),
       (now) => now.every((row) => row.status === 'sent' || row.status === 'failed'),
       'every message of the job to be recorded',
     );
@@ -477,12 +462,63 @@ describe('bounces', () => {
       { email: soft, status: 'sent', attempts: 2 },
     ]);
     expect(recorded.find((row) => row.email === hard)!.last_response).toContain('550 5.1.1 No such user');
-    // The job ran twice (for the 4xx); the message already delivered was not sent again.
-    expect(stack.sink.to(good!)).toHaveLength(2);
-    expect(stack.sink.to(soft!)).toHaveLength(2);
-    expect(stack.sink.to(hard!)).toHaveLength(1);
+    // The job ran twice (for the 4xx); the message already delivered did not go again.
+    expect(addresses.map((email) => stack.sink.to(email).length)).toEqual([2, 2, 1]);
+  });
+
+  it('leaves the rest of a job for its retry when the SMTP server cannot be reached, and records every one on the last attempt', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const addresses = ['first', 'second'].map((name) => `${name}-${uniqueSuffix()}@example.org`);
+    const messageIds = await secondConfirmations(campaign.id, addresses);
+    const { createSmtpTransport } = await import('../../src/mail/mail-transport.js');
+    const { makeLinkUrls } = await import('../../src/links/link-urls.js');
+    const { makeSendTransactional } = await import('../../workers/send-transactional.js');
+    // Port 1 on loopback: nothing listens, so the connection is refused, as when the server is down.
+    const transport = createSmtpTransport({ url: 'smtp://127.0.0.1:1', envelopeFrom: 'bounces@example.org', poolSize: 1, timeoutSeconds: 5 });
+    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), mailFrom: stack.config.MAIL_FROM });
+    const job = (attemptsMade: number) => ({ attemptsMade, opts: { attempts: 9 } }) as unknown as Job;
+    try {
+      await expect(send({ messageIds }, job(0))).rejects.toThrow('will retry 2 of 2 (1 not tried yet)');
+      expect((await messageRows(messageIds)).map(({ status, attempts }) => ({ status, attempts }))).toEqual([
+        { status: 'pending', attempts: 1 },
+        { status: 'pending', attempts: 0 },
+      ]);
+      await expect(send({ messageIds }, job(8))).rejects.toThrow('failed 2 of 2');
+      const recorded = await messageRows(messageIds);
+      expect(recorded.map(({ status, attempts }) => ({ status, attempts }))).toEqual([
+        { status: 'failed', attempts: 2 },
+        { status: 'failed', attempts: 1 },
+      ]);
+      expect(recorded.every((row) => row.last_response.includes('ECONNREFUSED'))).toBe(true);
+    } finally {
+      transport.close();
+    }
   });
 });
+
+/** Signs each address (its confirmation is delivered), then adds a second, pending confirmation each, in that order. */
+async function secondConfirmations(campaignId: string, addresses: string[]): Promise<string[]> {
+  const slug = (await handle.pool.query<{ slug: string }>('SELECT slug FROM campaigns WHERE id = $1', [campaignId])).rows[0]!.slug;
+  for (const email of addresses) await sign(slug, { name: 'Batched', email, consent: true });
+  await waitUntil(() => addresses.every((email) => stack.sink.to(email).length === 1), 'the first confirmations');
+  const { rows } = await handle.pool.query<{ id: string; supporter_id: string }>(
+    "INSERT INTO transactional_messages (supporter_id, kind) SELECT id, 'confirmation' FROM supporters WHERE campaign_id = $1 RETURNING id, supporter_id",
+    [campaignId],
+  );
+  const supporterIds = await Promise.all(addresses.map(async (email) => (await supporterRow(campaignId, email))!.id));
+  return supporterIds.map((supporterId) => rows.find((row) => row.supporter_id === supporterId)!.id);
+}
+
+/** The ledger rows of these messages, by email address. */
+async function messageRows(messageIds: string[]) {
+  const { rows } = await handle.pool.query<{ email: string; status: string; attempts: number; last_response: string }>(
+    `SELECT c.email, m.status, m.attempts, m.last_response FROM transactional_messages m
+     JOIN supporters s ON s.id = m.supporter_id JOIN contacts c ON c.id = s.contact_id
+     WHERE m.id = ANY($1) ORDER BY c.email`,
+    [messageIds],
+  );
+  return rows;
+}
 
 describe('rate limits', () => {
   it('limits sign-ups per IP (SIGNUP_RATE_LIMIT_PER_MINUTE) with 429 and Retry-After', async () => {
