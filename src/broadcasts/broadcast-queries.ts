@@ -265,6 +265,9 @@ export async function releaseStaleClaims(db: Executor, olderThanSeconds: number)
     UPDATE deliveries SET status = 'retry', next_attempt_at = now(), updated_at = now(),
       last_response = 'claimed by a worker that stopped before recording the outcome'
     WHERE status = 'sending' AND updated_at < now() - make_interval(secs => ${olderThanSeconds})
+      -- Only unfinished broadcasts can have rows being sent (completion waits for them): looked up
+      -- per broadcast, the sweep reads their in-flight rows instead of the whole ledger's index.
+      AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('sending', 'paused', 'cancelled'))
   `);
   return result.rowCount ?? 0;
 }
