@@ -29,7 +29,7 @@ import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
-/** How long a confirmation mail may wait for others to share its job. */
+/** How long a transactional mail (a confirmation, a letter copy) may wait for others to share its job. */
 const MAIL_QUEUE_LINGER_MS = 20;
 
 /** Where people (not programs) are: the campaign page, the links in mail and the data-rights pages. */

@@ -119,7 +119,7 @@ export function makeSendTransactional(deps: SendTransactionalDeps) {
     const failed = failures('failed');
     // UnrecoverableError takes no cause: the SMTP responses are in its message and in the ledger.
     if (failed.length > 0) throw new UnrecoverableError(`failed ${failed.length} of ${messageIds.length}: ${failed.join('; ')}`);
-    return messageIds.length === 1 ? outcomes[0] : { outcomes };
+    return { outcomes };
   };
 }
 
