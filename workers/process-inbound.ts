@@ -123,7 +123,8 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     const dmarcFrom = 'dkim' in auth ? auth.dkim?.headerFrom : undefined;
     const authentication = JSON.stringify({
       dkim: 'dkim' in auth ? (auth.dkim?.results ?? []).map((r) => r.status?.result ?? 'none') : [],
-      spf: 'spf' in auth && auth.spf ? (auth.spf.status?.result ?? 'none') : 'none',
+      // Without a client address mailauth still reports "neutral"; say plainly that nothing was checked.
+      spf: !message.remoteAddress ? 'not checked' : 'spf' in auth && auth.spf ? (auth.spf.status?.result ?? 'none') : 'none',
       dmarc,
       // The From address(es) DMARC read: the identity trust is decided on.
       headerFrom: dmarcFrom ?? [],
