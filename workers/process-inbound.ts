@@ -132,12 +132,12 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     });
     const identity = readSenderIdentity(message.raw, dmarcFrom, textOf(email?.from?.address));
     // What the organiser sees as the sender of a held reply: what DMARC read, when it read one address.
-    const fromAddress = identity.ok ? identity.address : (dmarcFrom?.length === 1 ? dmarcFrom[0] : textOf(email?.from?.address))?.trim().toLowerCase();
+    const fromAddress = textOf(identity.ok ? identity.address : (dmarcFrom?.length === 1 ? dmarcFrom[0] : email?.from?.address))?.trim().toLowerCase();
 
     // Anything not trusted is held with its reason; nothing is dropped silently.
     const reasons: string[] = [];
     if (!email?.from?.address) reasons.push('malformed: no readable From address');
-    else if (!identity.ok) reasons.push(identity.reason);
+    else if (!identity.ok) reasons.push(textOf(identity.reason));
     const automatic = email ? automaticReason(email) : undefined;
     if (automatic) reasons.push(`automatic reply (${automatic}), never forwarded`);
     if (identity.ok && !isAllowedSender(identity.address, campaign.replyAllowedSenders)) reasons.push(`sender ${identity.address} is not an allowed official sender`);
