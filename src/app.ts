@@ -99,7 +99,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   };
 
   await app.register(healthRoutes);
-  await app.register(httpIntakeRoutes, { db: app.db, redis: app.redis, queues: app.queues, config });
+  await app.register(httpIntakeRoutes, { db: app.db, queues: app.queues, config });
   await app.register(async (site) => {
     await preparePublicScope(site);
     await site.register(publicRoutes, { service: supporterService });

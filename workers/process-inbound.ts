@@ -3,6 +3,7 @@
  * else sent to a campaign's reply address becomes a reply — authenticated with mailauth (DKIM, SPF,
  * DMARC recorded), trusted only when its sender is allowed and DMARC passed (or the installation
  * does not require DMARC), recorded once per Message-ID, and forwarded or held with its reason.
+ * The sender is the From address DMARC evaluated, read as one plain mailbox (sender-identity.ts).
  */
 import { eq, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
@@ -15,6 +16,7 @@ import type { JobData } from '../src/queue/queues.js';
 import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../src/replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../src/replies/reply-queries.js';
 import { forwardReply } from '../src/replies/reply-service.js';
+import { readSenderIdentity } from '../src/replies/sender-identity.js';
 import { emailHash } from '../src/supporters/email-address.js';
 import { addSuppression } from '../src/supporters/supporter-queries.js';
 import { markdownToSafeHtml } from '../src/templates/render-template.js';
@@ -93,7 +95,6 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.replyToken, token.token));
     if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists');
 
-    const fromAddress = textOf(email?.from?.address)?.trim().toLowerCase();
     const messageId = textOf(email?.messageId)?.trim() || `<inbound.${inboundId}@${deps.config.INBOUND_DOMAIN}>`;
     const earlier = await findReplyByMessageId(deps.db, campaign.id, messageId);
     if (earlier) {
@@ -105,12 +106,13 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
       return finish('processed', `duplicate of an earlier reply (${messageId})`);
     }
 
-    // Over HTTP the connecting address is the forwarding MTA's: SPF then reads the newest Received header.
-    const viaHttp = message.via === 'http';
+    // SPF is decided from the SMTP client's address: the listener's own connection, or the one a signed
+    // HTTP hand-over states. Never from Received headers, which whoever wrote the message wrote too.
     // Loaded on first use: a worker that only sends broadcasts never pays for mailauth's memory.
     const { authenticate } = await import('mailauth');
     const auth = await authenticate(message.raw, {
-      ...(viaHttp ? { trustReceived: true } : { ip: message.remoteAddress ?? undefined, helo: message.helo ?? undefined }),
+      ...(message.remoteAddress ? { ip: message.remoteAddress } : {}),
+      ...(message.helo ? { helo: message.helo } : {}),
       sender: message.envelopeFrom ?? undefined,
       mta: deps.config.INBOUND_DOMAIN,
       disableArc: true,
@@ -118,19 +120,27 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
       ...(deps.resolver ? { resolver: deps.resolver } : {}),
     }).catch((error: unknown) => ({ error: String(error) }));
     const dmarc = 'dmarc' in auth && auth.dmarc ? (auth.dmarc.status?.result ?? 'none') : 'none';
+    const dmarcFrom = 'dkim' in auth ? auth.dkim?.headerFrom : undefined;
     const authentication = JSON.stringify({
       dkim: 'dkim' in auth ? (auth.dkim?.results ?? []).map((r) => r.status?.result ?? 'none') : [],
-      spf: 'spf' in auth && auth.spf ? (auth.spf.status?.result ?? 'none') : 'none',
+      // Without a client address mailauth still reports "neutral"; say plainly that nothing was checked.
+      spf: !message.remoteAddress ? 'not checked' : 'spf' in auth && auth.spf ? (auth.spf.status?.result ?? 'none') : 'none',
       dmarc,
+      // The From address(es) DMARC read: the identity trust is decided on.
+      headerFrom: dmarcFrom ?? [],
       ...('error' in auth ? { error: auth.error } : {}),
     });
+    const identity = readSenderIdentity(message.raw, dmarcFrom, textOf(email?.from?.address));
+    // What the organiser sees as the sender of a held reply: what DMARC read, when it read one address.
+    const fromAddress = textOf(identity.ok ? identity.address : (dmarcFrom?.length === 1 ? dmarcFrom[0] : email?.from?.address))?.trim().toLowerCase();
 
     // Anything not trusted is held with its reason; nothing is dropped silently.
     const reasons: string[] = [];
-    if (!email || !fromAddress) reasons.push('malformed: no readable From address');
+    if (!email?.from?.address) reasons.push('malformed: no readable From address');
+    else if (!identity.ok) reasons.push(textOf(identity.reason));
     const automatic = email ? automaticReason(email) : undefined;
     if (automatic) reasons.push(`automatic reply (${automatic}), never forwarded`);
-    if (fromAddress && !isAllowedSender(fromAddress, campaign.replyAllowedSenders)) reasons.push(`sender ${fromAddress} is not an allowed official sender`);
+    if (identity.ok && !isAllowedSender(identity.address, campaign.replyAllowedSenders)) reasons.push(`sender ${identity.address} is not an allowed official sender`);
     if (deps.config.INBOUND_REQUIRE_DMARC && dmarc !== 'pass') reasons.push(`DMARC did not pass (${dmarc})`);
     const trusted = reasons.length === 0;
 

@@ -353,15 +353,21 @@ export const inboundMessages = pgTable(
     via: text('via').notNull(),
     envelopeFrom: text('envelope_from'),
     envelopeTo: text('envelope_to').array().notNull(),
+    /** The SMTP client's address: the listener's connection, or the one a signed HTTP hand-over states. */
     remoteAddress: text('remote_address'),
     helo: text('helo'),
     raw: bytea('raw').notNull(),
+    /** HTTP intake only: SHA-256 of the signed envelope and body, so a retried hand-over is stored once. */
+    intakeKey: text('intake_key'),
     status: inboundStatus('status').notNull().default('received'),
     outcome: text('outcome'),
     createdAt: createdAt(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
-  (t) => [index('inbound_messages_unprocessed_idx').on(t.createdAt).where(sql`${t.status} = 'received'`)],
+  (t) => [
+    index('inbound_messages_unprocessed_idx').on(t.createdAt).where(sql`${t.status} = 'received'`),
+    uniqueIndex('inbound_messages_intake_key').on(t.intakeKey),
+  ],
 );
 
 export const replyStatus = pgEnum('reply_status', ['held', 'awaiting_approval', 'forwarded', 'rejected']);

@@ -1,13 +1,17 @@
 /**
  * POST /api/v1/inbound: raw RFC 822 bytes from an MTA pipe or a provider's forward. Authenticated
- * by an HMAC-SHA256 over "<timestamp>.<body>" with INBOUND_HMAC_SECRET; a timestamp more than five
- * minutes off, or a signature already used, is refused (401), and nothing is stored. Accepted
- * messages are stored like the SMTP listener's and processed by the same worker.
+ * by an HMAC-SHA256 with INBOUND_HMAC_SECRET over the timestamp, the envelope (recipient, sender,
+ * the SMTP client's address) and the body, so none of them can be altered on the way; a timestamp
+ * more than five minutes off is refused (401), and nothing is stored. The same envelope and body
+ * handed over again — a retry after our 5xx, or a replay — is stored once and answered with the
+ * same id. SPF is checked against the client address the request states, and not at all without
+ * one: the message's own Received headers are written by whoever wrote the message.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
 import { and, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { campaigns, inboundMessages } from '../db/schema.js';
@@ -18,18 +22,49 @@ import { parseInboundAddress } from './inbound-address.js';
 
 const MAX_SKEW_SECONDS = 300;
 
-export function signInboundBody(secret: string, timestamp: string, body: Buffer): string {
-  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+/** The envelope a hand-over states; each field is signed (absent ones as empty strings). */
+export interface InboundEnvelope {
+  to: string;
+  from?: string | undefined;
+  clientIp?: string | undefined;
+}
+
+function envelopeLines(envelope: InboundEnvelope): string {
+  return `${envelope.to}\n${envelope.from ?? ''}\n${envelope.clientIp ?? ''}\n`;
+}
+
+/**
+ * sha256=hex(HMAC-SHA256(secret, timestamp LF X-Envelope-To LF X-Envelope-From LF X-Envelope-Client-IP LF body)).
+ * Header values cannot hold a line feed, so each field ends exactly where the next begins.
+ */
+export function signInboundRequest(secret: string, timestamp: string, envelope: InboundEnvelope, body: Buffer): string {
+  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}\n${envelopeLines(envelope)}`).update(body).digest('hex');
+}
+
+const envelopeSchema = z.object({
+  to: z.string().min(3).max(320),
+  from: z
+    .string()
+    .max(320)
+    .regex(/^[^\s<>]*$/, { message: 'must be a bare address, or empty for a bounce' })
+    .optional(),
+  clientIp: z
+    .string()
+    .refine((value) => isIP(value) !== 0, { message: 'must be an IPv4 or IPv6 address' })
+    .optional(),
+});
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 export interface HttpIntakeOptions {
   db: Database;
-  redis: Redis;
   queues: Queues;
-  config: Pick<Config, 'INBOUND_HMAC_SECRET' | 'INBOUND_DOMAIN' | 'INBOUND_MAX_BYTES' | 'REDIS_PREFIX'>;
+  config: Pick<Config, 'INBOUND_HMAC_SECRET' | 'INBOUND_DOMAIN' | 'INBOUND_MAX_BYTES'>;
 }
 
-export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (app, { db, redis, queues, config }) => {
+export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (app, { db, queues, config }) => {
   app.addContentTypeParser(['message/rfc822', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: config.INBOUND_MAX_BYTES }, (_request, body, done) =>
     done(null, body),
   );
@@ -41,8 +76,9 @@ export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (ap
         tags: ['replies'],
         summary: 'Hand over a received email (raw RFC 822), signed with INBOUND_HMAC_SECRET',
         description:
-          'Headers: X-Envelope-To (the reply address it was sent to), optional X-Envelope-From, X-Inbound-Timestamp (unix seconds) and ' +
-          'X-Inbound-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body)). Replays and stale timestamps get 401.',
+          'Headers: X-Envelope-To (the reply address it was sent to), optional X-Envelope-From and X-Envelope-Client-IP (the SMTP client, ' +
+          'for SPF), X-Inbound-Timestamp (unix seconds) and X-Inbound-Signature: sha256=hex(HMAC-SHA256(secret, timestamp LF to LF from LF ' +
+          'client-ip LF body)), absent fields as empty strings. Stale timestamps get 401; the same envelope and body again is stored once.',
       },
     },
     async (request, reply) => {
@@ -51,22 +87,30 @@ export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (ap
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError('Send the raw message as message/rfc822', 'body');
 
-      const timestamp = String(request.headers['x-inbound-timestamp'] ?? '');
-      const signature = String(request.headers['x-inbound-signature'] ?? '');
+      const timestamp = headerOf(request.headers['x-inbound-timestamp']) ?? '';
+      const signature = headerOf(request.headers['x-inbound-signature']) ?? '';
       if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS) {
         throw new UnauthorizedError('X-Inbound-Timestamp is missing or more than five minutes off');
       }
-      const expected = Buffer.from(signInboundBody(secret, timestamp, body));
+      const stated: InboundEnvelope = {
+        to: headerOf(request.headers['x-envelope-to']) ?? '',
+        from: headerOf(request.headers['x-envelope-from']),
+        clientIp: headerOf(request.headers['x-envelope-client-ip']),
+      };
+      const expected = Buffer.from(signInboundRequest(secret, timestamp, stated, body));
       const given = Buffer.from(signature);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new UnauthorizedError('X-Inbound-Signature does not match the body');
+        throw new UnauthorizedError('X-Inbound-Signature does not match the timestamp, envelope and body (see README: HTTP intake)');
       }
-      // Each signature is good once: a replay within the timestamp window is refused.
-      const fresh = await redis.set(`${config.REDIS_PREFIX}:inbound-signature:${signature.slice(7)}`, '1', 'EX', MAX_SKEW_SECONDS * 2, 'NX');
-      if (fresh !== 'OK') throw new UnauthorizedError('This signature was already used');
+      const parsed = envelopeSchema.safeParse(stated);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const field = { to: 'x-envelope-to', from: 'x-envelope-from', clientIp: 'x-envelope-client-ip' }[String(issue.path[0]) as keyof InboundEnvelope];
+        throw new ValidationError(`${field} ${issue.message}`, field);
+      }
+      const envelope = parsed.data;
 
-      const to = String(request.headers['x-envelope-to'] ?? '').trim();
-      const address = parseInboundAddress(to, config.INBOUND_DOMAIN);
+      const address = parseInboundAddress(envelope.to, config.INBOUND_DOMAIN);
       if (address?.kind === 'reply') {
         const [campaign] = await db
           .select({ id: campaigns.id })
@@ -76,15 +120,31 @@ export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (ap
       } else if (address?.kind !== 'bounce') {
         throw new NotFoundError('X-Envelope-To is not an address this service receives mail for', 'x-envelope-to');
       }
-      const from = request.headers['x-envelope-from'];
-      const [row] = await db
+
+      // The timestamp is left out: a sender that signs its retry afresh is still retrying the same message.
+      const intakeKey = createHash('sha256').update(envelopeLines(envelope)).update(body).digest('hex');
+      const [stored] = await db
         .insert(inboundMessages)
-        .values({ via: 'http', envelopeTo: [to], envelopeFrom: typeof from === 'string' ? from : null, remoteAddress: request.ip, raw: body })
-        .returning({ id: inboundMessages.id });
-      await queues.add('inbound', 'process', { inboundId: row!.id }, inboundJobId(row!.id)).catch((error: unknown) =>
-        request.log.warn({ err: error }, 'could not queue inbound message; the sweep will'),
-      );
-      return reply.code(202).send({ id: row!.id, status: 'received' });
+        .values({
+          via: 'http',
+          envelopeTo: [envelope.to],
+          envelopeFrom: envelope.from || null,
+          remoteAddress: envelope.clientIp ?? null,
+          raw: body,
+          intakeKey,
+        })
+        .onConflictDoNothing({ target: inboundMessages.intakeKey })
+        .returning({ id: inboundMessages.id, status: inboundMessages.status });
+      const [row] = stored
+        ? [stored]
+        : await db.select({ id: inboundMessages.id, status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.intakeKey, intakeKey));
+      if (!row) throw new Error('an inbound message stored under this key has vanished');
+      if (row.status === 'received') {
+        await queues.add('inbound', 'process', { inboundId: row.id }, inboundJobId(row.id)).catch((error: unknown) =>
+          request.log.warn({ err: error }, 'could not queue inbound message; the sweep will'),
+        );
+      }
+      return reply.code(202).send({ id: row.id, status: row.status });
     },
   );
 };

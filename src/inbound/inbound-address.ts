@@ -4,7 +4,8 @@ export type InboundAddress = { kind: 'reply'; token: string } | { kind: 'bounce'
 export function parseInboundAddress(address: string, inboundDomain: string): InboundAddress | undefined {
   const at = address.lastIndexOf('@');
   if (at < 0 || address.slice(at + 1).toLowerCase() !== inboundDomain.toLowerCase()) return undefined;
-  const match = /^(reply|bounce)\+([A-Za-z0-9._-]{1,100})$/.exec(address.slice(0, at));
+  // Mail systems may change the letter case of a whole address (Reply+…@, REPLY+…@): like the domain, the prefix is read in any case.
+  const match = /^(reply|bounce)\+([A-Za-z0-9._-]{1,100})$/i.exec(address.slice(0, at));
   if (!match) return undefined;
-  return match[1] === 'reply' ? { kind: 'reply', token: match[2]!.toLowerCase() } : { kind: 'bounce', id: match[2]! };
+  return match[1]!.toLowerCase() === 'reply' ? { kind: 'reply', token: match[2]!.toLowerCase() } : { kind: 'bounce', id: match[2]! };
 }

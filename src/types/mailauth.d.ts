@@ -1,11 +1,12 @@
-// mailauth ships no type declarations; this covers the one function we call.
+// mailauth ships no type declarations; this covers what we call (dkimSign only from tests).
 declare module 'mailauth' {
   export interface AuthResultPart {
     status?: { result?: string; comment?: string };
     [key: string]: unknown;
   }
   export interface AuthenticateResult {
-    dkim?: { results?: AuthResultPart[] };
+    /** headerFrom: every address mailauth's parser read from the From header(s); DMARC runs only when there is exactly one. */
+    dkim?: { results?: AuthResultPart[]; headerFrom?: string[] };
     spf?: AuthResultPart | false;
     dmarc?: (AuthResultPart & { domain?: string }) | false;
     arc?: AuthResultPart;
@@ -24,4 +25,11 @@ declare module 'mailauth' {
       resolver?: (name: string, rrtype: string) => Promise<unknown>;
     },
   ): Promise<AuthenticateResult>;
+}
+
+declare module 'mailauth/lib/dkim/sign.js' {
+  export function dkimSign(
+    message: string | Buffer,
+    options: { canonicalization?: string; signatureData: { signingDomain: string; selector: string; privateKey: string | Buffer; algorithm?: string }[] },
+  ): Promise<{ signatures: string; errors: unknown[] }>;
 }
