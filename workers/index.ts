@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { assertPostgresReachable, assertRedisReachable } from '../src/infra/reachability.js';
 import { runMain } from '../src/infra/run-main.js';
+import { serializeErrorSafely } from '../src/infra/safe-errors.js';
 import { onShutdownSignal } from '../src/infra/shutdown.js';
 import { startWorkers } from './start-workers.js';
 
@@ -10,7 +11,7 @@ await runMain(async () => {
   const config = loadConfig();
   await assertPostgresReachable(config.DATABASE_URL);
   await assertRedisReachable(config.REDIS_URL);
-  const log = pino({ level: config.LOG_LEVEL, base: { process: 'worker' } });
+  const log = pino({ level: config.LOG_LEVEL, base: { process: 'worker' }, serializers: { err: serializeErrorSafely } });
   const workers = await startWorkers(config, log);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
   onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, log, () => workers.close());
