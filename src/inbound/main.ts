@@ -1,10 +1,9 @@
 /** `npm run inbound`: the inbound SMTP listener, its own process (see smtp-listener.ts). */
-import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { assertPostgresReachable, assertRedisReachable } from '../infra/reachability.js';
 import { runMain } from '../infra/run-main.js';
-import { serializeErrorSafely } from '../infra/safe-errors.js';
+import { createLogger } from '../infra/logger.js';
 import { onShutdownSignal } from '../infra/shutdown.js';
 import { Queues } from '../queue/queues.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -14,7 +13,7 @@ await runMain(async () => {
   const config = loadConfig();
   await assertPostgresReachable(config.DATABASE_URL);
   await assertRedisReachable(config.REDIS_URL);
-  const log = pino({ level: config.LOG_LEVEL, base: { process: 'inbound' }, serializers: { err: serializeErrorSafely } });
+  const log = createLogger(config.LOG_LEVEL, 'inbound');
   const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, { poolSize: 5, applicationName: 'campaign-letters-inbound', log: warn });
   const redis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-inbound', warn);

@@ -125,7 +125,7 @@ describe('errors as logged', () => {
     const safe = withoutQueryParams(failed) as Error;
     expect(safe.message).toContain('insert into "reply_attachments"');
     expect(safe.message).toContain('bind message supplies 2 parameters');
-    expect(JSON.stringify({ message: safe.message, stack: safe.stack, ...safe })).not.toContain(secret);
+    expect(JSON.stringify({ ...safe, message: safe.message, stack: safe.stack })).not.toContain(secret);
     expect(describeFailure(failed)).not.toContain(secret);
   });
 
