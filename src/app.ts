@@ -27,6 +27,7 @@ import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jo
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
+import { serializeErrorSafely } from './infra/safe-errors.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
 /** How long a transactional mail (a confirmation, a letter copy) may wait for others to share its job. */
@@ -40,6 +41,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: { err: serializeErrorSafely },
     },
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
@@ -120,6 +122,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         jobs: broadcastService.jobs,
         inboundDomain: config.INBOUND_DOMAIN,
         maxAttachmentBytes: config.INBOUND_MAX_BYTES,
+        attachmentLimits: { maxCount: config.INBOUND_MAX_ATTACHMENTS, maxTotalBytes: config.INBOUND_MAX_ATTACHMENT_BYTES },
       });
       await api.register(broadcastRoutes, {
         campaigns: campaignService,

@@ -9,7 +9,7 @@ import { listActiveBroadcasts, releaseStaleClaims, transitionBroadcast } from '.
 import type { Database } from '../src/db/client.js';
 import type { Queues } from '../src/queue/queues.js';
 import { inboundJobId } from '../src/queue/queues.js';
-import { listUnprocessedInbound } from '../src/replies/reply-queries.js';
+import { deleteExpiredInboundRaw, listUnprocessedInbound } from '../src/replies/reply-queries.js';
 import { requeueDeletedCampaigns } from './campaign-purge.js';
 import { requeueUnsentTargetLetters } from './send-target-letter.js';
 import { requeueUnsentMail } from './send-transactional.js';
@@ -25,6 +25,8 @@ export interface SweepDeps {
    * left waiting for minutes.
    */
   inboundGraceSeconds: number;
+  /** Raw inbound mail is kept this long after it arrived, then its bytes are deleted. */
+  inboundRetentionDays: number;
 }
 
 export function makeSweep(deps: SweepDeps) {
@@ -45,6 +47,7 @@ export function makeSweep(deps: SweepDeps) {
       mailToSend: await requeueUnsentMail(deps.db, deps.queues),
       lettersToTarget: await requeueUnsentTargetLetters(deps.db, deps.queues),
       inboundToProcess: await requeueUnprocessedInbound(deps.db, deps.queues, deps.inboundGraceSeconds),
+      inboundRawDeleted: await deleteExpiredInboundRaw(deps.db, deps.inboundRetentionDays),
       releasedClaims,
       broadcasts,
     };

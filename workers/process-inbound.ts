@@ -5,7 +5,7 @@
  * does not require DMARC), recorded once per Message-ID, and forwarded or held with its reason.
  * The sender is the From address DMARC evaluated, read as one plain mailbox (sender-identity.ts).
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
 import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
 import type { Config } from '../src/config.js';
@@ -19,13 +19,14 @@ import { forwardReply } from '../src/replies/reply-service.js';
 import { readSenderIdentity } from '../src/replies/sender-identity.js';
 import { emailHash } from '../src/supporters/email-address.js';
 import { addSuppression } from '../src/supporters/supporter-queries.js';
-import { markdownToSafeHtml } from '../src/templates/render-template.js';
-import { sanitiseReplyHtml } from '../src/replies/reply-html.js';
+import { plainTextToSafeHtml, sanitiseReplyHtml } from '../src/replies/reply-html.js';
+import { sortAttachments } from '../src/replies/attachment-policy.js';
+import { describeFailure } from '../src/infra/safe-errors.js';
 
 export interface ProcessInboundDeps {
   db: Database;
   jobs: Pick<BroadcastJobs, 'plan'>;
-  config: Pick<Config, 'INBOUND_DOMAIN' | 'INBOUND_REQUIRE_DMARC'>;
+  config: Pick<Config, 'INBOUND_DOMAIN' | 'INBOUND_REQUIRE_DMARC' | 'INBOUND_MAX_ATTEMPTS' | 'INBOUND_MAX_ATTACHMENTS' | 'INBOUND_MAX_ATTACHMENT_BYTES'>;
   /** DNS for DKIM/SPF/DMARC; the system resolver unless a test supplies records. */
   resolver?: ((name: string, rrtype: string) => Promise<unknown>) | undefined;
 }
@@ -63,15 +64,64 @@ function textOf<T extends string | null | undefined>(value: T): T {
 }
 
 function safeHtmlOf(email: { html?: string | undefined; text?: string | undefined }): string {
-  if (email.html) return sanitiseReplyHtml(email.html);
-  // Plain text: escaped, paragraphs and line breaks kept (Markdown is not applied to someone else's text).
-  return markdownToSafeHtml((email.text ?? '').replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`));
+  return email.html ? sanitiseReplyHtml(email.html) : plainTextToSafeHtml(email.text ?? '');
 }
 
+/**
+ * Begins an attempt at a stored message: counts it in Postgres (a crash mid-attempt counts too) and
+ * notes the campaign it was sent to, so the organiser can see it whatever becomes of it.
+ */
+async function beginAttempt(deps: ProcessInboundDeps, inboundId: string) {
+  const [message] = await deps.db.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId));
+  if (!message || message.status !== 'received') return undefined;
+  const address = message.envelopeTo.map((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)).find((a) => a?.kind === 'reply');
+  const campaignId =
+    address?.kind === 'reply' ? sql`(SELECT ${campaigns.id} FROM ${campaigns} WHERE ${campaigns.replyToken} = ${address.token})` : sql`NULL`;
+  const [counted] = await deps.db
+    .update(inboundMessages)
+    .set({ attempts: sql`${inboundMessages.attempts} + 1`, campaignId: sql`coalesce(${inboundMessages.campaignId}, ${campaignId})` })
+    .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
+    .returning({ attempts: inboundMessages.attempts });
+  return counted ? { message, attempt: counted.attempts } : undefined;
+}
+
+/**
+ * A message no attempt could process (the poison message: one whose insert broke a Postgres limit
+ * failed every attempt, and the sweep queued it again for ever) ends as `failed`, with the reason,
+ * after INBOUND_MAX_ATTEMPTS attempts; the sweep queues only `received` messages.
+ */
 export function makeProcessInbound(deps: ProcessInboundDeps) {
+  const processMessage = makeProcessMessage(deps);
   return async ({ inboundId }: JobData<'inbound'>) => {
-    const [message] = await deps.db.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId));
-    if (!message || message.status !== 'received') return { outcome: 'already processed' };
+    const begun = await beginAttempt(deps, inboundId);
+    if (!begun) return { outcome: 'already processed' };
+    const { message, attempt } = begun;
+    const maxAttempts = deps.config.INBOUND_MAX_ATTEMPTS;
+    if (attempt > maxAttempts) {
+      // Earlier attempts ended without recording their failure (the process died): this one does not start.
+      const outcome = `failed: could not be processed in ${maxAttempts} attempts (the last ones ended without an answer)`;
+      await markInboundProcessed(deps.db, inboundId, 'failed', outcome);
+      return { outcome };
+    }
+    try {
+      return await processMessage(message);
+    } catch (error) {
+      const reason = describeFailure(error);
+      if (attempt < maxAttempts) {
+        await deps.db.update(inboundMessages).set({ outcome: `attempt ${attempt} of ${maxAttempts} failed: ${reason}`.slice(0, 2000) }).where(eq(inboundMessages.id, inboundId));
+        throw error;
+      }
+      const outcome = `failed: could not be processed in ${maxAttempts} attempts: ${reason}`;
+      await markInboundProcessed(deps.db, inboundId, 'failed', outcome);
+      return { outcome };
+    }
+  };
+}
+
+function makeProcessMessage(deps: ProcessInboundDeps) {
+  return async (message: typeof inboundMessages.$inferSelect) => {
+    const inboundId = message.id;
+    if (!message.raw) return { outcome: 'already processed' };
     const raw = message.raw.toString('utf8');
 
     const finish = async (status: 'processed' | 'failed', outcome: string) => {
@@ -144,6 +194,14 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     if (deps.config.INBOUND_REQUIRE_DMARC && dmarc !== 'pass') reasons.push(`DMARC did not pass (${dmarc})`);
     const trusted = reasons.length === 0;
 
+    const { forwarded, withheld } = await sortAttachments(
+      (email?.attachments ?? []).map((a) => ({
+        filename: textOf(a.filename) || 'attachment',
+        contentType: textOf(a.mimeType),
+        content: Buffer.from(a.content as ArrayBuffer),
+      })),
+      { maxCount: deps.config.INBOUND_MAX_ATTACHMENTS, maxTotalBytes: deps.config.INBOUND_MAX_ATTACHMENT_BYTES },
+    );
     const reply = await deps.db.transaction(async (tx) => {
       const row = await insertReplyOnce(tx, {
         campaignId: campaign.id,
@@ -159,19 +217,10 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
         status: trusted ? 'awaiting_approval' : 'held',
         reason: trusted ? (campaign.replyMode === 'auto' ? null : 'the campaign forwards replies after approval') : reasons.join('; '),
         authentication,
+        withheldAttachments: withheld,
         receivedAt: message.createdAt,
       });
-      if (row) {
-        await insertAttachments(
-          tx,
-          row.id,
-          (email?.attachments ?? []).map((a) => ({
-            filename: textOf(a.filename) || 'attachment',
-            contentType: textOf(a.mimeType),
-            content: Buffer.from(a.content as ArrayBuffer),
-          })),
-        );
-      }
+      if (row) await insertAttachments(tx, row.id, forwarded);
       return row;
     });
     if (!reply) return finish('processed', `duplicate of an earlier reply (${messageId})`);

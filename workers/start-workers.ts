@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { makeBroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
 import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
+import { withoutQueryParams } from '../src/infra/safe-errors.js';
 import { makeSendRateGate } from '../src/infra/send-rate.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
@@ -87,7 +88,10 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         const parsed = queueDefinitions[name].safeParse(job.data);
         // Malformed data will not become well-formed by retrying.
         if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
-        return process(parsed.data, job);
+        // BullMQ keeps the message of a failure in Redis, and the 'failed' listener logs it.
+        return process(parsed.data, job).catch((error: unknown) => {
+          throw withoutQueryParams(error);
+        });
       },
       {
         connection: workerRedis,
@@ -116,6 +120,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     staleSeconds: config.DELIVERY_STALE_SECONDS,
     // One sweep interval, at most 30 s: a message stored before the previous sweep has had its chance.
     inboundGraceSeconds: Math.min(30, config.SWEEP_INTERVAL_SECONDS),
+    inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
   });
   const runSweep = async () => {
     try {

@@ -16,6 +16,7 @@ import {
   index,
   inet,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -344,7 +345,9 @@ export const inboundStatus = pgEnum('inbound_status', ['received', 'processed', 
 
 /**
  * Every message the inbound listener (or the HTTP intake) accepted, raw, written before the 250 is
- * given: nothing accepted is ever lost. Parsing and checks happen afterwards, in a worker.
+ * given: nothing accepted is ever lost. Parsing and checks happen afterwards, in a worker. The raw
+ * bytes of a finished message are deleted after INBOUND_RETENTION_DAYS (`raw` NULL); the row, with
+ * its outcome, and the reply made from it stay.
  */
 export const inboundMessages = pgTable(
   'inbound_messages',
@@ -356,10 +359,16 @@ export const inboundMessages = pgTable(
     /** The SMTP client's address: the listener's connection, or the one a signed HTTP hand-over states. */
     remoteAddress: text('remote_address'),
     helo: text('helo'),
-    raw: bytea('raw').notNull(),
+    raw: bytea('raw'),
     /** HTTP intake only: SHA-256 of the signed envelope and body, so a retried hand-over is stored once. */
     intakeKey: text('intake_key'),
+    /** Bytes as received, kept when `raw` is deleted. */
+    size: integer('size'),
+    /** The campaign whose reply address it came to, once a worker has looked: the organiser's view of it. */
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
     status: inboundStatus('status').notNull().default('received'),
+    /** Processing attempts begun, counted in Postgres so that a re-queue by the sweep does not reset them. */
+    attempts: integer('attempts').notNull().default(0),
     outcome: text('outcome'),
     createdAt: createdAt(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
@@ -367,8 +376,17 @@ export const inboundMessages = pgTable(
   (t) => [
     index('inbound_messages_unprocessed_idx').on(t.createdAt).where(sql`${t.status} = 'received'`),
     uniqueIndex('inbound_messages_intake_key').on(t.intakeKey),
+    // The retention sweep reads only messages whose raw bytes are still kept.
+    index('inbound_messages_raw_kept_idx').on(t.createdAt).where(sql`${t.raw} IS NOT NULL AND ${t.status} <> 'received'`),
+    index('inbound_messages_campaign_idx').on(t.campaignId, t.createdAt.desc()),
   ],
 );
+
+export interface WithheldAttachments {
+  /** How many were withheld; `items` lists at most the first 100. */
+  count: number;
+  items: Array<{ filename: string; contentType: string; reason: string }>;
+}
 
 export const replyStatus = pgEnum('reply_status', ['held', 'awaiting_approval', 'forwarded', 'rejected']);
 
@@ -399,6 +417,8 @@ export const replies = pgTable(
     /** DKIM, SPF and DMARC results as recorded by mailauth. */
     authentication: text('authentication'),
     broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'set null' }),
+    /** Attachments received but never forwarded (type, count or size), for the organiser. */
+    withheldAttachments: jsonb('withheld_attachments').$type<WithheldAttachments>().notNull().default({ count: 0, items: [] }),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

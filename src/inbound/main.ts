@@ -1,9 +1,9 @@
 /** `npm run inbound`: the inbound SMTP listener, its own process (see smtp-listener.ts). */
-import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { assertPostgresReachable, assertRedisReachable } from '../infra/reachability.js';
 import { runMain } from '../infra/run-main.js';
+import { createLogger } from '../infra/logger.js';
 import { onShutdownSignal } from '../infra/shutdown.js';
 import { Queues } from '../queue/queues.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -13,12 +13,12 @@ await runMain(async () => {
   const config = loadConfig();
   await assertPostgresReachable(config.DATABASE_URL);
   await assertRedisReachable(config.REDIS_URL);
-  const log = pino({ level: config.LOG_LEVEL, base: { process: 'inbound' } });
+  const log = createLogger(config.LOG_LEVEL, 'inbound');
   const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, { poolSize: 5, applicationName: 'campaign-letters-inbound', log: warn });
   const redis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-inbound', warn);
   const queues = new Queues(redis, config.REDIS_PREFIX);
-  const listener = await startInboundListener(config, { db: database.db, queues, log });
+  const listener = await startInboundListener(config, { db: database.db, queues, redis, log });
   log.info({ port: listener.port, domain: config.INBOUND_DOMAIN }, 'inbound SMTP listening');
   onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, log, async () => {
     await listener.close();

@@ -4,17 +4,26 @@
  * connections, offers STARTTLS when a certificate is configured, and answers 250 only once the raw
  * message is stored in Postgres: nothing it accepted can be lost. Parsing and checks come later, in
  * a worker (queue `inbound`), and the sweep re-queues anything stored but not yet processed.
+ *
+ * Its memory is bounded: a message is held only up to INBOUND_MAX_BYTES (past that its bytes are
+ * counted and dropped until the end of DATA, then answered 552), so at most INBOUND_MAX_BYTES per
+ * connection, and INBOUND_MAX_CLIENTS connections, INBOUND_MAX_CONNECTIONS_PER_CLIENT from one address.
+ * Messages per client address and per envelope sender are counted per hour in Redis (shared by every
+ * listener); over the limit is a 4xx, so a real sender's server tries again later.
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { campaigns, inboundMessages } from '../db/schema.js';
 import type { Queues } from '../queue/queues.js';
 import { inboundJobId } from '../queue/queues.js';
+import { throttledErrorLog } from '../queue/redis-connection.js';
+import { hitFixedWindows, type Window } from '../infra/fixed-window-limit.js';
 import { parseInboundAddress } from './inbound-address.js';
 
 function smtpError(code: number, message: string): Error {
@@ -26,9 +35,26 @@ export interface InboundListener {
   close(): Promise<void>;
 }
 
+export type InboundListenerConfig = Pick<
+  Config,
+  | 'INBOUND_DOMAIN'
+  | 'INBOUND_SMTP_HOST'
+  | 'INBOUND_SMTP_PORT'
+  | 'INBOUND_MAX_BYTES'
+  | 'INBOUND_MAX_CLIENTS'
+  | 'INBOUND_MAX_CONNECTIONS_PER_CLIENT'
+  | 'INBOUND_CLIENT_MESSAGES_PER_HOUR'
+  | 'INBOUND_SENDER_MESSAGES_PER_HOUR'
+  | 'INBOUND_TLS_KEY_FILE'
+  | 'INBOUND_TLS_CERT_FILE'
+  | 'REDIS_PREFIX'
+>;
+
+const HOUR = 3600;
+
 export async function startInboundListener(
-  config: Pick<Config, 'INBOUND_DOMAIN' | 'INBOUND_SMTP_HOST' | 'INBOUND_SMTP_PORT' | 'INBOUND_MAX_BYTES' | 'INBOUND_MAX_CLIENTS' | 'INBOUND_TLS_KEY_FILE' | 'INBOUND_TLS_CERT_FILE'>,
-  deps: { db: Database; queues: Queues; log: Logger },
+  config: InboundListenerConfig,
+  deps: { db: Database; queues: Queues; redis: Redis; log: Logger },
 ): Promise<InboundListener> {
   const tls =
     config.INBOUND_TLS_KEY_FILE && config.INBOUND_TLS_CERT_FILE
@@ -47,6 +73,30 @@ export async function startInboundListener(
     return campaign !== undefined;
   }
 
+  /** Open connections per client address, by session id (a refused connection's close is then harmless). */
+  const connections = new Map<string, Set<string>>();
+  const warnLimitsUnavailable = throttledErrorLog((details, message) => deps.log.warn(details, message), 'Redis (inbound limits)');
+
+  /**
+   * Counts one message for its client address and envelope sender; false when either is over its
+   * hourly limit. With Redis unreachable the count is skipped: a reply is worth more than the limit.
+   */
+  async function withinMessageLimits(session: SMTPServerSession, sender: string): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+    const windows: Window[] = [
+      { key: `${config.REDIS_PREFIX}:inbound-client:${session.remoteAddress}`, limit: config.INBOUND_CLIENT_MESSAGES_PER_HOUR, windowSeconds: HOUR },
+    ];
+    // The null sender of delivery reports is everyone's: only its client address is counted.
+    if (sender) windows.push({ key: `${config.REDIS_PREFIX}:inbound-sender:${sender.toLowerCase()}`, limit: config.INBOUND_SENDER_MESSAGES_PER_HOUR, windowSeconds: HOUR });
+    try {
+      const results = await hitFixedWindows(deps.redis, windows);
+      const over = results.filter((result) => !result.allowed);
+      return { allowed: over.length === 0, retryAfterSeconds: Math.max(0, ...over.map((result) => result.retryAfterSeconds)) };
+    } catch (error) {
+      warnLimitsUnavailable(error);
+      return { allowed: true, retryAfterSeconds: 0 };
+    }
+  }
+
   const server = new SMTPServer({
     name: config.INBOUND_DOMAIN,
     banner: 'campaign letters inbound',
@@ -56,6 +106,25 @@ export async function startInboundListener(
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ?? {}),
     logger: false,
+    onConnect(session, callback) {
+      const open = connections.get(session.remoteAddress) ?? new Set<string>();
+      if (open.size >= config.INBOUND_MAX_CONNECTIONS_PER_CLIENT) {
+        return callback(smtpError(421, '4.7.0 Too many connections from your address, try again later'));
+      }
+      open.add(session.id);
+      connections.set(session.remoteAddress, open);
+      callback();
+    },
+    onClose(session) {
+      const open = connections.get(session.remoteAddress);
+      open?.delete(session.id);
+      if (open?.size === 0) connections.delete(session.remoteAddress);
+    },
+    onMailFrom(address, session, callback) {
+      void withinMessageLimits(session, address.address).then(({ allowed, retryAfterSeconds }) =>
+        callback(allowed ? undefined : smtpError(451, `4.7.1 Too many messages from you this hour, try again in ${retryAfterSeconds} seconds`)),
+      );
+    },
     onRcptTo(address, _session, callback) {
       acceptsRecipient(address.address).then(
         (accepted) => callback(accepted ? undefined : smtpError(550, `5.1.1 <${address.address}>: no such recipient here`)),
@@ -67,9 +136,15 @@ export async function startInboundListener(
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // Past the limit the message is refused whatever follows: drop what is held, count the rest.
+        if (size > config.INBOUND_MAX_BYTES) chunks.length = 0;
+        else chunks.push(chunk);
+      });
       stream.on('end', () => {
-        if (stream.sizeExceeded) {
+        if (size > config.INBOUND_MAX_BYTES || stream.sizeExceeded) {
           return callback(smtpError(552, `5.3.4 Message exceeds the ${config.INBOUND_MAX_BYTES} byte limit`));
         }
         const store = async () => {
@@ -82,6 +157,7 @@ export async function startInboundListener(
               remoteAddress: session.remoteAddress,
               helo: session.hostNameAppearsAs,
               raw: Buffer.concat(chunks),
+              size,
             })
             .returning({ id: inboundMessages.id });
           return row!.id;

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { campaigns, inboundMessages, replies, replyAttachments } from '../db/schema.js';
 
@@ -95,4 +95,50 @@ export async function listUnprocessedInbound(db: Database, olderThanSeconds: num
     )
     .limit(1_000);
   return rows.map((row) => row.id);
+}
+
+/**
+ * Deletes the raw bytes of finished messages received more than `retentionDays` ago, one batch a
+ * call (the sweep calls it every interval). The row (its outcome, size and campaign) and any reply
+ * made from it stay. Uses inbound_messages_raw_kept_idx, which holds only rows still to delete.
+ */
+export async function deleteExpiredInboundRaw(db: Database, retentionDays: number, batchSize = 500): Promise<number> {
+  const expired = db
+    .select({ id: inboundMessages.id })
+    .from(inboundMessages)
+    .where(
+      and(
+        isNotNull(inboundMessages.raw),
+        ne(inboundMessages.status, 'received'),
+        sql`${inboundMessages.createdAt} < now() - make_interval(days => ${retentionDays})`,
+      ),
+    )
+    .limit(batchSize);
+  const deleted = await db
+    .update(inboundMessages)
+    .set({ raw: null, size: sql`coalesce(${inboundMessages.size}, octet_length(${inboundMessages.raw}))` })
+    .where(inArray(inboundMessages.id, expired))
+    .returning({ id: inboundMessages.id });
+  return deleted.length;
+}
+
+/** Mail received at a campaign's reply address and what became of it, newest first. */
+export async function listCampaignInbound(db: Database, campaignId: string) {
+  return db
+    .select({
+      id: inboundMessages.id,
+      via: inboundMessages.via,
+      envelopeFrom: inboundMessages.envelopeFrom,
+      status: inboundMessages.status,
+      outcome: inboundMessages.outcome,
+      attempts: inboundMessages.attempts,
+      size: sql<number>`coalesce(${inboundMessages.size}, octet_length(${inboundMessages.raw}))`.mapWith(Number),
+      rawKept: sql<boolean>`${inboundMessages.raw} IS NOT NULL`,
+      receivedAt: inboundMessages.createdAt,
+      processedAt: inboundMessages.processedAt,
+    })
+    .from(inboundMessages)
+    .where(eq(inboundMessages.campaignId, campaignId))
+    .orderBy(desc(inboundMessages.createdAt))
+    .limit(200);
 }

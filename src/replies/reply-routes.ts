@@ -6,7 +6,8 @@ import { campaignIdParams, multiLine, singleLine } from '../campaigns/campaign-s
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
-import { findOwnedReply, listAttachmentSummaries, listCampaignReplies, type ReplyRow } from './reply-queries.js';
+import type { AttachmentLimits } from './attachment-policy.js';
+import { findOwnedReply, listAttachmentSummaries, listCampaignInbound, listCampaignReplies, type ReplyRow } from './reply-queries.js';
 import multipart from '@fastify/multipart';
 import { decideOnReply, recordManualReply } from './reply-service.js';
 
@@ -22,11 +23,30 @@ const replyView = z
     text: z.string(),
     html: z.string().describe('Sanitised'),
     authentication: z.record(z.string(), z.unknown()).describe('DKIM, SPF and DMARC results'),
-    attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() })),
+    attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() })).describe('Forwarded with the reply'),
+    withheldAttachments: z
+      .array(z.object({ filename: z.string(), contentType: z.string(), reason: z.string() }))
+      .describe('Received but never forwarded (not a document or image, or over the count or size limit); at most the first 100'),
+    withheldAttachmentCount: z.number().int().describe('How many were withheld in all'),
     broadcastId: z.uuid().nullable(),
     receivedAt: z.iso.datetime(),
   })
   .meta({ id: 'Reply' });
+
+const inboundView = z
+  .object({
+    id: z.uuid(),
+    via: z.enum(['smtp', 'http']),
+    envelopeFrom: z.string().nullable(),
+    status: z.enum(['received', 'processed', 'failed']).describe('received: not yet processed; failed: given up, see outcome'),
+    outcome: z.string().nullable().describe('What became of it, or why it could not be processed'),
+    attempts: z.number().int(),
+    size: z.number().int().nullable().describe('Bytes as received'),
+    rawKept: z.boolean().describe('False once the raw message is deleted (INBOUND_RETENTION_DAYS)'),
+    receivedAt: z.iso.datetime(),
+    processedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'InboundMessage' });
 
 const replyIdParams = z.strictObject({ id: z.uuid({ message: 'must be a reply id (UUID)' }) });
 
@@ -44,6 +64,8 @@ async function toViews(db: CampaignServiceDeps['db'], rows: ReplyRow[]) {
     html: row.html,
     authentication: row.authentication ? (JSON.parse(row.authentication) as Record<string, unknown>) : {},
     attachments: attachments.filter((a) => a.replyId === row.id).map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+    withheldAttachments: row.withheldAttachments.items,
+    withheldAttachmentCount: row.withheldAttachments.count,
     broadcastId: row.broadcastId,
     receivedAt: row.receivedAt.toISOString(),
   }));
@@ -63,7 +85,8 @@ export const replyRoutes: FastifyPluginAsyncZod<{
   jobs: Pick<BroadcastJobs, 'plan'>;
   inboundDomain: string;
   maxAttachmentBytes: number;
-}> = async (app, { campaigns, jobs, inboundDomain, maxAttachmentBytes }) => {
+  attachmentLimits: AttachmentLimits;
+}> = async (app, { campaigns, jobs, inboundDomain, maxAttachmentBytes, attachmentLimits }) => {
   const tags = ['replies'];
   const security = [{ apiKey: [] }];
 
@@ -72,6 +95,28 @@ export const replyRoutes: FastifyPluginAsyncZod<{
     handler: async (request) => {
       const campaign = await getCampaign(campaigns, request.organiserId, request.params.id);
       return { items: await toViews(campaigns.db, await listCampaignReplies(campaigns.db, campaign.id)) };
+    },
+  });
+
+  app.get('/campaigns/:id/inbound', {
+    schema: {
+      tags,
+      security,
+      summary: 'Mail received at the campaign’s reply address and what became of it (a reply, a duplicate, or failed with its reason), newest first',
+      params: campaignIdParams,
+      response: { 200: z.object({ items: z.array(inboundView) }), ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request) => {
+      const campaign = await getCampaign(campaigns, request.organiserId, request.params.id);
+      const rows = await listCampaignInbound(campaigns.db, campaign.id);
+      return {
+        items: rows.map((row) => ({
+          ...row,
+          via: row.via === 'http' ? ('http' as const) : ('smtp' as const),
+          receivedAt: row.receivedAt.toISOString(),
+          processedAt: row.processedAt?.toISOString() ?? null,
+        })),
+      };
     },
   });
 
@@ -129,7 +174,7 @@ export const replyRoutes: FastifyPluginAsyncZod<{
         { db: campaigns.db, jobs },
         campaign,
         { ...input, receivedAt: receivedAt ? new Date(receivedAt) : undefined, attachments },
-        inboundDomain,
+        { inboundDomain, attachmentLimits },
       );
       return reply.code(201).send((await toViews(campaigns.db, [created]))[0]!);
     },

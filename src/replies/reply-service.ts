@@ -14,6 +14,7 @@ import sanitizeHtml from 'sanitize-html';
 import { markdownToSafeHtml } from '../templates/render-template.js';
 import { findOwnedReply, findReply, insertAttachments, insertReplyOnce, type ReplyRow } from './reply-queries.js';
 import { sanitiseReplyHtml } from './reply-html.js';
+import { sortAttachments, type AttachmentLimits } from './attachment-policy.js';
 
 export const REPLY_SUBJECT_TEMPLATE = 'The reply from {{ campaign.target.name }}';
 export const REPLY_INTRO_TEMPLATE =
@@ -102,14 +103,16 @@ export async function recordManualReply(
   deps: { db: Database; jobs: Pick<BroadcastJobs, 'plan'> },
   campaign: { id: string; replyMode: 'auto' | 'approve' },
   input: ManualReply,
-  inboundDomain: string,
+  options: { inboundDomain: string; attachmentLimits: AttachmentLimits },
 ): Promise<ReplyRow> {
+  // The organiser's files go to every supporter too: the same documents-and-images rule applies.
+  const { forwarded, withheld } = await sortAttachments(input.attachments, options.attachmentLimits);
   const html = input.format === 'html' ? sanitiseReplyHtml(input.body) : markdownToSafeHtml(input.body);
   const text = input.format === 'html' ? sanitizeHtml(input.body, { allowedTags: [], allowedAttributes: {} }).trim() : input.body;
   const reply = await deps.db.transaction(async (tx) => {
     const row = await insertReplyOnce(tx, {
       campaignId: campaign.id,
-      messageId: `<manual.${randomUUID()}@${inboundDomain}>`,
+      messageId: `<manual.${randomUUID()}@${options.inboundDomain}>`,
       fromAddress: input.fromAddress,
       fromName: input.fromName ?? null,
       subject: input.subject,
@@ -119,9 +122,10 @@ export async function recordManualReply(
       status: 'awaiting_approval',
       reason: campaign.replyMode === 'auto' ? null : 'the campaign forwards replies after approval',
       authentication: JSON.stringify({ entered: 'by the organiser' }),
+      withheldAttachments: withheld,
       receivedAt: input.receivedAt ?? new Date(),
     });
-    await insertAttachments(tx, row!.id, input.attachments);
+    await insertAttachments(tx, row!.id, forwarded);
     return row!;
   });
   if (campaign.replyMode === 'auto') await forwardReply(deps.db, deps.jobs, reply);

@@ -62,8 +62,9 @@ describe('a broadcast survives', () => {
 describe('inbound intake survives', () => {
   it('a client disconnecting mid-message: nothing half-received is stored', async () => {
     const stack = await startStack({ INBOUND_SMTP_PORT: '0' });
-    const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
-    const listener = await startInboundListener(stack.config, { db: ctx.handle.db, queues, log: pino({ level: 'silent' }) });
+    const producer = createRedis(stack.config.REDIS_URL, 'producer');
+    const queues = new Queues(producer, stack.config.REDIS_PREFIX);
+    const listener = await startInboundListener(stack.config, { db: ctx.handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
     try {
       const campaign = await createPublishedCampaign(stack.app, ctx.organiser);
       const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: ctx.organiser.auth })).json();

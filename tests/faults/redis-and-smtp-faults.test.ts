@@ -188,7 +188,7 @@ describe('inbound intake survives', () => {
     const stack = await startStack({ ...FAST, REDIS_URL: redis.url, INBOUND_SMTP_PORT: '0', INBOUND_REQUIRE_DMARC: 'false' });
     const producer = createRedis(stack.config.REDIS_URL, 'producer');
     const queues = new Queues(producer, stack.config.REDIS_PREFIX);
-    const listener = await startInboundListener(stack.config, { db: ctx.handle.db, queues, log: pino({ level: 'silent' }) });
+    const listener = await startInboundListener(stack.config, { db: ctx.handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
     const inbound = new Queue('inbound', { connection: producer, prefix: stack.config.REDIS_PREFIX });
     try {
       const campaign = await seededCampaign(ctx, stack, size, { replyPolicy: { mode: 'auto', allowedSenders: ['fco.example.gov.uk'] } });

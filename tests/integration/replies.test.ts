@@ -37,8 +37,9 @@ beforeAll(async () => {
   });
   handle = openTestDatabase();
   organiser = await newOrganiser(handle, 'UNA-UK');
-  queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
-  listener = await startInboundListener(stack.config, { db: handle.db, queues, log: pino({ level: 'silent' }) });
+  const producer = createRedis(stack.config.REDIS_URL, 'producer');
+  queues = new Queues(producer, stack.config.REDIS_PREFIX);
+  listener = await startInboundListener(stack.config, { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
 });
 afterAll(async () => {
   await listener.close();
@@ -337,7 +338,7 @@ describe('checks that need DNS', () => {
     const process = makeProcessInbound({
       db: handle.db,
       jobs: { plan: async () => undefined },
-      config: { INBOUND_DOMAIN: 'replies.example.org', INBOUND_REQUIRE_DMARC: true },
+      config: { ...stack.config, INBOUND_REQUIRE_DMARC: true },
       resolver,
     });
     const [row] = await handle.db

@@ -61,8 +61,9 @@ beforeAll(async () => {
   stack = await startStack({ INBOUND_REQUIRE_DMARC: 'true', INBOUND_SMTP_PORT: '0', SWEEP_INTERVAL_SECONDS: '1' });
   handle = openTestDatabase();
   organiser = await newOrganiser(handle, 'UNA-UK');
-  queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), stack.config.REDIS_PREFIX);
-  listener = await startInboundListener(stack.config, { db: handle.db, queues, log: pino({ level: 'silent' }) });
+  const producer = createRedis(stack.config.REDIS_URL, 'producer');
+  queues = new Queues(producer, stack.config.REDIS_PREFIX);
+  listener = await startInboundListener(stack.config, { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
 });
 afterAll(async () => {
   await listener.close();
@@ -235,8 +236,8 @@ describe('every From header built to make parsers disagree', () => {
     const campaign = await campaignWith('approve');
     // The function the inbound worker runs, with the installation's two DMARC policies.
     const processes = {
-      true: makeProcessInbound({ db: handle.db, jobs: { plan: async () => undefined }, config: { INBOUND_DOMAIN: 'replies.example.org', INBOUND_REQUIRE_DMARC: true } }),
-      false: makeProcessInbound({ db: handle.db, jobs: { plan: async () => undefined }, config: { INBOUND_DOMAIN: 'replies.example.org', INBOUND_REQUIRE_DMARC: false } }),
+      true: makeProcessInbound({ db: handle.db, jobs: { plan: async () => undefined }, config: { ...stack.config, INBOUND_DOMAIN: 'replies.example.org', INBOUND_REQUIRE_DMARC: true } }),
+      false: makeProcessInbound({ db: handle.db, jobs: { plan: async () => undefined }, config: { ...stack.config, INBOUND_DOMAIN: 'replies.example.org', INBOUND_REQUIRE_DMARC: false } }),
     };
     const tally = { runs: 0, trusted: 0, held: 0 };
     await fc.assert(
