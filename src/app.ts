@@ -27,6 +27,8 @@ import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jo
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
+import { createMetricsRegistry, registerSignupMetrics } from './metrics/process-metrics.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
 /** How long a transactional mail (a confirmation, a letter copy) may wait for others to share its job. */
@@ -86,10 +88,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   );
   // Registered after the queues plugin, so it runs before the queues close (onClose runs in reverse).
   app.addHook('onClose', () => mailToQueue.drain());
+  const metrics = createMetricsRegistry();
+  const signupMetrics = registerSignupMetrics(metrics);
   const supporterService: SupporterServiceDeps = {
     db: app.db,
     config,
     queueMail: (messageIds) => mailToQueue.add(messageIds),
+    count: { signup: () => signupMetrics.signups.inc(), confirmation: () => signupMetrics.confirmations.inc() },
     ...signupBatching(app.pgPool, app.redis),
   };
 
@@ -99,6 +104,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   };
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes, { registry: metrics, token: config.METRICS_TOKEN });
   await app.register(httpIntakeRoutes, { db: app.db, redis: app.redis, queues: app.queues, config });
   await app.register(async (site) => {
     await preparePublicScope(site);

@@ -11,6 +11,7 @@ import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
 import { campaigns, deliveries, inboundMessages, supporters, contacts } from '../src/db/schema.js';
 import { parseInboundAddress } from '../src/inbound/inbound-address.js';
+import type { InboundVerdict } from '../src/metrics/process-metrics.js';
 import type { JobData } from '../src/queue/queues.js';
 import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../src/replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../src/replies/reply-queries.js';
@@ -72,9 +73,9 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     if (!message || message.status !== 'received') return { outcome: 'already processed' };
     const raw = message.raw.toString('utf8');
 
-    const finish = async (status: 'processed' | 'failed', outcome: string) => {
+    const finish = async (status: 'processed' | 'failed', outcome: string, verdict: InboundVerdict) => {
       await markInboundProcessed(deps.db, inboundId, status, outcome);
-      return { outcome };
+      return { outcome, verdict };
     };
 
     let email;
@@ -83,15 +84,15 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
     } catch (error) {
       email = undefined;
       if (!message.envelopeTo.some((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)?.kind === 'reply')) {
-        return finish('failed', `malformed: ${(error as Error).message}`);
+        return finish('failed', `malformed: ${(error as Error).message}`, 'failed');
       }
     }
-    if (email && isDeliveryReport(email)) return finish('processed', await handleDeliveryReport(deps.db, raw));
+    if (email && isDeliveryReport(email)) return finish('processed', await handleDeliveryReport(deps.db, raw), 'bounce');
 
     const token = message.envelopeTo.map((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)).find((a) => a?.kind === 'reply');
-    if (!token || token.kind !== 'reply') return finish('processed', 'not addressed to a campaign');
+    if (!token || token.kind !== 'reply') return finish('processed', 'not addressed to a campaign', 'ignored');
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.replyToken, token.token));
-    if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists');
+    if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists', 'failed');
 
     const fromAddress = textOf(email?.from?.address)?.trim().toLowerCase();
     const messageId = textOf(email?.messageId)?.trim() || `<inbound.${inboundId}@${deps.config.INBOUND_DOMAIN}>`;
@@ -100,9 +101,9 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
       // A retry after a crash between recording and forwarding finishes the forward; otherwise a duplicate.
       if (earlier.trusted && campaign.replyMode === 'auto' && earlier.status === 'awaiting_approval' && !earlier.broadcastId) {
         await forwardReply(deps.db, deps.jobs, earlier);
-        return finish('processed', `reply ${earlier.id} trusted and forwarded`);
+        return finish('processed', `reply ${earlier.id} trusted and forwarded`, 'trusted');
       }
-      return finish('processed', `duplicate of an earlier reply (${messageId})`);
+      return finish('processed', `duplicate of an earlier reply (${messageId})`, 'duplicate');
     }
 
     // Over HTTP the connecting address is the forwarding MTA's: SPF then reads the newest Received header.
@@ -164,11 +165,11 @@ export function makeProcessInbound(deps: ProcessInboundDeps) {
       }
       return row;
     });
-    if (!reply) return finish('processed', `duplicate of an earlier reply (${messageId})`);
+    if (!reply) return finish('processed', `duplicate of an earlier reply (${messageId})`, 'duplicate');
     if (trusted && campaign.replyMode === 'auto') {
       const broadcastId = await forwardReply(deps.db, deps.jobs, reply);
-      return finish('processed', `reply ${reply.id} trusted and forwarded (broadcast ${broadcastId})`);
+      return finish('processed', `reply ${reply.id} trusted and forwarded (broadcast ${broadcastId})`, 'trusted');
     }
-    return finish('processed', `reply ${reply.id} ${reply.status}${reply.reason ? `: ${reply.reason}` : ''}`);
+    return finish('processed', `reply ${reply.id} ${reply.status}${reply.reason ? `: ${reply.reason}` : ''}`, trusted ? 'trusted' : 'held');
   };
 }
