@@ -47,14 +47,13 @@ const readiness = z.object({
 });
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
-  // Probed every few seconds: at `info` they would drown the log (LOG_LEVEL=debug shows them).
-  app.get('/healthz', { logLevel: 'debug', schema: { tags: ['operations'], response: { 200: z.object({ status: z.literal('ok') }) } } }, () => ({
+  app.get('/healthz', { schema: { tags: ['operations'], response: { 200: z.object({ status: z.literal('ok') }) } } }, () => ({
     status: 'ok' as const,
   }));
 
   app.get(
     '/readyz',
-    { logLevel: 'debug', schema: { tags: ['operations'], response: { 200: readiness, 503: readiness } } },
+    { schema: { tags: ['operations'], response: { 200: readiness, 503: readiness } } },
     async (_request, reply) => {
       const [postgres, redis] = await Promise.all([
         check(() => app.pgPool.query('SELECT 1'), 'PostgreSQL'),

@@ -3,7 +3,7 @@
  * table, never the ledgers themselves (EXPLAIN figures in RELIABILITY.md): a scrape every 15 s must
  * cost the same with a million deliveries as with ten.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 
 export type DeliveryKind = 'broadcast' | 'one_to_one' | 'target_letter';
@@ -20,9 +20,9 @@ export interface ServiceFigures {
 
 export const SEND_RATE_WINDOW_SECONDS = 10;
 
-export async function readServiceFigures(db: Executor): Promise<ServiceFigures> {
-  // One round trip: each part is small, and a scrape should hold one pool connection once.
-  const result = await db.execute<{ part: string; a: string | null; b: string | null; n: string }>(sql`
+/** One round trip: each part is small, and a scrape should hold one pool connection once. */
+export function serviceFiguresQuery(): SQL {
+  return sql`
     -- Kept by the deliveries trigger (0005): one row per broadcast and status.
     SELECT 'broadcast' AS part, status::text AS a, NULL AS b, sum(n)::text AS n
       FROM broadcast_delivery_counts GROUP BY status
@@ -46,7 +46,11 @@ export async function readServiceFigures(db: Executor): Promise<ServiceFigures> 
     -- The trigger keeps the last minute of each sending broadcast, per second.
     SELECT 'recently_sent', NULL, NULL, coalesce(sum(sent), 0)::text FROM broadcast_send_seconds
       WHERE second > now() - make_interval(secs => ${SEND_RATE_WINDOW_SECONDS})
-  `);
+  `;
+}
+
+export async function readServiceFigures(db: Executor): Promise<ServiceFigures> {
+  const result = await db.execute<{ part: string; a: string | null; b: string | null; n: string }>(serviceFiguresQuery());
   const figures: ServiceFigures = { deliveries: [], broadcasts: [], replies: [], inboundWaiting: 0, confirmedSupporters: 0, recentlySent: 0 };
   for (const row of result.rows) {
     const n = Number(row.n);

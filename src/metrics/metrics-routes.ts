@@ -71,7 +71,7 @@ export const metricsRoutes: FastifyPluginAsync<{ registry: Registry; token: stri
     }
   }
 
-  app.get('/metrics', { logLevel: 'debug', schema: { hide: true } }, async (request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     const access = checkMetricsAccess(token, { headers: request.headers, remoteAddress: request.socket.remoteAddress });
     if (access === 'hidden') return reply.callNotFound();
     if (access === 'unauthorised') {
