@@ -6,8 +6,6 @@
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
-
 /** A registry with the default process metrics (CPU, memory, event-loop lag, GC, handles). */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
