@@ -3,7 +3,7 @@
  * does that, and tests drive the same app with `inject()`.
  */
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { campaignRoutes } from './campaigns/campaign-routes.js';
 import type { Config } from './config.js';
@@ -28,6 +28,8 @@ import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import { serializeErrorSafely } from './infra/safe-errors.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
+import { createMetricsRegistry, registerSignupMetrics } from './metrics/process-metrics.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
 /** How long a transactional mail (a confirmation, a letter copy) may wait for others to share its job. */
@@ -36,6 +38,25 @@ const MAIL_QUEUE_LINGER_MS = 20;
 /** Where people (not programs) are: the campaign page, the links in mail and the data-rights pages. */
 const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy)(?:[/?]|$)/;
 
+/** Probes that load balancers and Prometheus make every few seconds. */
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Logs probe requests at `debug`: at `info` they would drown what an operator reads the log for.
+ * A probe that errors is still logged as an error.
+ */
+class ProbesAtDebug extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>) {
+    if (!PROBE_ROUTES.has(request.routeOptions.url ?? '')) return super.incomingRequest(request, reply, metadata);
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>) {
+    if (error || !PROBE_ROUTES.has(request.routeOptions.url ?? '')) return super.requestCompleted(error, request, reply, metadata);
+    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -43,6 +64,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       serializers: { err: serializeErrorSafely },
     },
+    logController: new ProbesAtDebug(),
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
     // Keep request ids unguessable and echo them so a user's error report can be found in the logs.
@@ -88,10 +110,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   );
   // Registered after the queues plugin, so it runs before the queues close (onClose runs in reverse).
   app.addHook('onClose', () => mailToQueue.drain());
+  const metrics = createMetricsRegistry();
+  const signupMetrics = registerSignupMetrics(metrics);
   const supporterService: SupporterServiceDeps = {
     db: app.db,
     config,
     queueMail: (messageIds) => mailToQueue.add(messageIds),
+    count: { signup: () => signupMetrics.signups.inc(), confirmation: () => signupMetrics.confirmations.inc() },
     ...signupBatching(app.pgPool, app.redis),
   };
 
@@ -101,6 +126,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   };
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes, { registry: metrics, token: config.METRICS_TOKEN });
   await app.register(httpIntakeRoutes, { db: app.db, queues: app.queues, config });
   await app.register(async (site) => {
     await preparePublicScope(site);

@@ -1,7 +1,8 @@
 /**
  * The one place the environment is read. API, workers and CLI all call `loadConfig()` so a value
- * means the same thing in every process; a bad value stops start-up with one line naming it,
- * rather than surfacing later as a confusing connection error deep inside a driver.
+ * means the same thing in every process; bad values stop start-up with one line naming every one of
+ * them (fixing them one start at a time is slow), rather than surfacing later as a confusing
+ * connection error deep inside a driver.
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
@@ -102,6 +103,10 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   TRUST_PROXY: booleanFlag.default(false),
   SWAGGER_UI: booleanFlag.default(true),
+  // Workers and the inbound listener serve /metrics on this port when it is set (0 picks any free port: tests).
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 });
 
 /** The value .env.example ships with: fine on a laptop, refused in production. */
@@ -117,25 +122,30 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty string in a .env file means "not set", so defaults apply.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = envSchema
-    .refine((env) => env.NODE_ENV !== 'production' || env.SECRET_KEY !== EXAMPLE_SECRET_KEY, {
-      path: ['SECRET_KEY'],
-      message: 'is the example value from .env.example; set a secret of your own in production',
-    })
-    .refine((env) => [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length % 3 === 0, {
-      path: ['DKIM_PRIVATE_KEY'],
-      message: 'DKIM needs all three of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY, or none',
-    })
-    .safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
+  const result = envSchema.safeParse(present);
+  const problems = new Map<string, string>();
+  const describe = (variable: string, message: string, explainWhenMissing = false) => {
+    if (problems.has(variable)) return;
     const value = present[variable];
     // Secrets, and URLs that may carry passwords, are never echoed.
-    const sensitive = variable.endsWith('_URL') || /SECRET|PASSWORD|KEY/.test(variable);
+    const sensitive = variable.endsWith('_URL') || /SECRET|PASSWORD|KEY|TOKEN/.test(variable);
     const shown = value === undefined || sensitive ? '' : ` (got "${value}")`;
-    const problem = value === undefined ? 'is missing' : `is invalid: ${issue.message}${shown}`;
-    throw new ConfigError(`Configuration error: ${variable} ${problem}. See .env.example.`);
+    const missing = `${variable} is missing${explainWhenMissing ? `: ${message}` : ''}`;
+    problems.set(variable, value === undefined ? missing : `${variable} is invalid: ${message}${shown}`);
+  };
+  for (const issue of result.error?.issues ?? []) describe(String(issue.path[0] ?? 'environment'), issue.message);
+  // Checked on the raw values, so they are reported alongside any other problem rather than after it.
+  if (present.NODE_ENV === 'production' && present.SECRET_KEY === EXAMPLE_SECRET_KEY) {
+    describe('SECRET_KEY', 'is the example value from .env.example; set a secret of your own in production');
+  }
+  const dkimParts = [present.DKIM_DOMAIN, present.DKIM_SELECTOR, present.DKIM_PRIVATE_KEY].filter(Boolean).length;
+  if (dkimParts % 3 !== 0) {
+    describe('DKIM_PRIVATE_KEY', 'DKIM needs all three of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY, or none', true);
+  }
+  if (!result.success || problems.size > 0) {
+    const list = [...problems.values()];
+    const heading = list.length === 1 ? 'Configuration error' : `Configuration errors (${list.length})`;
+    throw new ConfigError(`${heading}: ${list.join('; ')}. See .env.example.`);
   }
   return Object.freeze(result.data);
 }

@@ -10,6 +10,7 @@
  * rather than burn through the list.
  */
 import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
 import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from '../src/broadcasts/broadcast-mail.js';
 import { loadForwardedReply } from '../src/replies/forwarded-reply.js';
 import {
@@ -50,6 +51,7 @@ export interface SendBroadcastDeps {
   links: LinkUrls;
   queues: Queues;
   waitForSendSlot: SendRateGate;
+  log: Pick<Logger, 'warn'>;
   config: Pick<
     Config,
     'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_STALE_SECONDS' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
@@ -193,6 +195,9 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     });
 
     await recordDeliveryOutcomes(deps.db, outcomes);
+    for (const { id, status, response } of outcomes) {
+      if (status === 'failed' || status === 'bounced') deps.log.warn({ broadcastId: broadcast.id, deliveryId: id, status, response }, `broadcast delivery given up (${status})`);
+    }
     for (const email of bounced) {
       await addSuppression(deps.db, { emailHash: emailHash(email), organiserId: null, reason: 'hard_bounce', detail: 'refused by the receiving server' });
     }

@@ -12,6 +12,6 @@ await runMain(async () => {
   await assertRedisReachable(config.REDIS_URL);
   const log = createLogger(config.LOG_LEVEL, 'worker');
   const workers = await startWorkers(config, log);
-  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers ready');
+  log.info({ concurrency: config.WORKER_CONCURRENCY, metricsPort: workers.metricsPort }, 'workers ready');
   onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, log, () => workers.close());
 });

@@ -12,6 +12,7 @@ import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
 import { campaigns, deliveries, inboundMessages, supporters, contacts } from '../src/db/schema.js';
 import { parseInboundAddress } from '../src/inbound/inbound-address.js';
+import type { InboundVerdict } from '../src/metrics/process-metrics.js';
 import type { JobData } from '../src/queue/queues.js';
 import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../src/replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../src/replies/reply-queries.js';
@@ -124,9 +125,9 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
     if (!message.raw) return { outcome: 'already processed' };
     const raw = message.raw.toString('utf8');
 
-    const finish = async (status: 'processed' | 'failed', outcome: string) => {
+    const finish = async (status: 'processed' | 'failed', outcome: string, verdict: InboundVerdict) => {
       await markInboundProcessed(deps.db, inboundId, status, outcome);
-      return { outcome };
+      return { outcome, verdict };
     };
 
     let email;
@@ -135,15 +136,15 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
     } catch (error) {
       email = undefined;
       if (!message.envelopeTo.some((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)?.kind === 'reply')) {
-        return finish('failed', `malformed: ${(error as Error).message}`);
+        return finish('failed', `malformed: ${(error as Error).message}`, 'failed');
       }
     }
-    if (email && isDeliveryReport(email)) return finish('processed', await handleDeliveryReport(deps.db, raw));
+    if (email && isDeliveryReport(email)) return finish('processed', await handleDeliveryReport(deps.db, raw), 'bounce');
 
     const token = message.envelopeTo.map((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)).find((a) => a?.kind === 'reply');
-    if (!token || token.kind !== 'reply') return finish('processed', 'not addressed to a campaign');
+    if (!token || token.kind !== 'reply') return finish('processed', 'not addressed to a campaign', 'ignored');
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.replyToken, token.token));
-    if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists');
+    if (!campaign || campaign.deletedAt) return finish('failed', 'the campaign no longer exists', 'failed');
 
     const messageId = textOf(email?.messageId)?.trim() || `<inbound.${inboundId}@${deps.config.INBOUND_DOMAIN}>`;
     const earlier = await findReplyByMessageId(deps.db, campaign.id, messageId);
@@ -151,9 +152,9 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
       // A retry after a crash between recording and forwarding finishes the forward; otherwise a duplicate.
       if (earlier.trusted && campaign.replyMode === 'auto' && earlier.status === 'awaiting_approval' && !earlier.broadcastId) {
         await forwardReply(deps.db, deps.jobs, earlier);
-        return finish('processed', `reply ${earlier.id} trusted and forwarded`);
+        return finish('processed', `reply ${earlier.id} trusted and forwarded`, 'trusted');
       }
-      return finish('processed', `duplicate of an earlier reply (${messageId})`);
+      return finish('processed', `duplicate of an earlier reply (${messageId})`, 'duplicate');
     }
 
     // SPF is decided from the SMTP client's address: the listener's own connection, or the one a signed
@@ -223,11 +224,11 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
       if (row) await insertAttachments(tx, row.id, forwarded);
       return row;
     });
-    if (!reply) return finish('processed', `duplicate of an earlier reply (${messageId})`);
+    if (!reply) return finish('processed', `duplicate of an earlier reply (${messageId})`, 'duplicate');
     if (trusted && campaign.replyMode === 'auto') {
       const broadcastId = await forwardReply(deps.db, deps.jobs, reply);
-      return finish('processed', `reply ${reply.id} trusted and forwarded (broadcast ${broadcastId})`);
+      return finish('processed', `reply ${reply.id} trusted and forwarded (broadcast ${broadcastId})`, 'trusted');
     }
-    return finish('processed', `reply ${reply.id} ${reply.status}${reply.reason ? `: ${reply.reason}` : ''}`);
+    return finish('processed', `reply ${reply.id} ${reply.status}${reply.reason ? `: ${reply.reason}` : ''}`, trusted ? 'trusted' : 'held');
   };
 }

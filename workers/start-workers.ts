@@ -5,12 +5,16 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { makeBroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
+import { countDeliveries } from '../src/broadcasts/broadcast-queries.js';
 import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { withoutQueryParams } from '../src/infra/safe-errors.js';
 import { makeSendRateGate } from '../src/infra/send-rate.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
+import { measureTransport } from '../src/metrics/measured-transport.js';
+import { startMetricsServer, type MetricsServer } from '../src/metrics/metrics-server.js';
+import { createMetricsRegistry, registerInboundVerdicts, registerMailMetrics, type InboundVerdict } from '../src/metrics/process-metrics.js';
 import { createRedis } from '../src/queue/redis-connection.js';
 import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
 import { makePlanBroadcast } from './broadcast-plan.js';
@@ -21,9 +25,14 @@ import { makeProcessInbound } from './process-inbound.js';
 import { makeSendTargetLetter } from './send-target-letter.js';
 import { makeSendTransactional } from './send-transactional.js';
 
+/** Queues whose jobs each send mail: a job given up there means mail not sent. */
+const MAIL_QUEUES = new Set<QueueName>(['transactional', 'target-letter']);
+
 type Processors = { [Q in QueueName]: (data: JobData<Q>, job: Job) => Promise<unknown> };
 
 export interface RunningWorkers {
+  /** Where this process serves /metrics, when METRICS_PORT is set. */
+  metricsPort?: number | undefined;
   /** Runs the sweep now (it also runs at start-up and on a timer). */
   sweep(): Promise<unknown>;
   /** Stops taking jobs, waits for the ones in flight, then closes every connection. */
@@ -36,6 +45,17 @@ export function assertEveryQueueHasAProcessor(processors: Partial<Record<string,
 }
 
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
+  const metrics = createMetricsRegistry();
+  // First, so a port already in use stops start-up before any connection or job is taken.
+  const metricsServer: MetricsServer | undefined =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer(metrics, {
+          host: config.METRICS_HOST,
+          port: config.METRICS_PORT,
+          token: config.METRICS_TOKEN,
+          onError: (error) => log.warn({ err: error }, 'could not render metrics'),
+        });
   const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, {
     poolSize: Math.max(4, config.WORKER_CONCURRENCY * 2),
@@ -47,7 +67,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const queues = new Queues(producerRedis, config.REDIS_PREFIX);
   const broadcastJobs = makeBroadcastJobs(queues, config.BROADCAST_PARALLELISM);
   const links = makeLinkUrls(config);
-  const transport = createSmtpTransport({
+  const inboundVerdicts = registerInboundVerdicts(metrics);
+  const smtpTransport = createSmtpTransport({
     url: config.SMTP_URL,
     envelopeFrom: config.MAIL_FROM,
     poolSize: config.SMTP_POOL_SIZE,
@@ -57,6 +78,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         ? { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: config.DKIM_PRIVATE_KEY }
         : undefined,
   });
+  const transport = measureTransport(smtpTransport, registerMailMetrics(metrics));
 
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
@@ -76,6 +98,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       queues,
       waitForSendSlot: makeSendRateGate(producerRedis, config.REDIS_PREFIX, config.MAIL_RATE_PER_SECOND),
       config,
+      log,
     }),
   };
   assertEveryQueueHasAProcessor(processors);
@@ -104,14 +127,37 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         maxStalledCount: 1_000,
       },
     );
-    worker.on('failed', (job, error) =>
-      log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
-    );
-    worker.on('completed', (job, result) => log.debug({ queue: name, jobId: job.id, result }, 'job completed'));
+    worker.on('failed', (job, error) => {
+      const givenUp = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+      const details = { queue: name, jobId: job?.id, data: job?.data as unknown, attempts: job?.attemptsMade, err: error };
+      // The error's message carries the SMTP server's answer for each message given up.
+      if (givenUp && MAIL_QUEUES.has(name)) log.warn(details, `mail given up: ${error.message}`);
+      else log.warn(details, givenUp ? 'job failed for good' : 'job failed; it will be retried');
+    });
+    worker.on('completed', (job, result) => {
+      log.debug({ queue: name, jobId: job.id, result }, 'job completed');
+      void reportJobResult(name, job, result).catch((error: unknown) => log.warn({ err: error }, 'could not report a job result'));
+    });
     worker.on('error', (error) => log.error({ queue: name, err: error }, 'worker error'));
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  /** What an operator wants to read at `info`: broadcasts starting and ending, inbound verdicts. */
+  async function reportJobResult(queue: QueueName, job: Job, result: unknown) {
+    const outcome = (result ?? {}) as { outcome?: string; verdict?: InboundVerdict; planned?: number; reason?: string };
+    if (queue === 'inbound' && outcome.verdict) {
+      inboundVerdicts.inc({ verdict: outcome.verdict });
+      log.info({ inboundId: (job.data as JobData<'inbound'>).inboundId, verdict: outcome.verdict, outcome: outcome.outcome }, `inbound message ${outcome.verdict}`);
+    } else if (queue === 'broadcast-plan') {
+      log.info({ broadcastId: (job.data as JobData<'broadcast-plan'>).broadcastId, planned: outcome.planned }, 'broadcast sending: audience planned');
+    } else if (queue === 'broadcast-send' && (outcome.outcome === 'completed' || outcome.outcome === 'paused by error budget')) {
+      const { broadcastId } = job.data as JobData<'broadcast-send'>;
+      const counts = await countDeliveries(database.db, broadcastId);
+      if (outcome.outcome === 'completed') log.info({ broadcastId, counts }, 'broadcast completed');
+      else log.warn({ broadcastId, counts, reason: outcome.reason }, 'broadcast paused itself');
+    }
+  }
 
   const sweep = makeSweep({
     db: database.db,
@@ -138,9 +184,11 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   timer.unref();
 
   return {
+    metricsPort: metricsServer?.port,
     sweep: runSweep,
     async close() {
       clearInterval(timer);
+      await metricsServer?.close();
       await Promise.all(workers.map((worker) => worker.close()));
       transport.close();
       await queues.close();

@@ -161,7 +161,9 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
       schema: { tags, security, summary, params: broadcastIdParams, response: { 200: broadcastView, ...errorResponses(400, 401, 404, 422) } },
       handler: async (request) => {
         const moved = await applyBroadcastAction(broadcasts, request.organiserId, request.params.id, action);
-        return broadcastProgress(campaigns.db, moved);
+        const progress = await broadcastProgress(campaigns.db, moved);
+        request.log.info({ broadcastId: moved.id, action, status: moved.status, counts: progress.counts }, `broadcast ${action}: now ${moved.status}`);
+        return progress;
       },
     });
   }

@@ -211,6 +211,22 @@ export const transactionalMessages = pgTable(
   ],
 );
 
+/**
+ * One-to-one mail per kind and status, kept by a statement trigger on transactional_messages
+ * (custom migration): /metrics reads a few rows instead of counting a ledger that grows by two rows
+ * per supporter. The sign-up path writes its messages one statement per batch, so one more row
+ * written per batch.
+ */
+export const transactionalMessageCounts = pgTable(
+  'transactional_message_counts',
+  {
+    kind: transactionalKind('kind').notNull(),
+    status: messageStatus('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.status] })],
+);
+
 export const broadcastKind = pgEnum('broadcast_kind', ['letter', 'update', 'reply']);
 /** Who a broadcast's deliveries go to: each supporter, or the target (one letter per supporter). */
 export const broadcastAudience = pgEnum('broadcast_audience', ['supporters', 'target']);

@@ -7,6 +7,8 @@ import { createLogger } from '../infra/logger.js';
 import { onShutdownSignal } from '../infra/shutdown.js';
 import { Queues } from '../queue/queues.js';
 import { createRedis } from '../queue/redis-connection.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
+import { createMetricsRegistry, registerInboundSmtp } from '../metrics/process-metrics.js';
 import { startInboundListener } from './smtp-listener.js';
 
 await runMain(async () => {
@@ -14,13 +16,26 @@ await runMain(async () => {
   await assertPostgresReachable(config.DATABASE_URL);
   await assertRedisReachable(config.REDIS_URL);
   const log = createLogger(config.LOG_LEVEL, 'inbound');
+  const metrics = createMetricsRegistry();
+  const answered = registerInboundSmtp(metrics);
+  // First, so a port already in use stops start-up before anything is opened.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer(metrics, {
+          host: config.METRICS_HOST,
+          port: config.METRICS_PORT,
+          token: config.METRICS_TOKEN,
+          onError: (error) => log.warn({ err: error }, 'could not render metrics'),
+        });
   const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, { poolSize: 5, applicationName: 'campaign-letters-inbound', log: warn });
   const redis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-inbound', warn);
   const queues = new Queues(redis, config.REDIS_PREFIX);
-  const listener = await startInboundListener(config, { db: database.db, queues, redis, log });
-  log.info({ port: listener.port, domain: config.INBOUND_DOMAIN }, 'inbound SMTP listening');
+  const listener = await startInboundListener(config, { db: database.db, queues, redis, log, answered });
+  log.info({ port: listener.port, domain: config.INBOUND_DOMAIN, metricsPort: metricsServer?.port }, 'inbound SMTP listening');
   onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, log, async () => {
+    await metricsServer?.close();
     await listener.close();
     await queues.close();
     await redis.quit().catch(() => undefined);

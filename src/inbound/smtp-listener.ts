@@ -16,9 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
+import { explainListenError } from '../infra/startup-error.js';
+import type { InboundSmtpResult } from '../metrics/process-metrics.js';
 import { campaigns, inboundMessages } from '../db/schema.js';
 import type { Queues } from '../queue/queues.js';
 import { inboundJobId } from '../queue/queues.js';
@@ -54,8 +57,9 @@ const HOUR = 3600;
 
 export async function startInboundListener(
   config: InboundListenerConfig,
-  deps: { db: Database; queues: Queues; redis: Redis; log: Logger },
+  deps: { db: Database; queues: Queues; redis: Redis; log: Logger; answered?: Counter<'result'> | undefined },
 ): Promise<InboundListener> {
+  const count = (result: InboundSmtpResult) => deps.answered?.inc({ result });
   const tls =
     config.INBOUND_TLS_KEY_FILE && config.INBOUND_TLS_CERT_FILE
       ? { key: readFileSync(config.INBOUND_TLS_KEY_FILE), cert: readFileSync(config.INBOUND_TLS_CERT_FILE) }
@@ -125,10 +129,16 @@ export async function startInboundListener(
         callback(allowed ? undefined : smtpError(451, `4.7.1 Too many messages from you this hour, try again in ${retryAfterSeconds} seconds`)),
       );
     },
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
       acceptsRecipient(address.address).then(
-        (accepted) => callback(accepted ? undefined : smtpError(550, `5.1.1 <${address.address}>: no such recipient here`)),
+        (accepted) => {
+          if (accepted) return callback();
+          count('recipient_refused');
+          deps.log.debug({ to: address.address, remoteAddress: session.remoteAddress }, 'inbound recipient refused');
+          callback(smtpError(550, `5.1.1 <${address.address}>: no such recipient here`));
+        },
         (error: unknown) => {
+          count('not_stored');
           deps.log.error({ err: error }, 'recipient check failed');
           callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
         },
@@ -145,6 +155,8 @@ export async function startInboundListener(
       });
       stream.on('end', () => {
         if (size > config.INBOUND_MAX_BYTES || stream.sizeExceeded) {
+          count('too_large');
+          deps.log.info({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null, remoteAddress: session.remoteAddress }, 'inbound message refused: too large');
           return callback(smtpError(552, `5.3.4 Message exceeds the ${config.INBOUND_MAX_BYTES} byte limit`));
         }
         const store = async () => {
@@ -164,6 +176,16 @@ export async function startInboundListener(
         };
         store().then(
           async (id) => {
+            count('accepted');
+            deps.log.info(
+              {
+                inboundId: id,
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+                to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+                bytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+              },
+              'inbound message stored',
+            );
             // Stored: the message is safe. Queuing is best effort; the sweep catches a lost job.
             await deps.queues.add('inbound', 'process', { inboundId: id }, inboundJobId(id)).catch((error: unknown) =>
               deps.log.warn({ err: error, id }, 'could not queue inbound message; the sweep will'),
@@ -171,6 +193,7 @@ export async function startInboundListener(
             callback(null, `Queued as ${id}`);
           },
           (error: unknown) => {
+            count('not_stored');
             deps.log.error({ err: error }, 'could not store inbound message');
             callback(smtpError(451, '4.3.0 Could not store the message, try again later'));
           },
@@ -178,11 +201,14 @@ export async function startInboundListener(
       });
     },
   });
-  server.on('error', (error) => deps.log.warn({ err: error }, 'inbound SMTP connection error'));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) =>
+      reject(explainListenError(error, { host: config.INBOUND_SMTP_HOST, port: config.INBOUND_SMTP_PORT, variable: 'INBOUND_SMTP_PORT', hostVariable: 'INBOUND_SMTP_HOST' })),
+    );
     server.listen(config.INBOUND_SMTP_PORT, config.INBOUND_SMTP_HOST, () => resolve());
   });
+  // Only once listening: a failed listen is reported above, as one line, not also logged here.
+  server.on('error', (error) => deps.log.warn({ err: error }, 'inbound SMTP connection error'));
   const { port } = server.server.address() as AddressInfo;
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

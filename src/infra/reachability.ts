@@ -5,9 +5,26 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { redactUrl } from '../config.js';
+import { StartupError } from './startup-error.js';
 
-export class UnreachableServiceError extends Error {
+export class UnreachableServiceError extends StartupError {
   override name = 'UnreachableServiceError';
+}
+
+/** Postgres answered, but the database named in DATABASE_URL does not exist (SQLSTATE 3D000). */
+function missingDatabase(url: string): UnreachableServiceError {
+  const parsed = new URL(url);
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.username || 'postgres';
+  // The password is never printed: createdb asks for it (or reads PGPASSWORD / ~/.pgpass).
+  const options = [
+    parsed.hostname && `-h ${parsed.hostname.replace(/^\[|\]$/g, '')}`,
+    `-p ${parsed.port || '5432'}`,
+    parsed.username && `-U ${decodeURIComponent(parsed.username)}`,
+  ].filter(Boolean);
+  return new UnreachableServiceError(
+    `PostgreSQL at ${redactUrl(url)} has no database "${name}" (DATABASE_URL). ` +
+      `Create it with 'createdb ${options.join(' ')} ${name}', then run 'npm run migrate'.`,
+  );
 }
 
 function reasonOf(error: unknown): string {
@@ -22,6 +39,7 @@ export async function assertPostgresReachable(url: string): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
+    if ((error as { code?: unknown }).code === '3D000') throw missingDatabase(url);
     throw new UnreachableServiceError(
       `Cannot reach PostgreSQL at ${redactUrl(url)} (${reasonOf(error)}). ` +
         `Start it (e.g. 'docker compose up -d postgres') or set DATABASE_URL.`,

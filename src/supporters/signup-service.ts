@@ -49,6 +49,8 @@ export interface SupporterServiceDeps {
   hitWindows(windows: Window[]): Promise<LimitResult[]>;
   /** Records a first signature; concurrent calls share a statement (see signupBatching). */
   recordSignature(input: SignatureRecord): Promise<SignatureOutcome>;
+  /** Told of each first signature and each confirmation, for /metrics. */
+  count?: { signup(): void; confirmation(): void };
 }
 
 /** One batch at a time: batches then grow with the load, and each wakes Postgres or Redis once. */
@@ -138,6 +140,7 @@ export async function signCampaign(
   });
   if (!outcome.campaignStatus || outcome.campaignStatus === 'draft') throw new NotFoundError('Campaign not found');
   if (outcome.campaignStatus !== 'open') throw new CampaignClosedError();
+  if (outcome.supporterId) deps.count?.signup();
   // Addresses that bounced, complained or were erased are never mailed again, not even to confirm.
   if (outcome.suppressed) return;
 
@@ -201,6 +204,7 @@ export async function confirmSignature(deps: SupporterServiceDeps, claims: LinkC
     }
     return { outcome: 'already_confirmed' as const, messageId: undefined };
   });
+  if (outcome === 'confirmed') deps.count?.confirmation();
   if (messageId) deps.queueMail([messageId]);
   return outcome;
 }

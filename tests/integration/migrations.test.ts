@@ -65,6 +65,7 @@ describe('migrations', () => {
       'supporters',
       'suppressions',
       'target_letters',
+      'transactional_message_counts',
       'transactional_messages',
     ]);
   });

@@ -374,7 +374,8 @@ describe('unsubscribing', () => {
     await queues.close();
     const status = async () =>
       (await handle.pool.query('SELECT status, last_response FROM transactional_messages WHERE id = $1', [copyRows[0].id])).rows[0];
-    for (let i = 0; i < 200 && (await status()).status === 'pending'; i++) await new Promise((r) => setTimeout(r, 25));
+    // 'sending' is the worker's claim, before it records its decision: wait past it too.
+    for (let i = 0; i < 200 && ['pending', 'sending'].includes((await status()).status); i++) await new Promise((r) => setTimeout(r, 25));
     expect(await status()).toEqual({ status: 'skipped', last_response: 'not sent: unsubscribed' });
     expect(stack.sink.to(normalised)).toHaveLength(2);
     expect(rows).toHaveLength(1);

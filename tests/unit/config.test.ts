@@ -78,6 +78,34 @@ describe('configuration', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('reports every missing or invalid setting at once, in one line naming each', () => {
+    const message = errorFor({
+      ...valid,
+      SMTP_URL: undefined,
+      MAIL_FROM: 'campaigns',
+      PORT: 'http',
+      NODE_ENV: 'production',
+      SECRET_KEY: EXAMPLE_SECRET_KEY,
+      DKIM_DOMAIN: 'example.org',
+    });
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/^Configuration errors \(5\): /);
+    for (const part of [
+      'SMTP_URL is missing',
+      'MAIL_FROM is invalid: must be an email address',
+      'PORT is invalid: must be a port number',
+      'SECRET_KEY is invalid: is the example value from .env.example',
+      'DKIM_PRIVATE_KEY is missing: DKIM needs all three',
+    ]) {
+      expect(message).toContain(part);
+    }
+  });
+
+  it('never echoes METRICS_TOKEN', () => {
+    const message = errorFor({ ...valid, METRICS_TOKEN: 'too-short' });
+    expect(message).toBe('Configuration error: METRICS_TOKEN is invalid: must be at least 16 characters. See .env.example.');
+  });
+
   it('redacts passwords from URLs it prints', () => {
     expect(redactUrl('postgres://postgres:s3cret@db:5432/x')).toBe('postgres://postgres:***@db:5432/x');
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
