@@ -55,6 +55,7 @@ describe('migrations', () => {
       'broadcast_delivery_counts',
       'broadcast_send_seconds',
       'broadcasts',
+      'campaign_slugs',
       'campaigns',
       'contacts',
       'deliveries',

@@ -149,7 +149,7 @@ describe('the organiser’s view of supporters', () => {
   it('exports confirmed supporters as CSV, neutralising spreadsheet formulas', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const tag = uniqueSuffix();
-    await signAndConfirm(stack, campaign.slug, { name: '=HYPERLINK("http://evil.example","click")', email: `formula-${tag}@example.org` });
+    await signAndConfirm(stack, campaign.slug, { name: '=HYPERLINK("evil","click")', email: `formula-${tag}@example.org` });
     await signAndConfirm(stack, campaign.slug, { name: 'Dana "Quote", Esq.', email: `dana-${tag}@example.org`, postcode: 'EC1A 1BB' });
     await stack.app.inject({
       method: 'POST',
@@ -166,10 +166,10 @@ describe('the organiser’s view of supporters', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe(`attachment; filename="${campaign.slug}-supporters.csv"`);
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('name,email,postcode,signed_at,confirmed_at,subscribed');
+    expect(lines[0]).toBe('"name","email","postcode","signed_at","confirmed_at","subscribed"');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(new RegExp(`^"Dana ""Quote"", Esq\\.",dana-${tag}@example\\.org,EC1A 1BB,`));
-    expect(lines[2]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil\.example"",""click""\)",/);
+    expect(lines[1]).toMatch(new RegExp(`^"Dana ""Quote"", Esq\\.","dana-${tag}@example\\.org","EC1A 1BB",`));
+    expect(lines[2]).toMatch(/^"'=HYPERLINK\(""evil"",""click""\)",/);
     expect(response.body).not.toContain('Not Confirmed');
   });
 });
