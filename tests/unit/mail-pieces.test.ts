@@ -80,8 +80,10 @@ describe('CSV cells', () => {
 });
 
 describe('email addresses', () => {
-  it('are trimmed with the domain lower-cased, the local part kept', () => {
-    expect(normaliseEmail('  Jane.Doe@Example.ORG ')).toBe('Jane.Doe@example.org');
+  it('are trimmed and lower-cased whole, non-ASCII capitals too, whatever the locale', () => {
+    expect(normaliseEmail('  Jane.Doe@Example.ORG ')).toBe('jane.doe@example.org');
+    expect(normaliseEmail('ÉLODIE.ŁUKASIEWICZ@Exemple.FR')).toBe('élodie.łukasiewicz@exemple.fr');
+    expect(normaliseEmail('ΣΟΦΙΑ@example.gr')).toBe(normaliseEmail('σοφια@example.gr'));
   });
   it('hash the same whatever the case', () => {
     expect(emailHash('Jane@Example.org')).toEqual(emailHash('jane@example.org'));
