@@ -64,7 +64,7 @@ describe('creating a campaign', () => {
     expect(campaign.replyAddress).toMatch(/^reply\+[0-9a-f]{20}@replies\.example\.org$/);
 
     const fetched = await app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth });
-    expect(fetched.json()).toEqual(campaign);
+    expect(fetched.json()).toEqual({ ...campaign, letterProblem: null });
   });
 
   it('keeps Unicode (en dash, curly quotes) exactly as sent', async () => {
