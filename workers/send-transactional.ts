@@ -15,6 +15,7 @@ import { claimMessage, listUnsentMessages, recordMessageOutcome } from '../src/m
 import type { JobData, Queues } from '../src/queue/queues.js';
 import { mailJobId } from '../src/queue/queues.js';
 import { replyMissedBy } from '../src/replies/forwarded-reply.js';
+import { LetterRenderError } from '../src/templates/render-template.js';
 import { emailHash } from '../src/supporters/email-address.js';
 import {
   addSuppression,
@@ -65,7 +66,15 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
     message.kind === 'letter_copy' && context.supporter.confirmedAt
       ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
       : undefined;
-  const mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+  let mail;
+  try {
+    mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+  } catch (error) {
+    // A letter that cannot be rendered for this supporter will not render on a retry either.
+    if (!(error instanceof LetterRenderError)) throw error;
+    await recordMessageOutcome(deps.db, message.id, 'failed', `not sent: ${error.message}`);
+    return { outcome: 'failed', messageId, detail: error.message };
+  }
   try {
     const { response } = await deps.transport.send(mail);
     await recordMessageOutcome(deps.db, message.id, 'sent', response);

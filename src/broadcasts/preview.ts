@@ -1,11 +1,11 @@
 /** Renders a template exactly as a supporter would receive it, or with sample data. */
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, TemplateError } from '../errors.js';
 import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import { loadSupporterContext } from '../supporters/supporter-queries.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
-import { renderLetter, type RenderedLetter } from '../templates/render-template.js';
+import { LetterRenderError, renderLetter, type RenderedLetter } from '../templates/render-template.js';
 
 const SAMPLE = { name: 'Jane Ó Briain', postcode: 'SW1A 2AH', signedAt: new Date('2013-09-04T10:00:00Z') };
 
@@ -26,16 +26,20 @@ export async function previewLetter(
     const { supporter } = context;
     person = { name: supporter.name, postcode: supporter.postcode ?? '', signedAt: supporter.createdAt };
   }
-  return renderLetter(
-    template,
-    mergeDataFor({
-      supporterName: person.name,
-      postcode: person.postcode,
-      campaignTitle: campaign.title,
-      targetName: campaign.targetName,
-      signedAt: person.signedAt,
-      unsubscribeUrl: 'https://example.org/u/preview',
-    }),
-  );
+  const data = mergeDataFor({
+    supporterName: person.name,
+    postcode: person.postcode,
+    campaignTitle: campaign.title,
+    targetName: campaign.targetName,
+    signedAt: person.signedAt,
+    unsubscribeUrl: 'https://example.org/u/preview',
+  });
+  try {
+    return renderLetter(template, data);
+  } catch (error) {
+    // Passed the trial, fails for this supporter: a branch only their data enters.
+    if (error instanceof LetterRenderError) throw new TemplateError(`${error.part}: ${error.reason}, for this supporter`, error.part);
+    throw error;
+  }
 }
 

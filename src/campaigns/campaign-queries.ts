@@ -5,7 +5,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { KeysetCursor } from '../http/keyset-cursor.js';
-import { broadcasts, campaigns, contacts, supporters, type CampaignRow } from '../db/schema.js';
+import { broadcasts, campaignSlugs, campaigns, contacts, supporters, type CampaignRow } from '../db/schema.js';
 
 export type NewCampaignRow = typeof campaigns.$inferInsert;
 export type CampaignStatus = CampaignRow['status'];
@@ -17,6 +17,45 @@ function ownedLiveCampaign(organiserId: string, campaignId: string): SQL {
 export async function insertCampaign(db: Executor, row: NewCampaignRow): Promise<CampaignRow> {
   const [created] = await db.insert(campaigns).values(row).returning();
   return created!;
+}
+
+/**
+ * Claims a slug for an organiser for good: true when it is new or already theirs, false when it is
+ * (or was, on a deleted campaign) another organiser's. One statement on the primary key, so two
+ * organisers claiming one slug at once are serialised: the second sees the first's claim.
+ */
+export async function claimCampaignSlug(db: Executor, organiserId: string, slug: string): Promise<boolean> {
+  const rows = await db
+    .insert(campaignSlugs)
+    .values({ slug, organiserId })
+    .onConflictDoUpdate({
+      target: campaignSlugs.slug,
+      set: { slug: sql`excluded.slug` },
+      setWhere: sql`${campaignSlugs.organiserId} = excluded.organiser_id`,
+    })
+    .returning({ slug: campaignSlugs.slug });
+  return rows.length > 0;
+}
+
+export async function isSlugLive(db: Executor, slug: string): Promise<boolean> {
+  const rows = await db.select({ id: campaigns.id }).from(campaigns).where(and(eq(campaigns.slug, slug), isNull(campaigns.deletedAt))).limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * A draft's slug it no longer uses goes back to everyone: a draft is not public, so no link to it
+ * can be out there. Kept while any of the organiser's campaigns, live or deleted, still has it.
+ */
+export async function releaseUnusedSlug(db: Executor, organiserId: string, slug: string): Promise<void> {
+  await db
+    .delete(campaignSlugs)
+    .where(
+      and(
+        eq(campaignSlugs.slug, slug),
+        eq(campaignSlugs.organiserId, organiserId),
+        sql`NOT EXISTS (SELECT 1 FROM ${campaigns} WHERE ${campaigns.slug} = ${slug})`,
+      ),
+    );
 }
 
 export async function findOwnedCampaign(
@@ -91,7 +130,7 @@ export async function transitionOwnedCampaign(
   return row;
 }
 
-/** Soft delete: the campaign disappears from the API and frees its slug; a worker purges its data. */
+/** Soft delete: the campaign disappears from the API (its slug stays its organiser's); a worker purges its data. */
 export async function markCampaignDeleted(
   db: Executor,
   organiserId: string,

@@ -8,6 +8,7 @@ import { errorResponses } from '../http/error-schema.js';
 import {
   campaignIdParams,
   campaignPage,
+  campaignDetailView,
   campaignView,
   createCampaignBody,
   listCampaignsQuery,
@@ -24,6 +25,7 @@ import {
   type CampaignTransition,
 } from './campaign-service.js';
 import { toCampaignView, type PublicAddresses } from './campaign-view.js';
+import { renderPublicLetter } from './public-letter.js';
 
 export interface CampaignRoutesOptions {
   service: CampaignServiceDeps;
@@ -68,10 +70,13 @@ export const campaignRoutes: FastifyPluginAsyncZod<CampaignRoutesOptions> = asyn
       security,
       summary: 'Get one of your campaigns',
       params: campaignIdParams,
-      response: { 200: campaignView, ...errorResponses(400, 401, 404) },
+      response: { 200: campaignDetailView, ...errorResponses(400, 401, 404) },
     },
-    handler: async (request) =>
-      toCampaignView(await getCampaign(service, request.organiserId, request.params.id), addresses),
+    handler: async (request) => {
+      const campaign = await getCampaign(service, request.organiserId, request.params.id);
+      const letter = renderPublicLetter(campaign);
+      return { ...toCampaignView(campaign, addresses), letterProblem: letter.ok ? null : letter.problem };
+    },
   });
 
   app.patch('/campaigns/:id', {

@@ -169,6 +169,16 @@ export const campaignView = z
 
 export type CampaignView = z.output<typeof campaignView>;
 
+/** One campaign, with what only its own GET works out (it renders the letter, once per version). */
+export const campaignDetailView = campaignView
+  .extend({
+    letterProblem: z
+      .string()
+      .nullable()
+      .describe('Why the public page cannot show the letter right now (a render limit, for its title), or null when it can'),
+  })
+  .meta({ id: 'CampaignDetail' });
+
 export const campaignIdParams = z.strictObject({ id: z.uuid({ message: 'must be a campaign id (UUID)' }) });
 
 export const listCampaignsQuery = z.strictObject({

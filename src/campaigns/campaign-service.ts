@@ -3,7 +3,7 @@
  * supporters have seen the letter, and when it may be deleted. No HTTP here: errors are AppErrors.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../db/client.js';
+import type { Database, Executor } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CampaignRow } from '../db/schema.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
@@ -16,8 +16,11 @@ import {
   type UpdateCampaignInput,
 } from './campaign-schemas.js';
 import {
+  claimCampaignSlug,
   findOwnedCampaign,
   insertCampaign,
+  isSlugLive,
+  releaseUnusedSlug,
   listOwnedCampaigns,
   cancelCampaignBroadcasts,
   markCampaignDeleted,
@@ -52,6 +55,17 @@ function slugTaken(): ConflictError {
   return new ConflictError('slug_taken', 'Another campaign already uses this slug', 'slug');
 }
 
+/** Throws unless the slug is new or already this organiser's; run in the transaction that uses it. */
+async function assertSlugClaimed(db: Executor, organiserId: string, slug: string): Promise<void> {
+  if (await claimCampaignSlug(db, organiserId, slug)) return;
+  if (await isSlugLive(db, slug)) throw slugTaken();
+  throw new ConflictError(
+    'slug_reserved',
+    'This slug belonged to a campaign that was deleted; links to it may still be out there, so it stays reserved: choose another',
+    'slug',
+  );
+}
+
 export async function createCampaign(
   deps: CampaignServiceDeps,
   organiserId: string,
@@ -59,22 +73,25 @@ export async function createCampaign(
 ): Promise<CampaignRow> {
   assertValidTemplates(input.letter, 'letter.');
   try {
-    return await insertCampaign(deps.db, {
-      organiserId,
-      slug: input.slug,
-      title: input.title,
-      summary: input.summary ?? null,
-      letterSubject: input.letter.subject,
-      letterBody: input.letter.body,
-      targetName: input.target.name,
-      targetEmail: input.target.email,
-      targetAddress: input.target.address ?? null,
-      senderName: input.sender.name,
-      senderEmail: input.sender.email,
-      replyMode: input.replyPolicy.mode,
-      replyAllowedSenders: input.replyPolicy.allowedSenders,
-      replyToken: newReplyToken(),
-      ...(input.consentStatement ? { consentStatement: input.consentStatement } : {}),
+    return await deps.db.transaction(async (tx) => {
+      await assertSlugClaimed(tx, organiserId, input.slug);
+      return insertCampaign(tx, {
+        organiserId,
+        slug: input.slug,
+        title: input.title,
+        summary: input.summary ?? null,
+        letterSubject: input.letter.subject,
+        letterBody: input.letter.body,
+        targetName: input.target.name,
+        targetEmail: input.target.email,
+        targetAddress: input.target.address ?? null,
+        senderName: input.sender.name,
+        senderEmail: input.sender.email,
+        replyMode: input.replyPolicy.mode,
+        replyAllowedSenders: input.replyPolicy.allowedSenders,
+        replyToken: newReplyToken(),
+        ...(input.consentStatement ? { consentStatement: input.consentStatement } : {}),
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error, 'campaigns_slug_key')) throw slugTaken();
@@ -156,7 +173,10 @@ export async function updateCampaign(
           );
         }
       }
-      const updated = await updateOwnedCampaign(tx, organiserId, campaignId, changedColumns(current, input));
+      const changes = changedColumns(current, input);
+      if (changes.slug !== undefined && changes.slug !== current.slug) await assertSlugClaimed(tx, organiserId, changes.slug);
+      const updated = await updateOwnedCampaign(tx, organiserId, campaignId, changes);
+      if (changes.slug !== undefined && changes.slug !== current.slug) await releaseUnusedSlug(tx, organiserId, current.slug);
       return updated!;
     });
   } catch (error) {

@@ -121,6 +121,19 @@ export const campaigns = pgTable(
   ],
 );
 
+/**
+ * Every slug an organiser's campaigns have used, kept when the campaign is deleted and purged: a link
+ * to /c/<slug> printed on a leaflet or shared years ago must never lead to another organiser's page.
+ * The organiser who owned it may use it again; no one else can (see claimCampaignSlug).
+ */
+export const campaignSlugs = pgTable('campaign_slugs', {
+  slug: text('slug').primaryKey(),
+  organiserId: uuid('organiser_id')
+    .notNull()
+    .references(() => organisers.id, { onDelete: 'restrict' }),
+  createdAt: createdAt(),
+});
+
 /** One person, one email address, however many campaigns they support. */
 export const contacts = pgTable(
   'contacts',

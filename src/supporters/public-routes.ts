@@ -11,8 +11,8 @@ import { replyWithJsonError } from '../http/error-handler.js';
 import { notFoundPage, sendPage } from '../web/page-reply.js';
 import { errorResponses } from '../http/error-schema.js';
 import { findForwardedReply, type ReplyRow } from '../replies/reply-queries.js';
-import { formatLetterDate, PLACEHOLDER_DATA } from '../templates/merge-fields.js';
-import { renderLetter } from '../templates/render-template.js';
+import { renderPublicLetter } from '../campaigns/public-letter.js';
+import { formatLetterDate } from '../templates/merge-fields.js';
 import { html, trustedHtml } from '../web/html.js';
 import { buttonPage, campaignPage, messagePage, type FieldErrors, type SignFormState } from '../web/pages.js';
 import {
@@ -34,18 +34,14 @@ const CHECK_INBOX = 'Check your inbox: we have sent you an email with a link to 
 
 function campaignPageModel(campaign: CampaignRow, reply?: ReplyRow) {
   // Merge fields appear as neutral placeholders ("[your name]") until someone signs.
-  const letter = renderLetter({ subject: campaign.letterSubject, body: campaign.letterBody }, {
-    ...PLACEHOLDER_DATA,
-    campaign: { title: campaign.title, target: { name: campaign.targetName } },
-  });
+  const letter = renderPublicLetter(campaign);
   return {
     slug: campaign.slug,
     title: campaign.title,
     summary: campaign.summary,
     targetName: campaign.targetName,
     targetAddress: campaign.targetAddress,
-    letterSubject: letter.subject,
-    letterHtml: trustedHtml(letter.html),
+    letter: letter.ok ? { subject: letter.subject, html: trustedHtml(letter.html) } : undefined,
     supporterCount: campaign.supporterCount,
     consentStatement: campaign.consentStatement,
     open: campaign.status === 'open',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isWellFormedText, NOT_ONE_LINE } from '../campaigns/campaign-schemas.js';
+import { findNameProblem } from './person-name.js';
 
 const email = z
   .string({ error: 'Enter your email address' })
@@ -18,6 +19,11 @@ export const signatureBody = z.strictObject({
     // Names reach mail headers: one line, no control characters.
     .refine((value) => !NOT_ONE_LINE.test(value), { message: 'Enter your name on one line' })
     .refine(isWellFormedText, { message: 'Enter your name using letters and symbols only' })
+    // It opens the confirmation mail sent to any address typed: it must not carry a link there.
+    .superRefine((value, context) => {
+      const problem = findNameProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
     .describe('Full name, as it will appear on the letter'),
   email: email,
   postcode: z

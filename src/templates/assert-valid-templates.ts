@@ -8,13 +8,12 @@
  * `fieldPrefix` places the fields in the request, e.g. "letter." for a campaign's letter.
  */
 import { TemplateError } from '../errors.js';
-import { textEngine } from './liquid-engine.js';
-import type { MergeData } from './merge-fields.js';
+import { LETTER_RENDER_MS, MAX_RENDERED, newRenderBudget, OutputLimitError, renderBounded, textEngine } from './liquid-engine.js';
+import { PLACEHOLDER_DATA, type MergeData } from './merge-fields.js';
 import { describeProblem, validateTemplate } from './render-template.js';
 
-/** Far above what a letter needs (a few milliseconds), far below the send-time limit of a second. */
-const TRIAL_RENDER_MS = 250;
-const MAX_RENDERED = { subject: 1_000, body: 500_000 } as const;
+/** Far above what a letter needs (a few milliseconds); half of the run-time budget, for headroom. */
+const TRIAL_RENDER_MS = LETTER_RENDER_MS / 2;
 
 /** Every merge field at the longest the API lets it be (names and titles: 200 characters). */
 const LONGEST: MergeData = {
@@ -32,15 +31,19 @@ export function assertValidTemplates(templates: { subject?: string | undefined; 
     const problem = validateTemplate(source);
     if (problem) throw new TemplateError(`${field}: ${describeProblem(problem)}`, field);
 
-    let rendered: string;
-    try {
-      rendered = String(textEngine.renderSync(textEngine.parse(source), LONGEST, { renderLimit: TRIAL_RENDER_MS }));
-    } catch (error) {
-      const reason = error instanceof Error && /limit exceeded/.test(error.message) ? 'it takes too long or too much memory to render (a loop?)' : 'it cannot be rendered';
-      throw new TemplateError(`${field}: ${reason}`, field);
-    }
-    if (rendered.length > MAX_RENDERED[part]) {
-      throw new TemplateError(`${field}: it renders to more than ${MAX_RENDERED[part].toLocaleString('en-GB')} characters for a supporter with a long name`, field);
+    // The longest supporter, and the public page's placeholders: the page renders what every visitor sees.
+    const parsed = textEngine.parse(source);
+    for (const data of [LONGEST, PLACEHOLDER_DATA]) {
+      try {
+        renderBounded(textEngine, parsed, data, newRenderBudget(TRIAL_RENDER_MS), MAX_RENDERED[part]);
+      } catch (error) {
+        const tooLong = error instanceof Error && (error as { originalError?: unknown }).originalError instanceof OutputLimitError;
+        if (tooLong) {
+          throw new TemplateError(`${field}: it renders to more than ${MAX_RENDERED[part].toLocaleString('en-GB')} characters for a supporter with a long name`, field);
+        }
+        const reason = error instanceof Error && /limit exceeded/.test(error.message) ? 'it takes too long or too much memory to render (a loop?)' : 'it cannot be rendered';
+        throw new TemplateError(`${field}: ${reason}`, field);
+      }
     }
   }
 }

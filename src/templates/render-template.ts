@@ -7,7 +7,7 @@ import { Output, Tag, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { escapeHtml } from '../web/html.js';
-import { htmlEngine, textEngine } from './liquid-engine.js';
+import { htmlEngine, MAX_RENDERED, newRenderBudget, OutputLimitError, renderBounded, textEngine } from './liquid-engine.js';
 import { MERGE_FIELDS, type MergeData, type MergeField } from './merge-fields.js';
 
 export interface TemplateProblem {
@@ -81,6 +81,37 @@ export interface RenderedLetter {
   text: string;
 }
 
+/**
+ * A letter that could not be rendered for some data at run time (a branch the trial render did not
+ * enter): what an organiser is told, in words, instead of a 500.
+ */
+export class LetterRenderError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly part: 'subject' | 'body',
+    options?: { cause?: unknown },
+  ) {
+    super(`The letter's ${part} cannot be rendered: ${reason}`, options);
+  }
+}
+
+/** Why a render failed, for the organiser: a limit (time, memory, output), or anything else. */
+export function describeRenderFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/output limit exceeded/.test(message)) return 'it renders to more text than a letter can hold (a loop?)';
+  if (/limit exceeded/.test(message)) return 'it takes too long or too much memory to render (a loop?)';
+  return `it cannot be rendered (${message.split(', line:')[0]!.split('\n')[0]!})`;
+}
+
+function renderOrExplain<T>(part: 'subject' | 'body', render: () => T): T {
+  try {
+    return render();
+  } catch (error) {
+    if (error instanceof LetterRenderError) throw error;
+    throw new LetterRenderError(describeRenderFailure(error), part, { cause: error });
+  }
+}
+
 // ':' and '@' too: GFM would otherwise turn a bare URL or address in a name into a link.
 const MARKDOWN_SYNTAX = /[\\`*_{}[\]()#+\-.!|~:@]/g;
 
@@ -110,17 +141,23 @@ export function renderLetter(template: { subject: string; body: string }, data: 
   return compileLetter(template)(data);
 }
 
-/** The general way, for any template: every recipient's letter goes through Liquid, Markdown and the sanitiser. */
+/**
+ * The general way, for any template: every recipient's letter goes through Liquid, Markdown and the
+ * sanitiser, its three parts within one budget. Throws LetterRenderError when a limit is passed.
+ */
 export function compileLetterThroughLiquid(template: { subject: string; body: string }): (data: MergeData) => RenderedLetter {
   const subject = textEngine.parse(template.subject);
   const bodyText = textEngine.parse(template.body);
   const bodyHtml = htmlEngine.parse(template.body);
-  return (data) => ({
-    // Subjects are one header line: collapse whatever whitespace a merged value brought.
-    subject: (textEngine.renderSync(subject, data) as string).replace(/\s+/g, ' ').trim(),
-    html: markdownToSafeHtml(htmlEngine.renderSync(bodyHtml, escapeMarkdownIn(data)) as string),
-    text: (textEngine.renderSync(bodyText, data) as string).trim(),
-  });
+  return (data) => {
+    const budget = newRenderBudget();
+    return {
+      // Subjects are one header line: collapse whatever whitespace a merged value brought.
+      subject: renderOrExplain('subject', () => renderBounded(textEngine, subject, data, budget, MAX_RENDERED.subject)).replace(/\s+/g, ' ').trim(),
+      html: markdownToSafeHtml(renderOrExplain('body', () => renderBounded(htmlEngine, bodyHtml, escapeMarkdownIn(data), budget, MAX_RENDERED.body))),
+      text: renderOrExplain('body', () => renderBounded(textEngine, bodyText, data, budget, MAX_RENDERED.body)).trim(),
+    };
+  };
 }
 
 const FIELD_NAMES = Object.keys(MERGE_FIELDS) as MergeField[];
@@ -186,8 +223,10 @@ function compileAsPlaceholders(template: { subject: string; body: string }): ((d
     return pieces;
   };
 
-  const bodyMarkdown = textEngine.renderSync(bodyTemplate, placeholderData) as string;
-  const subject = split(textEngine.renderSync(subjectTemplate, placeholderData) as string, () => true)!;
+  // Only text and fields, so it cannot loop; bounded all the same, as every render is.
+  const budget = newRenderBudget();
+  const bodyMarkdown = renderOrExplain('body', () => renderBounded(textEngine, bodyTemplate, placeholderData, budget, MAX_RENDERED.body));
+  const subject = split(renderOrExplain('subject', () => renderBounded(textEngine, subjectTemplate, placeholderData, budget, MAX_RENDERED.subject)), () => true)!;
   const text = split(bodyMarkdown, () => true)!;
   const html = split(markdownToSafeHtml(bodyMarkdown), (field) => field === 'unsubscribe_url');
   if (!html) return undefined;
@@ -196,10 +235,14 @@ function compileAsPlaceholders(template: { subject: string; body: string }): ((d
     const values = FIELD_NAMES.map((field) => fieldValue(data, field));
     // As the general way renders them: HTML-escaped, and a line break in a value is a <br>.
     const htmlValues = values.map((value) => escapeHtml(value).replace(/\r?\n/g, '<br />\n'));
-    return {
+    const letter = {
       subject: fill(subject, values).replace(/\s+/g, ' ').trim(),
       html: fill(html, htmlValues),
       text: fill(text, values).trim(),
     };
+    // The same caps as Liquid's output, now that each hole holds a real value.
+    const tooLong = letter.subject.length > MAX_RENDERED.subject ? 'subject' : letter.text.length > MAX_RENDERED.body ? 'body' : undefined;
+    if (tooLong) throw new LetterRenderError(describeRenderFailure(new OutputLimitError(MAX_RENDERED[tooLong])), tooLong);
+    return letter;
   };
 }

@@ -38,8 +38,8 @@ export interface CampaignPageModel {
   summary: string | null;
   targetName: string;
   targetAddress: string | null;
-  letterSubject: string;
-  letterHtml: SafeHtml;
+  /** Undefined when the letter cannot be rendered (its organiser is told why): the page shows the rest. */
+  letter: { subject: string; html: SafeHtml } | undefined;
   supporterCount: number;
   consentStatement: string;
   open: boolean;
@@ -112,8 +112,11 @@ ${campaign.summary ? html`<p class="summary">${campaign.summary}</p>` : ''}
 ${campaign.open ? '' : html`<p><strong>This campaign has closed.</strong> Thank you to everyone who signed.</p>`}
 <article class="letter" aria-labelledby="letter-subject">
   <p class="to">To: ${campaign.targetName}${campaign.targetAddress ? html`\n${campaign.targetAddress}` : ''}</p>
-  <h2 id="letter-subject">${campaign.letterSubject}</h2>
-  ${campaign.letterHtml}
+  ${campaign.letter
+    ? html`<h2 id="letter-subject">${campaign.letter.subject}</h2>
+  ${campaign.letter.html}`
+    : html`<h2 id="letter-subject">The letter</h2>
+  <p>The text of the letter cannot be shown right now.</p>`}
 </article>
 ${campaign.reply
   ? html`<section class="letter" aria-labelledby="reply-heading">

@@ -276,8 +276,8 @@ describe('a broadcast to a few thousand supporters', () => {
     expect(bundle.parsed.text).toContain('signed by 3 supporters of United Nations Association – UK');
     const attachments = Object.fromEntries(bundle.parsed.attachments.map((a) => [a.filename, a]));
     const csv = Buffer.from(attachments['signatories.csv']!.content as ArrayBuffer).toString('utf8');
-    expect(csv.split('\r\n')[0]).toBe('name,postcode,signed_at');
-    expect(csv).toContain('Zoë Łukasiewicz,SW1A 2AH,');
+    expect(csv.split('\r\n')[0]).toBe('"name","postcode","signed_at"');
+    expect(csv).toContain('"Zoë Łukasiewicz","SW1A 2AH",');
     const pdf = Buffer.from(attachments['letter-and-signatories.pdf']!.content as ArrayBuffer);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     // The sink holds the message before the worker hears the 250 and records it: wait for the record.

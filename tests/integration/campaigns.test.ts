@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import { makePurgeCampaign } from '../../workers/campaign-purge.js';
 import { campaignBody, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
 
 let app: FastifyInstance;
@@ -25,6 +26,11 @@ async function createOk(overrides: Record<string, unknown> = {}) {
   const response = await create(campaignBody(overrides));
   expect(response.statusCode).toBe(201);
   return response.json<{ id: string; slug: string; status: string }>();
+}
+
+async function countRows(text: string, values: unknown[]): Promise<number> {
+  const { rows } = await handle.pool.query<{ n: string }>(text, values);
+  return Number(rows[0]!.n);
 }
 
 async function countCampaigns(who: TestOrganiser = organiser): Promise<number> {
@@ -58,7 +64,7 @@ describe('creating a campaign', () => {
     expect(campaign.replyAddress).toMatch(/^reply\+[0-9a-f]{20}@replies\.example\.org$/);
 
     const fetched = await app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth });
-    expect(fetched.json()).toEqual(campaign);
+    expect(fetched.json()).toEqual({ ...campaign, letterProblem: null });
   });
 
   it('keeps Unicode (en dash, curly quotes) exactly as sent', async () => {
@@ -303,6 +309,42 @@ describe('deleting', () => {
     expect((await app.inject({ method: 'GET', url, headers: organiser.auth })).statusCode).toBe(404);
     expect((await app.inject({ method: 'DELETE', url, headers: organiser.auth })).statusCode).toBe(404);
     await createOk({ slug: campaign.slug });
+  });
+
+  it('keeps a deleted campaign’s slug from every other organiser, even after the purge, so old links never lead to their page', async () => {
+    const campaign = await createOk();
+    const url = `/api/v1/campaigns/${campaign.id}`;
+    await app.inject({ method: 'POST', url: `${url}/publish`, headers: organiser.auth });
+    await app.inject({ method: 'POST', url: `${url}/close`, headers: organiser.auth });
+    expect((await app.inject({ method: 'DELETE', url, headers: organiser.auth })).statusCode).toBe(204);
+
+    const other = await newOrganiser(handle);
+    const expectReserved = async (response: { statusCode: number; json(): { error: unknown } }) => {
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error).toMatchObject({ code: 'slug_reserved', field: 'slug' });
+    };
+    await expectReserved(await create(campaignBody({ slug: campaign.slug }), other));
+
+    // The purge removes the campaign's row and its supporters; the slug stays reserved.
+    expect(await makePurgeCampaign({ db: handle.db })({ campaignId: campaign.id })).toMatchObject({ campaignRemoved: true });
+    expect(await countRows('SELECT count(*) AS n FROM campaigns WHERE id = $1', [campaign.id])).toBe(0);
+    await expectReserved(await create(campaignBody({ slug: campaign.slug }), other));
+    const draft = (await create(campaignBody(), other)).json();
+    await expectReserved(
+      await app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${draft.id}`, headers: other.auth, payload: { slug: campaign.slug } }),
+    );
+    expect(await countRows('SELECT count(*) AS n FROM campaigns WHERE slug = $1', [campaign.slug])).toBe(0);
+    expect((await app.inject({ method: 'GET', url: `/c/${campaign.slug}` })).statusCode).toBe(404);
+
+    // Its own organiser may bring it back.
+    expect((await create(campaignBody({ slug: campaign.slug }))).statusCode).toBe(201);
+  });
+
+  it('gives back a slug a draft moved away from: it was never public', async () => {
+    const draft = await createOk();
+    const renamed = await app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${draft.id}`, headers: organiser.auth, payload: { slug: `${draft.slug}-x` } });
+    expect(renamed.statusCode).toBe(200);
+    expect((await create(campaignBody({ slug: draft.slug }), await newOrganiser(handle))).statusCode).toBe(201);
   });
 
   it('refuses to delete an open campaign (close it first), then deletes it once closed', async () => {

@@ -55,6 +55,7 @@ describe('migrations', () => {
       'broadcast_delivery_counts',
       'broadcast_send_seconds',
       'broadcasts',
+      'campaign_slugs',
       'campaigns',
       'contacts',
       'deliveries',
@@ -92,6 +93,66 @@ describe('migrations', () => {
       expect(readdirSync(copy).filter((f) => f.endsWith('.sql'))).toHaveLength(journal.entries.length);
     } finally {
       rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('contacts stored before addresses were lower-cased whole', () => {
+  it('are merged into one contact per address, keeping every campaign signed, the better of two signatures and any unsubscribe', async () => {
+    const url = await emptyDatabase();
+    await runMigrations(url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const one = async (text: string, values: unknown[] = []) => (await client.query(text, values)).rows[0];
+      const organiser = (await one("INSERT INTO organisers (email, name) VALUES ('org@example.org', 'Org') RETURNING id")).id;
+      const campaign = async (slug: string, supporterCount: number) =>
+        (
+          await one(
+            `INSERT INTO campaigns (organiser_id, slug, title, letter_subject, letter_body, target_name, target_email, sender_name, sender_email, reply_token, status, supporter_count)
+             VALUES ($1, $2, 'T', 'S', 'B', 'Target', 'target@example.org', 'Org', 'org@example.org', $2, 'open', $3) RETURNING id`,
+            [organiser, slug, supporterCount],
+          )
+        ).id;
+      const both = await campaign('both-signed', 2);
+      const onlyUpper = await campaign('only-upper', 1);
+      // As the old code stored them: the local part as typed. ÉLODIE's capital is not ASCII.
+      const contact = async (email: string, createdAt: string) =>
+        (await one('INSERT INTO contacts (email, name, created_at) VALUES ($1, $2, $3) RETURNING id', [email, email, createdAt])).id;
+      const lower = await contact('élodie@example.org', '2026-01-01');
+      const upper = await contact('ÉLODIE@example.org', '2026-01-02');
+      const alone = await contact('Jane.Doe@example.org', '2026-01-03');
+      const signature = async (campaignId: string, contactId: string, status: string, unsubscribedAt: string | null) =>
+        (
+          await one(
+            `INSERT INTO supporters (campaign_id, contact_id, name, status, consent_statement, consent_at, unsubscribed_at)
+             VALUES ($1, $2, 'Élodie', $3, 'I agree', now(), $4) RETURNING id`,
+            [campaignId, contactId, status, unsubscribedAt],
+          )
+        ).id;
+      const lowerOnBoth = await signature(both, lower, 'confirmed', null);
+      const upperOnBoth = await signature(both, upper, 'confirmed', '2026-02-01');
+      const upperOnOther = await signature(onlyUpper, upper, 'confirmed', null);
+      await one('INSERT INTO transactional_messages (supporter_id, kind) VALUES ($1, $2) RETURNING id', [upperOnBoth, 'letter_copy']);
+
+      await runMigrations(url);
+      await runMigrations(url);
+
+      const contacts = (await client.query('SELECT id, email FROM contacts ORDER BY created_at')).rows;
+      expect(contacts).toEqual([
+        { id: lower, email: 'élodie@example.org' },
+        { id: alone, email: 'jane.doe@example.org' },
+      ]);
+      const supporters = (await client.query('SELECT id, campaign_id, contact_id, unsubscribed_at FROM supporters ORDER BY created_at')).rows;
+      expect(supporters).toEqual([
+        { id: lowerOnBoth, campaign_id: both, contact_id: lower, unsubscribed_at: new Date('2026-02-01') },
+        { id: upperOnOther, campaign_id: onlyUpper, contact_id: lower, unsubscribed_at: null },
+      ]);
+      expect((await one('SELECT count(*)::int AS n FROM transactional_messages')).n).toBe(0);
+      expect((await one('SELECT supporter_count FROM campaigns WHERE id = $1', [both])).supporter_count).toBe(1);
+      expect((await one('SELECT supporter_count FROM campaigns WHERE id = $1', [onlyUpper])).supporter_count).toBe(1);
+    } finally {
+      await client.end();
     }
   });
 });

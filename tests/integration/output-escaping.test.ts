@@ -130,8 +130,11 @@ describe('markup typed by organisers, supporters and officials', () => {
   });
 });
 
-/** RFC 4180, as a spreadsheet reads it: quoted cells may hold commas, quotes and line breaks. */
-function parseCsv(text: string): string[][] {
+/**
+ * RFC 4180, as a spreadsheet reads it: quoted cells may hold separators, quotes and line breaks. A
+ * spreadsheet in a locale whose list separator is `;` reads the file with `;`.
+ */
+function parseCsv(text: string, separator = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -145,7 +148,7 @@ function parseCsv(text: string): string[][] {
       } else if (char === '"') quoted = false;
       else cell += char;
     } else if (char === '"') quoted = true;
-    else if (char === ',') {
+    else if (char === separator) {
       row.push(cell);
       cell = '';
     } else if (char === '\r' && text[i + 1] === '\n') {
@@ -169,13 +172,14 @@ describe('CSV', () => {
     const campaign = await createPublishedCampaign(stack.app, organiser, { target: { name: 'Minister', email: targetEmail, address: null } });
     const tag = uniqueSuffix();
     const people = [
-      { name: '=HYPERLINK("https://evil.example","x")', email: `eq-${tag}@example.org` },
+      { name: '=HYPERLINK("evil","x")', email: `eq-${tag}@example.org` },
       { name: '+SUM(1,2)', email: `+plus-${tag}@example.org` },
       { name: '-2+3', email: `-minus-${tag}@example.org`, postcode: '-1' },
       { name: '@SUM(A1:A2)', email: `at-${tag}@example.org` },
       { name: 'Tab', email: `tab-${tag}@example.org` },
       { name: 'Return', email: `cr-${tag}@example.org` },
       { name: 'Newline', email: `nl-${tag}@example.org` },
+      { name: 'Doe; =1+1', email: `semicolon-${tag}@example.org`, postcode: 'N1 9GU' },
     ];
     for (const person of people) await signAndConfirm(stack, campaign.slug, person);
     // The API refuses control characters in names; these come as if imported from elsewhere.
@@ -198,16 +202,27 @@ describe('CSV', () => {
     }
     const names = rows.slice(1).map((row) => row[0]);
     expect(names).toEqual(
-      expect.arrayContaining(["'=HYPERLINK(\"https://evil.example\",\"x\")", "'+SUM(1,2)", "'-2+3", "'@SUM(A1:A2)", "'\t=1+1", "'\r=1+1", "Line one\r\n=cmd|' /C calc'!A0,x"]),
+      expect.arrayContaining(["'=HYPERLINK(\"evil\",\"x\")", "'+SUM(1,2)", "'-2+3", "'@SUM(A1:A2)", "'\t=1+1", "'\r=1+1", "Line one\r\n=cmd|' /C calc'!A0,x"]),
     );
     expect(rows.slice(1).map((row) => row[1])).toEqual(expect.arrayContaining([`'+plus-${tag}@example.org`, `'-minus-${tag}@example.org`]));
     expect(rows.slice(1).find((row) => row[0] === "'-2+3")![2]).toBe("'-1");
+    expect(rows.slice(1).find((row) => row[0] === 'Doe; =1+1')![2]).toBe('N1 9GU');
+    // Opened where `;` separates: no cell starts a formula, and "Doe; =1+1" is not split into two.
+    const semicolonRows = parseCsv(exported.body, ';');
+    expect(semicolonRows).toHaveLength(people.length + 1);
+    for (const row of semicolonRows) {
+      for (const cell of row) expect(cell, JSON.stringify(row)).not.toMatch(FORMULA);
+    }
+    expect(semicolonRows.flat().some((cell) => /^ ?=1\+1/.test(cell))).toBe(false);
 
     await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'bundle' } });
     const bundle = await stack.sink.waitFor((m) => m.envelopeTo.includes(targetEmail), 30_000);
     const attachment = bundle.parsed.attachments.find((a) => a.filename === 'signatories.csv')!;
     const content = typeof attachment.content === 'string' ? attachment.content : new TextDecoder().decode(attachment.content);
     const signatories = parseCsv(content);
+    for (const row of parseCsv(content, ';')) {
+      for (const cell of row) expect(cell, JSON.stringify(row)).not.toMatch(FORMULA);
+    }
     expect(signatories[0]).toEqual(['name', 'postcode', 'signed_at']);
     expect(signatories).toHaveLength(people.length + 1);
     for (const row of signatories.slice(1)) {

@@ -31,6 +31,37 @@ afterAll(async () => {
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('a supporter’s data rights', () => {
+  it('treats every letter case of an address as one person: sign-up, export and erasure', async () => {
+    const first = await createPublishedCampaign(stack.app, organiser);
+    const second = await createPublishedCampaign(stack.app, organiser);
+    const tag = uniqueSuffix();
+    // The sign form takes ASCII addresses only; non-ASCII capitals: tests/unit and the migration's test.
+    const stored = `elodie.${tag}@example.org`;
+    await signAndConfirm(stack, first.slug, { name: 'Élodie Case', email: `ELODIE.${tag.toUpperCase()}@EXAMPLE.ORG` });
+    await signAndConfirm(stack, second.slug, { name: 'Élodie Case', email: stored });
+    const again = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${first.slug}/signatures`,
+      payload: { name: 'Élodie Case', email: `Elodie.${tag}@Example.Org`, consent: true },
+    });
+    expect(again.statusCode).toBe(202);
+    const contacts = await handle.pool.query<{ id: string; email: string }>('SELECT c.id, c.email FROM contacts c JOIN supporters s ON s.contact_id = c.id WHERE s.name = $1', ['Élodie Case']);
+    expect(contacts.rows).toEqual([{ id: contacts.rows[0]!.id, email: stored }, { id: contacts.rows[0]!.id, email: stored }]);
+
+    await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: `email=${encodeURIComponent(`ELODIE.${tag}@example.org`)}` });
+    const linkMail = await stack.sink.waitFor((m) => m.envelopeTo.includes(stored) && m.parsed.subject!.startsWith('Your data'));
+    const privacyPath = linkIn(linkMail.parsed.text!, '/privacy/');
+    const data = (await stack.app.inject({ method: 'POST', url: `${privacyPath}/download` })).json();
+    expect(data.contact.email).toBe(stored);
+    expect(data.signatures).toHaveLength(2);
+
+    expect((await stack.app.inject({ method: 'POST', url: `${privacyPath}/erase` })).statusCode).toBe(200);
+    expect(await countRows(handle, "SELECT count(*) AS n FROM supporters WHERE name = 'Élodie Case'", [])).toBe(0);
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM contacts WHERE id = $1', [contacts.rows[0]!.id])).toBe(0);
+    // The suppression holds for every case of it.
+    expect(emailHash(`ELODIE.${tag.toUpperCase()}@example.org`)).toEqual(emailHash(stored));
+  });
+
   it('mails a link, downloads everything held, and erases it while keeping the count', async () => {
     const first = await createPublishedCampaign(stack.app, organiser);
     const second = await createPublishedCampaign(stack.app, organiser);
@@ -149,7 +180,7 @@ describe('the organiser’s view of supporters', () => {
   it('exports confirmed supporters as CSV, neutralising spreadsheet formulas', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const tag = uniqueSuffix();
-    await signAndConfirm(stack, campaign.slug, { name: '=HYPERLINK("http://evil.example","click")', email: `formula-${tag}@example.org` });
+    await signAndConfirm(stack, campaign.slug, { name: '=HYPERLINK("evil","click")', email: `formula-${tag}@example.org` });
     await signAndConfirm(stack, campaign.slug, { name: 'Dana "Quote", Esq.', email: `dana-${tag}@example.org`, postcode: 'EC1A 1BB' });
     await stack.app.inject({
       method: 'POST',
@@ -166,10 +197,10 @@ describe('the organiser’s view of supporters', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe(`attachment; filename="${campaign.slug}-supporters.csv"`);
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('name,email,postcode,signed_at,confirmed_at,subscribed');
+    expect(lines[0]).toBe('"name","email","postcode","signed_at","confirmed_at","subscribed"');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(new RegExp(`^"Dana ""Quote"", Esq\\.",dana-${tag}@example\\.org,EC1A 1BB,`));
-    expect(lines[2]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil\.example"",""click""\)",/);
+    expect(lines[1]).toMatch(new RegExp(`^"Dana ""Quote"", Esq\\.","dana-${tag}@example\\.org","EC1A 1BB",`));
+    expect(lines[2]).toMatch(/^"'=HYPERLINK\(""evil"",""click""\)",/);
     expect(response.body).not.toContain('Not Confirmed');
   });
 });

@@ -252,6 +252,69 @@ describe('bad sign-ups change nothing', () => {
   });
 });
 
+describe('a sign-up name is a name', () => {
+  // Each would open the confirmation mail sent to whatever address was typed: "Dear <this>,".
+  const phishing: Array<[string, string]> = [
+    ['a URL', 'Claim your refund at https://evil.example/r'],
+    ['a URL with another scheme', 'see ftp://files.evil.example'],
+    ['www.', 'Visit www.evil now'],
+    ['a bare domain', 'Your account is locked, log in at evil.com'],
+    ['a bare domain in capitals', 'EVIL.COM'],
+    ['a bare domain under a newer TLD', 'refunds.click'],
+    ['a domain in fullwidth letters', 'ｅｖｉｌ．ｃｏｍ'],
+    ['a domain with an ideographic full stop', 'evil。com'],
+    ['an IP address', 'go to 203.0.113.9'],
+    ['an email address', 'Write to support@evil.example'],
+    ['an encoded word', '=?utf-8?B?SGVscGRlc2s=?='],
+    ['an encoded word inside a name', 'Jane =?iso-8859-1?Q?=E9?= Doe'],
+  ];
+
+  it.each(phishing)('refuses %s with 400 naming the field name, and stores and sends nothing', async (_what, name) => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = newEmail('phished').toLowerCase();
+    const response = await sign(campaign.slug, { name, email, consent: true });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'validation_failed', field: 'name' });
+    expect(response.json().error.message).toMatch(/Enter your name/);
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stack.sink.to(email)).toHaveLength(0);
+  });
+
+  it('shows the refusal beside the name field of the public form, keeping what was typed', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/c/${campaign.slug}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ name: 'Log in at evil.com', email: newEmail('form-phish'), consent: 'true' }).toString(),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/<span class="error" id="name-error">.*Enter your name only: no web or email addresses<\/span>/);
+    expect(response.body).toContain('value="Log in at evil.com"');
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1', [campaign.id])).toBe(0);
+  });
+
+  it.each([
+    "Siobhán O'Brien",
+    'Jean-Luc Picard',
+    'St. John Smythe',
+    'Dr. A. Smith',
+    'J.R.R. Tolkien',
+    'Zoë Łukasiewicz',
+    '李小龍',
+    'Владимир Иванов',
+    'محمد بن سلمان',
+    'Nguyễn Thị Minh Khai',
+    'Mary-Jane Watson-Parker, Esq.',
+  ])('accepts the real name %s', async (name) => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const response = await sign(campaign.slug, { name, email: newEmail('real'), consent: true });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(await countRows(handle, 'SELECT count(*) AS n FROM supporters WHERE campaign_id = $1 AND name = $2', [campaign.id, name])).toBe(1);
+  });
+});
+
 describe('the sign form on the campaign page', () => {
   it('shows each error beside its field, keeps what was typed, and stores nothing', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);

@@ -154,7 +154,8 @@ export async function signAndConfirm(
     payload: { ...supporter, consent: true },
   });
   if (signed.statusCode !== 202) throw new Error(`sign-up refused: ${signed.body}`);
-  const address = supporter.email.replace(/@.*/, (domain) => domain.toLowerCase());
+  // As normaliseEmail stores it: trimmed and lower-cased whole.
+  const address = supporter.email.trim().toLowerCase();
   const confirmation = await stack.sink.waitFor(
     (m) => !seen.has(m) && m.envelopeTo.includes(address) && m.parsed.subject!.startsWith('Please confirm'),
   );

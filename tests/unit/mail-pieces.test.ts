@@ -27,24 +27,63 @@ describe('classifying a failed send', () => {
 
 describe('CSV cells', () => {
   it.each([
-    ['plain', 'plain'],
-    ['=SUM(A1:A9)', "'=SUM(A1:A9)"],
-    ['+44 20 7946 0000', "'+44 20 7946 0000"],
-    ['-1', "'-1"],
-    ['@cmd', "'@cmd"],
-    ['\tTab', "'\tTab"],
+    ['plain', '"plain"'],
+    ['=SUM(A1:A9)', `"'=SUM(A1:A9)"`],
+    ['+44 20 7946 0000', `"'+44 20 7946 0000"`],
+    ['-1', `"'-1"`],
+    ['@cmd', `"'@cmd"`],
+    ['\tTab', `"'\tTab"`],
+    ['\r=1+1', `"'\r=1+1"`],
+    ['\n=1+1', `"'\n=1+1"`],
     ['a,b', '"a,b"'],
+    ['a;b', '"a;b"'],
     ['say "hi"', '"say ""hi"""'],
     ['two\nlines', '"two\nlines"'],
-    [null, ''],
+    [null, '""'],
   ])('%j becomes %j', (value, cell) => expect(csvCell(value)).toBe(cell));
 
-  it('end rows with CRLF (RFC 4180)', () => expect(csvRow(['a', 'b'])).toBe('a,b\r\n'));
+  it('end rows with CRLF (RFC 4180)', () => expect(csvRow(['a', 'b'])).toBe('"a","b"\r\n'));
+
+  /** A spreadsheet's reading of a CSV line with the given separator: RFC 4180 quotes, then the text after a closing quote appended as it is. */
+  function readLine(line: string, separator: string): string[] {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const char = line[i]!;
+      if (quoted && char === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = !quoted;
+      else if (!quoted && char === separator) {
+        cells.push(cell);
+        cell = '';
+      } else cell += char;
+    }
+    return [...cells, cell];
+  }
+
+  const hostile = ['=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1', 'a;=1+1', 'a,=1+1', 'x";=1+1;"', '"=1"', ';=cmd', ',=cmd', 'Jane Doe'];
+
+  it.each([',', ';'])('read with %j as separator: no cell starts a formula, and a cell with ; or , stays one cell', (separator) => {
+    for (const first of hostile) {
+      for (const second of hostile) {
+        const line = csvRow([first, second]).replace(/\r\n$/, '');
+        const cells = readLine(line, separator);
+        for (const cell of cells) expect(cell, `${JSON.stringify(line)} → ${JSON.stringify(cells)}`).not.toMatch(/^[=+\-@\t\r\n]/);
+        // With its own separator, a row is the two cells it was made of, each as written.
+        if (separator === ',') expect(cells.map((cell) => cell.replace(/^'/, ''))).toEqual([first, second]);
+        else expect(cells).toHaveLength(1);
+      }
+    }
+  });
 });
 
 describe('email addresses', () => {
-  it('are trimmed with the domain lower-cased, the local part kept', () => {
-    expect(normaliseEmail('  Jane.Doe@Example.ORG ')).toBe('Jane.Doe@example.org');
+  it('are trimmed and lower-cased whole, non-ASCII capitals too, whatever the locale', () => {
+    expect(normaliseEmail('  Jane.Doe@Example.ORG ')).toBe('jane.doe@example.org');
+    expect(normaliseEmail('ÉLODIE.ŁUKASIEWICZ@Exemple.FR')).toBe('élodie.łukasiewicz@exemple.fr');
+    expect(normaliseEmail('ΣΟΦΙΑ@example.gr')).toBe(normaliseEmail('σοφια@example.gr'));
   });
   it('hash the same whatever the case', () => {
     expect(emailHash('Jane@Example.org')).toEqual(emailHash('jane@example.org'));

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatLetterDate, mergeDataFor, PLACEHOLDER_DATA } from '../../src/templates/merge-fields.js';
-import { compileLetter, compileLetterThroughLiquid, renderLetter, validateTemplate } from '../../src/templates/render-template.js';
+import { renderPublicLetter } from '../../src/campaigns/public-letter.js';
+import { assertValidTemplates } from '../../src/templates/assert-valid-templates.js';
+import { compileLetter, compileLetterThroughLiquid, LetterRenderError, renderLetter, validateTemplate } from '../../src/templates/render-template.js';
 
 const sample = {
   supporterName: 'Jane Ó Briain',
@@ -136,5 +138,70 @@ describe('the compiled letter a broadcast sends', () => {
     const letter = compileLetter({ subject: '{{ supporter.name | upcase }}', body: '{% if supporter.postcode != "" %}Near {{ supporter.postcode }}{% endif %}' })(data);
     expect(letter.subject).toBe('JANE Ó BRIAIN');
     expect(letter.text).toBe('Near SW1A 2AH');
+  });
+});
+
+describe('every render is bounded', () => {
+  /** Renders for Eve (whom the save-time trial never is), returning the error it throws. */
+  function failureFor(body: string, subject = 'A letter'): LetterRenderError {
+    const eve = mergeDataFor({ ...sample, supporterName: 'Eve' });
+    try {
+      renderLetter({ subject, body }, eve);
+    } catch (error) {
+      expect(error).toBeInstanceOf(LetterRenderError);
+      return error as LetterRenderError;
+    }
+    throw new Error('rendered without hitting a limit');
+  }
+  const onlyForEve = (heavy: string) => `Dear Sir,{% if supporter.first_name == "Eve" %}${heavy}{% endif %}`;
+
+  it.each([
+    ['time', '{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}', 'too long or too much memory'],
+    ['memory, through a filter', '{% assign s = "xxxxxxxxxx" %}{% for i in (1..30) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}', 'too long or too much memory'],
+    ['memory, through a capture never output', `{% capture s %}{% for i in (1..20000) %}${'x'.repeat(1_000)}{% endfor %}{% endcapture %}`, 'too long or too much memory'],
+    ['output', `{% for i in (1..1000) %}${'x'.repeat(600)}{% endfor %}`, 'more text than a letter can hold'],
+  ])('stops a branch the save-time trial does not enter, by %s, with a reason', (_limit, heavy, reason) => {
+    // The trial renders for a long name and for the public page's placeholders: neither is Eve.
+    expect(() => assertValidTemplates({ subject: 'A letter', body: onlyForEve(heavy) })).not.toThrow();
+    const error = failureFor(onlyForEve(heavy));
+    expect(error.part).toBe('body');
+    expect(error.reason).toContain(reason);
+  });
+
+  it('stops an over-long subject, and names it', () => {
+    const error = failureFor('Dear Sir', `{% if supporter.first_name == "Eve" %}{% for i in (1..100) %}${'x'.repeat(20)}{% endfor %}{% endif %}`);
+    expect(error.part).toBe('subject');
+    expect(error.reason).toContain('more text than a letter can hold');
+  });
+
+  it('refuses at save time what the public page’s placeholders would run into', () => {
+    const heavy = '{% if supporter.name contains "[" %}{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}{% endif %}';
+    expect(() => assertValidTemplates({ subject: 'A letter', body: heavy })).toThrow(/too long or too much memory/);
+  });
+});
+
+describe('the public page’s letter', () => {
+  const campaign = {
+    id: '00000000-0000-4000-8000-000000000001',
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+    title: 'Protect civilians',
+    targetName: 'The Foreign Secretary',
+    letterSubject: 'A letter from {{ supporter.name }}',
+    letterBody: 'Dear {{ campaign.target.name }},\n\n{{ supporter.name }}',
+  };
+
+  it('is rendered once per campaign version, not per view', () => {
+    const first = renderPublicLetter(campaign);
+    expect(first).toEqual({ ok: true, subject: 'A letter from [your name]', html: expect.stringContaining('Dear The Foreign Secretary,') });
+    expect(renderPublicLetter({ ...campaign })).toBe(first);
+    expect(renderPublicLetter({ ...campaign, title: 'Another title' })).not.toBe(first);
+    expect(renderPublicLetter({ ...campaign, updatedAt: new Date('2026-01-02T00:00:00Z') })).not.toBe(first);
+  });
+
+  it('is a problem, not an exception, when it cannot be rendered; and the problem is kept too', () => {
+    const broken = { ...campaign, id: '00000000-0000-4000-8000-000000000002', letterBody: `{% for i in (1..1000) %}${'x'.repeat(600)}{% endfor %}` };
+    const letter = renderPublicLetter(broken);
+    expect(letter).toEqual({ ok: false, problem: 'The public page cannot show the letter: it renders to more text than a letter can hold (a loop?).' });
+    expect(renderPublicLetter(broken)).toBe(letter);
   });
 });
