@@ -17,9 +17,12 @@
  * Why not the heartbeat of each claimed row, as before: one row per process costs one small write
  * every 2 s, however much it is sending.
  *
- * A process is only taken for dead on Postgres's clock, and only by a process that has itself been
- * beating without a gap for the whole silent period: after Postgres was away, or this process was
- * frozen, every heartbeat looks old, and nobody is judged until the others have had time to beat.
+ * A process is only taken for dead on Postgres's clock, never in the first silent period after
+ * Postgres started, and not by a process whose own beats failed or stalled until a silent period
+ * after they resumed: after Postgres was away, or this process was frozen, every heartbeat looks
+ * old, and nobody is judged until the others have had time to beat. A process just started judges
+ * at once, so a worker restarted after a crash takes over its predecessor's mail as soon as that
+ * one's heartbeat is DELIVERY_STALE_SECONDS old.
  * A process taken for dead that was alive after all re-registers at its next beat; what it then
  * records is guarded by claimed_by: a 250 is always recorded (a fact), anything else only on rows
  * still its own.
@@ -73,21 +76,24 @@ export async function startWorkerLiveness(deps: ClaimRecoveryDeps): Promise<Work
   const silentMs = deps.silentSeconds * 1000;
   const beatMs = silentMs / 5;
   let lastBeat = await beatWorkerProcess(deps.db, claimant);
-  /** When this process's unbroken run of beats began, on Postgres's clock; undefined after a failed beat. */
-  let beatingSince: Date | undefined = lastBeat;
+  /**
+   * From when (Postgres's clock) this process may judge others: at once when it starts, but only a
+   * whole silent period after its own beats failed or stalled, for the others to have beaten again.
+   */
+  let judgingFrom: number | undefined = lastBeat.getTime();
 
   async function beat() {
     let at: Date;
     try {
       at = await beatWorkerProcess(deps.db, claimant);
     } catch (error) {
-      beatingSince = undefined;
+      judgingFrom = undefined;
       deps.log.warn({ err: error }, 'heartbeat failed; retrying at the next beat');
       return;
     }
-    if (!beatingSince || at.getTime() - lastBeat.getTime() > 2 * beatMs) beatingSince = at;
+    if (judgingFrom === undefined || at.getTime() - lastBeat.getTime() > 2 * beatMs) judgingFrom = at.getTime() + silentMs;
     lastBeat = at;
-    if (at.getTime() - beatingSince.getTime() < silentMs) return;
+    if (at.getTime() < judgingFrom) return;
 
     const dead = await forgetSilentWorkerProcesses(deps.db, claimant, deps.silentSeconds);
     if (dead.length === 0) return;
@@ -98,16 +104,17 @@ export async function startWorkerLiveness(deps: ClaimRecoveryDeps): Promise<Work
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
-  const schedule = () => {
+  const schedule = (delay = beatMs) => {
     if (stopping) return;
     timer = setTimeout(() => {
       running = beat()
         .catch((error: unknown) => deps.log.warn({ err: error }, 'giving back the claims of dead workers failed; retrying at the next beat'))
-        .finally(schedule);
-    }, beatMs);
+        .finally(() => schedule());
+    }, delay);
     timer.unref();
   };
-  schedule();
+  // A restarted worker looks for the dead at once: often it is replacing one.
+  schedule(0);
 
   return {
     claimant,

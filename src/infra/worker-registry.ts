@@ -29,11 +29,15 @@ export async function beatWorkerProcess(db: Executor, id: string): Promise<Date>
   return row!.at;
 }
 
-/** Deletes the processes (other than `self`) silent for `silentSeconds`, and returns their ids. */
+/**
+ * Deletes the processes (other than `self`) silent for `silentSeconds`, and returns their ids. None
+ * in the first `silentSeconds` after Postgres started: while it was down nobody could beat.
+ */
 export async function forgetSilentWorkerProcesses(db: Executor, self: string, silentSeconds: number): Promise<string[]> {
+  const silentSince = sql`now() - make_interval(secs => ${silentSeconds})`;
   const rows = await db
     .delete(workerProcesses)
-    .where(and(ne(workerProcesses.id, self), lt(workerProcesses.heartbeatAt, sql`now() - make_interval(secs => ${silentSeconds})`)))
+    .where(and(ne(workerProcesses.id, self), lt(workerProcesses.heartbeatAt, silentSince), sql`pg_postmaster_start_time() < ${silentSince}`))
     .returning({ id: workerProcesses.id });
   return rows.map((row) => row.id);
 }
