@@ -114,7 +114,9 @@ export async function expectExactlyOnePerPerson(
   expect(mismatched, 'ledger rows whose Message-ID the sink did not get').toEqual([]);
 
   await expectNothingQueued(stack, (data) => data.broadcastId === broadcastId, `jobs of broadcast ${broadcastId}`);
-  return { repeats: received - size };
+  const repeats = received - size;
+  console.info(`[fault checks] ${size} people, one Message-ID each; ${repeats} repeated (same Message-ID)`);
+  return { repeats };
 }
 
 const UNFINISHED: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
