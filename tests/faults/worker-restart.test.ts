@@ -11,9 +11,10 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganiser, openTestDatabase, startApp, testConfig, testEnv, uniqueSuffix, waitForValue, waitUntil } from '../support/harness.js';
+import { randomUUID } from 'node:crypto';
+import { newOrganiser, openTestDatabase, startApp, startStack, testConfig, testEnv, uniqueSuffix, waitForValue, waitUntil } from '../support/harness.js';
 import { startSmtpSink } from '../support/smtp-sink.js';
-import { expectExactlyOnePerPerson, mine, startBroadcast, type FaultContext } from './broadcast-checks.js';
+import { expectExactlyOnePerPerson, mine, seededCampaign, startBroadcast, type FaultContext } from './broadcast-checks.js';
 
 /** Every setting that decides how soon lost work is found again, as .env.example ships it. */
 const SHIPPED_TIMINGS = (() => {
@@ -177,4 +178,51 @@ describe('with the shipped defaults, a broadcast', () => {
       await stack.close();
     }
   }, 150_000);
+});
+
+describe('with the shipped defaults, one-to-one mail and a target letter', () => {
+  it('claimed by a worker process that then died are sent by another within seconds, once each, with their own Message-ID', async () => {
+    const stack = await startStack(SHIPPED_TIMINGS);
+    try {
+      const campaign = await seededCampaign(ctx, stack, 1);
+      const { rows: [supporter] } = await ctx.handle.pool.query<{ id: string; email: string }>(
+        'SELECT s.id, c.email FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE s.campaign_id = $1',
+        [campaign.id],
+      );
+      // A worker process that registered, claimed both, and was killed before it could record them:
+      // its heartbeat stops now.
+      const dead = randomUUID();
+      await ctx.handle.pool.query("INSERT INTO worker_processes (id, host, pid) VALUES ($1, 'a-dead-host', 1)", [dead]);
+      const diedAt = Date.now();
+      const { rows: [message] } = await ctx.handle.pool.query<{ id: string }>(
+        "INSERT INTO transactional_messages (supporter_id, kind, status, attempts, claimed_by) VALUES ($1, 'letter_copy', 'sending', 1, $2) RETURNING id",
+        [supporter!.id, dead],
+      );
+      const { rows: [letter] } = await ctx.handle.pool.query<{ id: string }>(
+        "INSERT INTO target_letters (campaign_id, status, attempts, claimed_by) VALUES ($1, 'sending', 1, $2) RETURNING id",
+        [campaign.id, dead],
+      );
+
+      await waitForValue(
+        async () =>
+          (
+            await ctx.handle.pool.query<{ status: string }>(
+              'SELECT status FROM transactional_messages WHERE id = $1 UNION ALL SELECT status FROM target_letters WHERE id = $2',
+              [message!.id, letter!.id],
+            )
+          ).rows,
+        (rows) => rows.every((row) => row.status === 'sent'),
+        'both to be sent',
+        60_000,
+      );
+      const seconds = (Date.now() - diedAt) / 1000;
+      console.info(`[worker-restart] a letter copy and a target letter held by a dead worker: sent ${seconds.toFixed(1)} s after it died`);
+
+      const messageIds = (to: string) => stack.sink.to(to).map((mail) => mail.header('message-id'));
+      expect(messageIds(supporter!.email)).toEqual([`<letter-copy.${message!.id}@example.org>`]);
+      expect(messageIds('foreign.secretary@fco.gov.example')).toEqual([`<target-letter.${letter!.id}@example.org>`]);
+    } finally {
+      await stack.close();
+    }
+  }, 120_000);
 });
