@@ -70,7 +70,7 @@ const envSchema = z.object({
   MAIL_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number' }).int().min(0).default(0),
   BROADCAST_PARALLELISM: positiveInt.max(64).default(4),
   DELIVERY_MAX_ATTEMPTS: positiveInt.max(50).default(8),
-  DELIVERY_STALE_SECONDS: positiveInt.default(120),
+  DELIVERY_STALE_SECONDS: positiveInt.default(10),
   DELIVERY_RETRY_BASE_SECONDS: positiveInt.default(30),
   SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
   ERROR_BUDGET: z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0).max(1).default(0.5),

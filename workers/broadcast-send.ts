@@ -1,7 +1,12 @@
 /**
  * A send token: claims the broadcast's next due batch from the ledger, re-checks each recipient
  * (unsubscribed or suppressed since planning: skipped), renders and sends with bounded in-flight
- * messages under the global rate, records every outcome in one statement, then queues its successor.
+ * messages under the global rate, records outcomes as they come, then queues its successor.
+ *
+ * Outcomes go to Postgres in a group commit shared by the process's tokens (one statement every
+ * 20 ms at most), not once per batch: a worker killed mid-batch repeats only the messages accepted
+ * in the last few tens of milliseconds, not a batch of 200 (see claim-recovery.ts). On shutdown a
+ * token stops sending, gives back the rest of its batch and hands over to a successor.
  *
  * Failures by class: 4xx and connection errors become 'retry' with exponential backoff and jitter
  * until DELIVERY_MAX_ATTEMPTS; a 5xx refusing the recipient is a 'bounced' row and a hard-bounce
@@ -22,7 +27,6 @@ import {
   loadRecipients,
   nextRetryAt,
   recordDeliveryOutcomes,
-  touchClaims,
   transitionBroadcast,
   type BroadcastRow,
   type ClaimedDelivery,
@@ -31,6 +35,7 @@ import {
 import type { CampaignRow } from '../src/db/schema.js';
 import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
+import { deferredBatches, type DeferredBatches } from '../src/infra/deferred-batches.js';
 import type { SendRateGate } from '../src/infra/send-rate.js';
 import type { LinkUrls } from '../src/links/link-urls.js';
 import type { MailTransport } from '../src/mail/mail-transport.js';
@@ -52,10 +57,41 @@ export interface SendBroadcastDeps {
   queues: Queues;
   waitForSendSlot: SendRateGate;
   log: Pick<Logger, 'warn'>;
+  /** Where outcomes go: makeOutcomeRecorder, one per process. */
+  outcomes: DeferredBatches<DeliveryOutcome>;
+  /** This process's id in worker_processes, which its claims carry. */
+  claimant: string;
+  /** True once the process is shutting down: tokens stop sending and hand over. */
+  isStopping(): boolean;
   config: Pick<
     Config,
-    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_STALE_SECONDS' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
+    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
   >;
+}
+
+/** How long an outcome may wait for others to share its statement: the window a crash can repeat. */
+const OUTCOME_COMMIT_MS = 20;
+
+/**
+ * The process's group commit of delivery outcomes. A failed write (Postgres restarting, a connection
+ * terminated) is retried until it succeeds: the rows stay this live process's claims meanwhile, and
+ * a batch ends only once its outcomes are written (`drain`).
+ */
+export function makeOutcomeRecorder(db: Database, claimant: string, log: { warn(obj: object, msg: string): void }): DeferredBatches<DeliveryOutcome> {
+  return deferredBatches(
+    async (outcomes) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await recordDeliveryOutcomes(db, claimant, outcomes);
+          return;
+        } catch (error) {
+          log.warn({ err: error, outcomes: outcomes.length, attempt }, 'recording delivery outcomes failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+        }
+      }
+    },
+    { lingerMs: OUTCOME_COMMIT_MS, maxItems: 500 },
+  );
 }
 
 /** Exponential backoff with jitter: base, 2×base, 4×base … (default 30 s, 1 min, 2 min), capped at 1 h. */
@@ -80,9 +116,6 @@ async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T
 export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   const inFlight = Math.max(1, deps.config.SMTP_POOL_SIZE * 2);
   const mailOptions = { mailFrom: deps.config.MAIL_FROM, inboundDomain: deps.config.INBOUND_DOMAIN, links: deps.links };
-  // A batch being sent refreshes its claim four times per stale period (see releaseStaleClaims):
-  // often enough that a slow batch keeps it, rarely enough that a quick one never rewrites its rows.
-  const heartbeatMs = (deps.config.DELIVERY_STALE_SECONDS * 1000) / 4;
   // A reply and its attachments never change once forwarded: one copy per process, not one per batch.
   const forwardedReplies = new Map<string, Promise<ForwardedReply | undefined>>();
   const forwardedReply = (replyId: string) => {
@@ -102,16 +135,21 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   }
 
   async function processBatch(data: JobData<'broadcast-send'>, _job: Job) {
+    // A job taken just as the process began shutting down: the successor runs elsewhere.
+    if (deps.isStopping()) {
+      await handOver(data, 0);
+      return { outcome: 'handed over on shutdown' };
+    }
     const found = await findBroadcastWithCampaign(deps.db, data.broadcastId);
     // Paused, cancelled, completed or gone: the token simply ends (pause takes effect here).
     if (!found || found.broadcast.status !== 'sending' || found.campaign.deletedAt) return { outcome: 'stopped' };
     const { broadcast, campaign } = found;
 
     const claimedThrough = data.claimedThrough ?? 0;
-    let claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE, claimedThrough);
+    let claimed = await claimDeliveryBatch(deps.db, deps.claimant, broadcast.id, BATCH_SIZE, claimedThrough);
     // Nothing due ahead of this token: rows behind it (retries, claims released or taken back from
     // a stopped worker) are claimed from the start. So retries wait for the first pass to finish.
-    if (claimed.length === 0 && claimedThrough > 0) claimed = await claimDeliveryBatch(deps.db, broadcast.id, BATCH_SIZE);
+    if (claimed.length === 0 && claimedThrough > 0) claimed = await claimDeliveryBatch(deps.db, deps.claimant, broadcast.id, BATCH_SIZE);
     if (claimed.length === 0) {
       if (!broadcast.planningDone) {
         await handOver(data, WAIT_FOR_PLANNER_MS);
@@ -122,15 +160,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       if (due) await handOver(data, Math.max(0, due.getTime() - Date.now()));
       return { outcome: due ? 'waiting for retries' : 'others finishing' };
     }
-
-    const claimedIds = claimed.map((d) => d.id);
-    // A missed heartbeat is retried at the next beat; only a stale period of them lets the sweep re-queue.
-    const heartbeat = setInterval(() => void touchClaims(deps.db, claimedIds).catch(() => undefined), heartbeatMs);
-    try {
-      return await sendClaimedBatch(data, broadcast, campaign, claimed);
-    } finally {
-      clearInterval(heartbeat);
-    }
+    return sendClaimedBatch(data, broadcast, campaign, claimed);
   }
 
   async function sendClaimedBatch(
@@ -142,6 +172,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     const recipients = await loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId);
     const currentStatus = statusWatcher(deps.db, broadcast.id);
     const stoppedOutcome = async (id: number): Promise<DeliveryOutcome | undefined> => {
+      if (deps.isStopping()) return { id, status: 'released', response: 'not sent yet: the worker was shutting down' };
       const status = await currentStatus();
       if (status === 'cancelled') return { id, status: 'skipped', response: 'not sent: the broadcast was cancelled' };
       if (status !== 'sending') return { id, status: 'released', response: `not sent yet: the broadcast is ${status}` };
@@ -151,7 +182,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
     const bounced: string[] = [];
 
-    const outcomes = await mapWithConcurrency(claimed, inFlight, async (delivery): Promise<DeliveryOutcome> => {
+    const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
       const recipient = recipients.get(delivery.supporterId);
       if (!recipient) return { id: delivery.id, status: 'skipped', response: 'not sent: the supporter no longer exists' };
       const excluded = exclusionOf(recipient, broadcast.audience);
@@ -192,9 +223,16 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
         }
         return { id: delivery.id, status: 'retry', response: failure.response, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, deps.config.DELIVERY_RETRY_BASE_SECONDS)) };
       }
-    });
+    };
 
-    await recordDeliveryOutcomes(deps.db, outcomes);
+    const outcomes = await mapWithConcurrency(claimed, inFlight, async (delivery) => {
+      const outcome = await attempt(delivery);
+      deps.outcomes.add([outcome]);
+      return outcome;
+    });
+    // The batch is done only once every outcome is in Postgres.
+    await deps.outcomes.drain();
+
     for (const { id, status, response } of outcomes) {
       if (status === 'failed' || status === 'bounced') deps.log.warn({ broadcastId: broadcast.id, deliveryId: id, status, response }, `broadcast delivery given up (${status})`);
     }
@@ -212,7 +250,11 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       return { outcome: 'paused by error budget', reason };
     }
 
-    if (outcomes.some((o) => o.status === 'released')) return { outcome: 'stopped mid-batch', counts: countBy(outcomes) };
+    if (outcomes.some((o) => o.status === 'released')) {
+      // Shutting down: another process carries on from here. Paused: resume queues the tokens again.
+      if (deps.isStopping()) await handOver(data, 0);
+      return { outcome: 'stopped mid-batch', counts: countBy(outcomes) };
+    }
     await handOver({ ...data, claimedThrough: Math.max(...claimed.map((d) => d.id)) }, 0);
     return { outcome: 'sent batch', counts: countBy(outcomes) };
   }

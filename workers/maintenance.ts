@@ -5,12 +5,13 @@
  * workers may sweep at once.
  */
 import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
-import { listActiveBroadcasts, releaseStaleClaims, transitionBroadcast } from '../src/broadcasts/broadcast-queries.js';
+import { listActiveBroadcasts, transitionBroadcast } from '../src/broadcasts/broadcast-queries.js';
 import type { Database } from '../src/db/client.js';
 import type { Queues } from '../src/queue/queues.js';
 import { inboundJobId } from '../src/queue/queues.js';
 import { deleteExpiredInboundRaw, listUnprocessedInbound } from '../src/replies/reply-queries.js';
 import { requeueDeletedCampaigns } from './campaign-purge.js';
+import { releaseAbandonedClaims } from './claim-recovery.js';
 import { requeueUnsentTargetLetters } from './send-target-letter.js';
 import { requeueUnsentMail } from './send-transactional.js';
 
@@ -18,7 +19,6 @@ export interface SweepDeps {
   db: Database;
   queues: Queues;
   broadcastJobs: BroadcastJobs;
-  staleSeconds: number;
   /**
    * How old a stored inbound message must be before the sweep queues it again: long enough for the
    * listener's own job to have been taken, short enough that a message whose job Redis lost is not
@@ -31,7 +31,9 @@ export interface SweepDeps {
 
 export function makeSweep(deps: SweepDeps) {
   return async () => {
-    const releasedClaims = await releaseStaleClaims(deps.db, deps.staleSeconds);
+    // Claims of a process that died between deleting a dead one's row and giving back its claims,
+    // or of a worker from before claims named their claimant (see claim-recovery.ts).
+    const releasedClaims = await releaseAbandonedClaims(deps);
     let broadcasts = 0;
     for (const active of await listActiveBroadcasts(deps.db)) {
       if (active.status === 'scheduled') {

@@ -32,9 +32,16 @@ async function allSignatories(db: Database, campaignId: string): Promise<Signato
   }
 }
 
-export function makeSendTargetLetter(deps: { db: Database; transport: MailTransport; mailFrom: string; inboundDomain: string }) {
+export function makeSendTargetLetter(deps: {
+  db: Database;
+  transport: MailTransport;
+  mailFrom: string;
+  inboundDomain: string;
+  /** This process's id in worker_processes: its claim carries it (see claim-recovery.ts). */
+  claimant: string;
+}) {
   return async ({ letterId }: JobData<'target-letter'>, job: { attemptsMade: number; opts: { attempts?: number } }) => {
-    const letter = await claimTargetLetter(deps.db, letterId);
+    const letter = await claimTargetLetter(deps.db, deps.claimant, letterId);
     if (!letter) return { outcome: 'nothing to send' };
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.id, letter.campaignId));
     if (!campaign) return { outcome: 'campaign gone' };
@@ -84,12 +91,12 @@ export function makeSendTargetLetter(deps: { db: Database; transport: MailTransp
           { filename: 'letter-and-signatories.pdf', content: pdf, contentType: 'application/pdf' },
         ],
       });
-      await recordTargetLetterOutcome(deps.db, letter.id, 'sent', response, signatories.length);
+      await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, 'sent', response, signatories.length);
       return { outcome: 'sent', signatories: signatories.length };
     } catch (error) {
       const failure = classifySendError(error);
       const lastAttempt = failure.class === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await recordTargetLetterOutcome(deps.db, letter.id, lastAttempt ? 'failed' : 'pending', failure.response, signatories.length);
+      await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, lastAttempt ? 'failed' : 'pending', failure.response, signatories.length);
       if (failure.class === 'permanent') throw new UnrecoverableError(`permanent failure: ${failure.response}`);
       throw new Error(`${failure.class} failure: ${failure.response}`, { cause: error });
     }

@@ -29,6 +29,8 @@ export interface SendTransactionalDeps {
   transport: MailTransport;
   links: LinkUrls;
   mailFrom: string;
+  /** This process's id in worker_processes: its claims carry it (see claim-recovery.ts). */
+  claimant: string;
 }
 
 /** Why this person must not get this mail now, or undefined if they may. */
@@ -48,17 +50,19 @@ type MessageOutcome =
   | { outcome: 'will retry'; messageId: string; detail: string; serverUnreachable: boolean };
 
 async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
-  const message = await claimMessage(deps.db, messageId);
+  const message = await claimMessage(deps.db, deps.claimant, messageId);
   if (!message) return { outcome: 'nothing to send', messageId };
+  const record = (status: Parameters<typeof recordMessageOutcome>[3], response: string) =>
+    recordMessageOutcome(deps.db, deps.claimant, message.id, status, response);
 
   const context = await loadSupporterContext(deps.db, message.supporterId);
   if (!context) {
-    await recordMessageOutcome(deps.db, message.id, 'skipped', 'not sent: the supporter no longer exists');
+    await record('skipped', 'not sent: the supporter no longer exists');
     return { outcome: 'skipped', messageId };
   }
   const reason = await reasonNotToSend(deps.db, message.kind, context);
   if (reason) {
-    await recordMessageOutcome(deps.db, message.id, 'skipped', `not sent: ${reason}`);
+    await record('skipped', `not sent: ${reason}`);
     return { outcome: 'skipped', messageId, detail: reason };
   }
 
@@ -72,17 +76,17 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
   } catch (error) {
     // A letter that cannot be rendered for this supporter will not render on a retry either.
     if (!(error instanceof LetterRenderError)) throw error;
-    await recordMessageOutcome(deps.db, message.id, 'failed', `not sent: ${error.message}`);
+    await record('failed', `not sent: ${error.message}`);
     return { outcome: 'failed', messageId, detail: error.message };
   }
   try {
     const { response } = await deps.transport.send(mail);
-    await recordMessageOutcome(deps.db, message.id, 'sent', response);
+    await record('sent', response);
     return { outcome: 'sent', messageId, detail: response };
   } catch (error) {
     const failure = classifySendError(error);
     if (failure.class === 'permanent') {
-      await recordMessageOutcome(deps.db, message.id, 'failed', failure.response);
+      await record('failed', failure.response);
       if (failure.recipientRefused) {
         await addSuppression(deps.db, {
           emailHash: emailHash(context.contact.email),
@@ -93,7 +97,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
       }
       return { outcome: 'failed', messageId, detail: `permanent failure: ${failure.response}` };
     }
-    await recordMessageOutcome(deps.db, message.id, lastAttempt ? 'failed' : 'pending', failure.response);
+    await record(lastAttempt ? 'failed' : 'pending', failure.response);
     return lastAttempt
       ? { outcome: 'failed', messageId, detail: `${failure.class} failure, giving up: ${failure.response}` }
       : { outcome: 'will retry', messageId, detail: `${failure.class} failure: ${failure.response}`, serverUnreachable: failure.class === 'connection' };

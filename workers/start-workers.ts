@@ -18,8 +18,9 @@ import { createMetricsRegistry, registerInboundVerdicts, registerMailMetrics, ty
 import { createRedis } from '../src/queue/redis-connection.js';
 import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
 import { makePlanBroadcast } from './broadcast-plan.js';
-import { makeSendBroadcastBatch } from './broadcast-send.js';
+import { makeOutcomeRecorder, makeSendBroadcastBatch } from './broadcast-send.js';
 import { makePurgeCampaign } from './campaign-purge.js';
+import { startWorkerLiveness } from './claim-recovery.js';
 import { makeSweep } from './maintenance.js';
 import { makeProcessInbound } from './process-inbound.js';
 import { makeSendTargetLetter } from './send-target-letter.js';
@@ -35,7 +36,10 @@ export interface RunningWorkers {
   metricsPort?: number | undefined;
   /** Runs the sweep now (it also runs at start-up and on a timer). */
   sweep(): Promise<unknown>;
-  /** Stops taking jobs, waits for the ones in flight, then closes every connection. */
+  /**
+   * Stops taking jobs; send tokens give back what they have not sent, other jobs finish; then the
+   * process deregisters and closes every connection.
+   */
   close(): Promise<void>;
 }
 
@@ -80,14 +84,27 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   });
   const transport = measureTransport(smtpTransport, registerMailMetrics(metrics));
 
+  // Registered before the first claim, so every claim names a process others can see die.
+  const liveness = await startWorkerLiveness({
+    db: database.db,
+    queues,
+    broadcastJobs,
+    silentSeconds: config.DELIVERY_STALE_SECONDS,
+    log,
+  });
+  const { claimant } = liveness;
+  const deliveryOutcomes = makeOutcomeRecorder(database.db, claimant, log);
+  let stopping = false;
+
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
-    transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM }),
+    transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM, claimant }),
     'target-letter': makeSendTargetLetter({
       db: database.db,
       transport,
       mailFrom: config.MAIL_FROM,
       inboundDomain: config.INBOUND_DOMAIN,
+      claimant,
     }),
     inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config }),
     'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
@@ -97,6 +114,9 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       links,
       queues,
       waitForSendSlot: makeSendRateGate(producerRedis, config.REDIS_PREFIX, config.MAIL_RATE_PER_SECOND),
+      outcomes: deliveryOutcomes,
+      claimant,
+      isStopping: () => stopping,
       config,
       log,
     }),
@@ -121,9 +141,10 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         prefix: config.REDIS_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
         // Every job is idempotent against the ledger, so a job whose worker died is simply run
-        // again, soon: a short lock, frequent stall checks, and no limit on how often.
-        lockDuration: 15_000,
-        stalledInterval: 5_000,
+        // again, soon: a short lock, frequent stall checks, and no limit on how often. Back within
+        // 12 s of the death, like the dead process's claims (claim-recovery.ts).
+        lockDuration: 10_000,
+        stalledInterval: 2_000,
         maxStalledCount: 1_000,
       },
     );
@@ -163,7 +184,6 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     db: database.db,
     queues,
     broadcastJobs,
-    staleSeconds: config.DELIVERY_STALE_SECONDS,
     // One sweep interval, at most 30 s: a message stored before the previous sweep has had its chance.
     inboundGraceSeconds: Math.min(30, config.SWEEP_INTERVAL_SECONDS),
     inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
@@ -188,8 +208,12 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     sweep: runSweep,
     async close() {
       clearInterval(timer);
+      // Send tokens stop sending, give back the rest of their batch and hand over; other jobs finish.
+      stopping = true;
       await metricsServer?.close();
       await Promise.all(workers.map((worker) => worker.close()));
+      await deliveryOutcomes.drain();
+      await liveness.stop();
       transport.close();
       await queues.close();
       await Promise.all([workerRedis.quit(), producerRedis.quit()].map((p) => p.catch(() => undefined)));

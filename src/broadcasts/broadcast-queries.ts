@@ -6,6 +6,7 @@ import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import type { deliveries } from '../db/schema.js';
 import { broadcastDeliveryCounts, broadcasts, campaigns } from '../db/schema.js';
+import { UNNAMED_CLAIM_STALE_SECONDS } from '../infra/worker-registry.js';
 
 export type BroadcastRow = typeof broadcasts.$inferSelect;
 export type BroadcastStatus = BroadcastRow['status'];
@@ -150,11 +151,18 @@ export interface ClaimedDelivery {
  * are pending. Starting from the first row instead, every claim walked past the index entries of
  * every row already sent (their dead versions stay in both indexes until vacuum): 150 ms a claim
  * with 300,000 sent, a cost that grows with the broadcast.
+ * The rows name their claimant, the worker process, so they go back the moment it is known dead.
  */
-export async function claimDeliveryBatch(db: Executor, broadcastId: string, limit: number, after = 0): Promise<ClaimedDelivery[]> {
+export async function claimDeliveryBatch(
+  db: Executor,
+  claimant: string,
+  broadcastId: string,
+  limit: number,
+  after = 0,
+): Promise<ClaimedDelivery[]> {
   const result = await db.execute<{ id: string; supporter_id: string; attempts: number }>(sql`
     UPDATE deliveries d
-    SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
+    SET status = 'sending', claimed_by = ${claimant}, attempts = d.attempts + 1, updated_at = now()
     FROM (
       SELECT id FROM deliveries
       WHERE broadcast_id = ${broadcastId} AND id > ${after} AND status IN ('pending', 'retry') AND next_attempt_at <= now()
@@ -178,17 +186,18 @@ export interface DeliveryOutcome {
 }
 
 /**
- * recordDeliveryOutcomes: writes a whole batch's results in one statement (unnest of arrays), not
- * one round trip per message. A 250 is recorded whatever became of the row meanwhile (an accepted
+ * recordDeliveryOutcomes: writes a group of results in one statement (unnest of arrays), not one
+ * round trip per message. A 250 is recorded whatever became of the row meanwhile (an accepted
  * message is a fact) unless a bounce report already came; any other outcome only while the row is
- * still this worker's ('sending').
+ * still this claimant's: a worker taken for dead has had its rows given to others.
  */
-export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOutcome[]): Promise<void> {
+export async function recordDeliveryOutcomes(db: Executor, claimant: string, outcomes: DeliveryOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   await db.execute(sql`
     UPDATE deliveries d SET
       status = (CASE WHEN o.status = 'released' THEN 'pending' ELSE o.status END)::delivery_status,
       attempts = CASE WHEN o.status = 'released' THEN d.attempts - 1 ELSE d.attempts END,
+      claimed_by = NULL,
       last_response = o.response,
       sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
       next_attempt_at = COALESCE(o.retry_at, d.next_attempt_at),
@@ -201,15 +210,7 @@ export async function recordDeliveryOutcomes(db: Executor, outcomes: DeliveryOut
     ) AS o(id, status, response, retry_at)
     WHERE d.id = o.id
       -- A bounce report can arrive before the worker records the 250: it is the later truth.
-      AND (d.status = 'sending' OR (o.status = 'sent' AND d.status NOT IN ('sent', 'bounced')))
-  `);
-}
-
-/** Keeps a batch's claim fresh while it is being sent, so the sweep never takes it from a live worker. */
-export async function touchClaims(db: Executor, deliveryIds: number[]): Promise<void> {
-  await db.execute(sql`
-    UPDATE deliveries SET updated_at = now()
-    WHERE id = ANY(${sql.param(deliveryIds)}::bigint[]) AND status = 'sending'
+      AND ((d.status = 'sending' AND d.claimed_by = ${claimant}) OR (o.status = 'sent' AND d.status NOT IN ('sent', 'bounced')))
   `);
 }
 
@@ -257,19 +258,28 @@ export async function completeIfFinished(db: Executor, broadcastId: string): Pro
 }
 
 /**
- * Rows a crashed worker left 'sending' (no heartbeat for `olderThanSeconds`): due again, as 'retry'.
- * Their Message-ID stays the same, so a message that did go out is recognisable as a duplicate.
+ * Rows left 'sending' by a claimant that is no longer registered (workers/claim-recovery.ts: it
+ * died, or shut down without recording them), due again at once as 'retry'; and rows claimed
+ * before claims named their claimant, after the old two minutes without a heartbeat. Their
+ * Message-ID stays the same, so a message that did go out is recognisable as a duplicate.
+ * Returns the broadcasts that got rows back, to queue their send tokens.
  */
-export async function releaseStaleClaims(db: Executor, olderThanSeconds: number): Promise<number> {
-  const result = await db.execute(sql`
-    UPDATE deliveries SET status = 'retry', next_attempt_at = now(), updated_at = now(),
-      last_response = 'claimed by a worker that stopped before recording the outcome'
-    WHERE status = 'sending' AND updated_at < now() - make_interval(secs => ${olderThanSeconds})
-      -- Only unfinished broadcasts can have rows being sent (completion waits for them): looked up
-      -- per broadcast, the sweep reads their in-flight rows instead of the whole ledger's index.
-      AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('sending', 'paused', 'cancelled'))
+export async function releaseAbandonedDeliveries(db: Executor): Promise<string[]> {
+  const result = await db.execute<{ broadcast_id: string }>(sql`
+    WITH released AS (
+      UPDATE deliveries d SET status = 'retry', claimed_by = NULL, next_attempt_at = now(), updated_at = now(),
+        last_response = 'claimed by a worker process that stopped before recording the outcome'
+      WHERE d.status = 'sending'
+        -- Only unfinished broadcasts can have rows being sent (completion waits for them): looked up
+        -- per broadcast, this reads their in-flight rows instead of the whole ledger's index.
+        AND d.broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('sending', 'paused', 'cancelled'))
+        AND CASE WHEN d.claimed_by IS NULL THEN d.updated_at < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
+                 ELSE NOT EXISTS (SELECT 1 FROM worker_processes w WHERE w.id = d.claimed_by) END
+      RETURNING d.broadcast_id
+    )
+    SELECT DISTINCT broadcast_id FROM released
   `);
-  return result.rowCount ?? 0;
+  return result.rows.map((row) => row.broadcast_id);
 }
 
 /** Broadcasts with work to do: sending (planning or rows unfinished), or scheduled and due. */

@@ -207,6 +207,8 @@ export const transactionalMessages = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** The SMTP server's last answer (or the connection error), kept for failed and sent mail alike. */
     lastResponse: text('last_response'),
+    /** The worker process sending it, while 'sending' (see worker_processes). */
+    claimedBy: uuid('claimed_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
@@ -304,6 +306,11 @@ export const deliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastResponse: text('last_response'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The worker process sending it, while 'sending' (see worker_processes). No foreign key: the
+     * check would cost every claim a lookup, and a dead claimant's row is deleted after its claims.
+     */
+    claimedBy: uuid('claimed_by'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -362,6 +369,8 @@ export const targetLetters = pgTable(
     status: messageStatus('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastResponse: text('last_response'),
+    /** The worker process sending it, while 'sending' (see worker_processes). */
+    claimedBy: uuid('claimed_by'),
     signatories: integer('signatories'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -502,3 +511,17 @@ export const suppressions = pgTable(
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type OrganiserRow = typeof organisers.$inferSelect;
+
+/**
+ * One row per running worker process, its heartbeat renewed every few seconds. Ledger rows being
+ * sent name their claimant (claimed_by); a claimant silent for DELIVERY_STALE_SECONDS is dead, and
+ * any other worker gives its claims back (workers/claim-recovery.ts). A clean shutdown deletes the row.
+ */
+export const workerProcesses = pgTable('worker_processes', {
+  id: uuid('id').primaryKey(),
+  /** For the operator: which machine and process this was. */
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { broadcasts, supporters, targetLetters } from '../db/schema.js';
-import { STALE_CLAIM_SECONDS } from '../mail/transactional-ledger.js';
+import { broadcasts, supporters, targetLetters, workerProcesses } from '../db/schema.js';
+import { UNNAMED_CLAIM_STALE_SECONDS } from '../infra/worker-registry.js';
 
 export type TargetLetterRow = typeof targetLetters.$inferSelect;
 
@@ -10,23 +10,20 @@ export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignI
   return row!;
 }
 
-/** Claims the bundle for sending: 'pending', or 'sending' with a stale claim (see claimMessage). */
-export async function claimTargetLetter(db: Database, id: string): Promise<TargetLetterRow | undefined> {
+/** Claims the bundle for sending, naming the claimant (see claimMessage). */
+export async function claimTargetLetter(db: Database, claimant: string, id: string): Promise<TargetLetterRow | undefined> {
   const [row] = await db
     .update(targetLetters)
-    .set({ status: 'sending', attempts: sql`${targetLetters.attempts} + 1`, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(targetLetters.id, id),
-        sql`(${targetLetters.status} = 'pending' OR (${targetLetters.status} = 'sending' AND ${targetLetters.updatedAt} < now() - make_interval(secs => ${STALE_CLAIM_SECONDS})))`,
-      ),
-    )
+    .set({ status: 'sending', claimedBy: claimant, attempts: sql`${targetLetters.attempts} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(targetLetters.id, id), eq(targetLetters.status, 'pending')))
     .returning();
   return row;
 }
 
+/** A 250 always; anything else only while the bundle is still this claimant's (see recordMessageOutcome). */
 export async function recordTargetLetterOutcome(
   db: Database,
+  claimant: string,
   id: string,
   status: 'sent' | 'pending' | 'failed',
   response: string,
@@ -36,12 +33,35 @@ export async function recordTargetLetterOutcome(
     .update(targetLetters)
     .set({
       status,
+      claimedBy: null,
       lastResponse: response.slice(0, 2000),
       updatedAt: sql`now()`,
       ...(signatories !== undefined ? { signatories } : {}),
       ...(status === 'sent' ? { sentAt: sql`now()` } : {}),
     })
-    .where(eq(targetLetters.id, id));
+    .where(
+      and(
+        eq(targetLetters.id, id),
+        status === 'sent' ? ne(targetLetters.status, 'sent') : and(eq(targetLetters.status, 'sending'), eq(targetLetters.claimedBy, claimant)),
+      ),
+    );
+}
+
+/** Bundles left 'sending' by a claimant no longer registered: back to 'pending' (see releaseAbandonedMessages). */
+export async function releaseAbandonedTargetLetters(db: Database): Promise<string[]> {
+  const rows = await db
+    .update(targetLetters)
+    .set({ status: 'pending', claimedBy: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(targetLetters.status, 'sending'),
+        sql`CASE WHEN ${targetLetters.claimedBy} IS NULL
+              THEN ${targetLetters.updatedAt} < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
+              ELSE NOT EXISTS (SELECT 1 FROM ${workerProcesses} w WHERE w.id = ${targetLetters.claimedBy}) END`,
+      ),
+    )
+    .returning({ id: targetLetters.id });
+  return rows.map((row) => row.id);
 }
 
 /** Whether the letter already went (or is going) to the target, by either mode. */

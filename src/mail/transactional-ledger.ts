@@ -1,43 +1,36 @@
 /**
  * The transactional mail ledger (table transactional_messages): claim before send, record after.
  */
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { transactionalMessages } from '../db/schema.js';
+import { transactionalMessages, workerProcesses } from '../db/schema.js';
+import { UNNAMED_CLAIM_STALE_SECONDS } from '../infra/worker-registry.js';
 
 export type TransactionalMessageRow = typeof transactionalMessages.$inferSelect;
 
-/** A claim older than this belongs to a worker that died before recording the outcome. */
-export const STALE_CLAIM_SECONDS = 120;
-
 /**
- * Claims a message for sending with one conditional UPDATE: a 'pending' one, or a 'sending' one
- * whose claim went stale (its worker died between claiming and recording; the message goes again
- * with the same Message-ID). A fresh claim is left alone, so a stalled job re-run while the first
- * run is still talking to the SMTP server does not send it twice. Sent, failed or skipped: never.
+ * Claims a pending message for sending with one conditional UPDATE, naming the claimant (the worker
+ * process). A message another process is sending is left alone, so a stalled job re-run while the
+ * first run is still talking to the SMTP server does not send it twice; if that process died, its
+ * claims go back to 'pending' (releaseAbandonedMessages). Sent, failed or skipped: never.
  */
-export async function claimMessage(db: Database, id: string): Promise<TransactionalMessageRow | undefined> {
+export async function claimMessage(db: Database, claimant: string, id: string): Promise<TransactionalMessageRow | undefined> {
   const [row] = await db
     .update(transactionalMessages)
-    .set({ status: 'sending', attempts: sql`${transactionalMessages.attempts} + 1`, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(transactionalMessages.id, id),
-        or(
-          eq(transactionalMessages.status, 'pending'),
-          and(
-            eq(transactionalMessages.status, 'sending'),
-            lt(transactionalMessages.updatedAt, sql`now() - make_interval(secs => ${STALE_CLAIM_SECONDS})`),
-          ),
-        ),
-      ),
-    )
+    .set({ status: 'sending', claimedBy: claimant, attempts: sql`${transactionalMessages.attempts} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(transactionalMessages.id, id), eq(transactionalMessages.status, 'pending')))
     .returning();
   return row;
 }
 
+/**
+ * Records the SMTP server's answer. A 250 is a fact and always recorded (unless already); anything
+ * else only while the message is still this claimant's: a process taken for dead has had its
+ * claims given to others.
+ */
 export async function recordMessageOutcome(
   db: Database,
+  claimant: string,
   id: string,
   status: 'sent' | 'pending' | 'failed' | 'skipped',
   response: string,
@@ -46,11 +39,41 @@ export async function recordMessageOutcome(
     .update(transactionalMessages)
     .set({
       status,
+      claimedBy: null,
       lastResponse: response.slice(0, 2000),
       updatedAt: sql`now()`,
       ...(status === 'sent' ? { sentAt: sql`now()` } : {}),
     })
-    .where(eq(transactionalMessages.id, id));
+    .where(
+      and(
+        eq(transactionalMessages.id, id),
+        status === 'sent'
+          ? ne(transactionalMessages.status, 'sent')
+          : and(eq(transactionalMessages.status, 'sending'), eq(transactionalMessages.claimedBy, claimant)),
+      ),
+    );
+}
+
+/**
+ * Messages left 'sending' by a claimant that is no longer registered (see releaseAbandonedDeliveries),
+ * or claimed before claims named their claimant and unchanged for two minutes: back to 'pending'.
+ * Returns their ids, to queue them again.
+ */
+export async function releaseAbandonedMessages(db: Database): Promise<string[]> {
+  const rows = await db
+    .update(transactionalMessages)
+    .set({ status: 'pending', claimedBy: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        // transactional_messages_unsent_idx: only unsent mail is read.
+        eq(transactionalMessages.status, 'sending'),
+        sql`CASE WHEN ${transactionalMessages.claimedBy} IS NULL
+              THEN ${transactionalMessages.updatedAt} < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
+              ELSE NOT EXISTS (SELECT 1 FROM ${workerProcesses} w WHERE w.id = ${transactionalMessages.claimedBy}) END`,
+      ),
+    )
+    .returning({ id: transactionalMessages.id });
+  return rows.map((row) => row.id);
 }
 
 /** Messages Postgres says still need sending, older than `olderThanSeconds` (their job may be lost). */

@@ -2,7 +2,8 @@
  * What every fault test starts and what it proves afterwards, in one place so the promise is checked
  * the same way after every fault (PRODUCT.md, "Nothing lost, nothing sent twice"):
  * - at the sink, counted by Message-ID, each audience member has exactly one message; a repeat is
- *   allowed only with the same Message-ID (a delivery whose acceptance was never recorded);
+ *   allowed only with the same Message-ID (a delivery whose acceptance was never recorded), and the
+ *   repeats are counted, for the test to report or bound;
  * - the ledger's counts equal the sink's, Message-ID for Message-ID;
  * - nothing of the broadcast is left waiting, running or delayed in Redis.
  */
@@ -31,20 +32,20 @@ export interface FaultContext {
 }
 
 /** A published campaign with `size` confirmed supporters, created directly in Postgres. */
-export async function seededCampaign(ctx: FaultContext, stack: Stack, size: number, overrides: Record<string, unknown> = {}) {
+export async function seededCampaign(ctx: FaultContext, stack: Pick<Stack, 'app'>, size: number, overrides: Record<string, unknown> = {}) {
   const campaign = await createPublishedCampaign(stack.app, ctx.organiser, overrides);
   await seedSupporters(ctx.handle, campaign.id, size, uniqueSuffix());
   return campaign;
 }
 
 /** Starts an update to `size` seeded supporters through the API; returns the broadcast's id. */
-export async function startBroadcast(ctx: FaultContext, stack: Stack, size: number): Promise<string> {
+export async function startBroadcast(ctx: FaultContext, stack: Pick<Stack, 'app'>, size: number): Promise<string> {
   const campaign = await seededCampaign(ctx, stack, size);
   return startUpdate(ctx, stack, campaign.id);
 }
 
 /** Starts an update to a campaign's audience through the API; returns the broadcast's id. */
-export async function startUpdate(ctx: FaultContext, stack: Stack, campaignId: string): Promise<string> {
+export async function startUpdate(ctx: FaultContext, stack: Pick<Stack, 'app'>, campaignId: string): Promise<string> {
   const created = await stack.app.inject({
     method: 'POST',
     url: `/api/v1/campaigns/${campaignId}/broadcasts`,
@@ -59,7 +60,7 @@ export async function startUpdate(ctx: FaultContext, stack: Stack, campaignId: s
 }
 
 /** The broadcast's messages received at the sink, repeats included. */
-export const mine = (stack: Stack, broadcastId: string): ReceivedMail[] =>
+export const mine = (stack: Pick<Stack, 'sink'>, broadcastId: string): ReceivedMail[] =>
   stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`));
 
 interface Progress {
@@ -67,7 +68,17 @@ interface Progress {
   counts: { total: number; pending: number; sent: number; failed: number; bounced: number; skipped: number };
 }
 
-export async function expectExactlyOnePerPerson(ctx: FaultContext, stack: Stack, broadcastId: string, size: number): Promise<void> {
+/** What the sink got beyond one message per person: repeats, each with the Message-ID of the first. */
+export interface SinkTally {
+  repeats: number;
+}
+
+export async function expectExactlyOnePerPerson(
+  ctx: FaultContext,
+  stack: Pick<Stack, 'app' | 'sink' | 'config'>,
+  broadcastId: string,
+  size: number,
+): Promise<SinkTally> {
   const progress = await waitForValue(
     async () => (await stack.app.inject({ method: 'GET', url: `/api/v1/broadcasts/${broadcastId}`, headers: ctx.organiser.auth })).json<Progress>(),
     (p) => p.status === 'completed',
@@ -77,8 +88,12 @@ export async function expectExactlyOnePerPerson(ctx: FaultContext, stack: Stack,
   expect(progress.counts).toEqual({ total: size, pending: 0, sent: size, failed: 0, bounced: 0, skipped: 0 });
 
   const byPerson = new Map<string, Set<string>>();
+  let received = 0;
   for (const mail of mine(stack, broadcastId)) {
-    for (const to of mail.envelopeTo) byPerson.set(to, (byPerson.get(to) ?? new Set()).add(mail.header('message-id')!));
+    for (const to of mail.envelopeTo) {
+      byPerson.set(to, (byPerson.get(to) ?? new Set()).add(mail.header('message-id')!));
+      received += 1;
+    }
   }
   expect(byPerson.size).toBe(size);
   const repeatedIds = [...byPerson.entries()].filter(([, ids]) => ids.size !== 1);
@@ -99,6 +114,9 @@ export async function expectExactlyOnePerPerson(ctx: FaultContext, stack: Stack,
   expect(mismatched, 'ledger rows whose Message-ID the sink did not get').toEqual([]);
 
   await expectNothingQueued(stack, (data) => data.broadcastId === broadcastId, `jobs of broadcast ${broadcastId}`);
+  const repeats = received - size;
+  console.info(`[fault checks] ${size} people, one Message-ID each; ${repeats} repeated (same Message-ID)`);
+  return { repeats };
 }
 
 const UNFINISHED: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
@@ -108,7 +126,7 @@ const UNFINISHED: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'w
  * prefix. A send token may still be sleeping until a retry it planned for falls due, and then ends
  * at its status check: that is finishing, not stuck, so this polls rather than looking once.
  */
-export async function expectNothingQueued(stack: Stack, belongs: (data: Record<string, unknown>) => boolean, what: string): Promise<void> {
+export async function expectNothingQueued(stack: Pick<Stack, 'config'>, belongs: (data: Record<string, unknown>) => boolean, what: string): Promise<void> {
   const redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: 3 });
   const queues = queueNames.map((name) => new Queue(name, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
   try {

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { signLinkToken } from '../../src/links/link-tokens.js';
@@ -537,9 +538,13 @@ describe('bounces', () => {
     const { createSmtpTransport } = await import('../../src/mail/mail-transport.js');
     const { makeLinkUrls } = await import('../../src/links/link-urls.js');
     const { makeSendTransactional } = await import('../../workers/send-transactional.js');
+    const { beatWorkerProcess, forgetWorkerProcess } = await import('../../src/infra/worker-registry.js');
+    // A registered claimant, as a worker process is, so no other worker takes its claims for abandoned.
+    const claimant = randomUUID();
+    await beatWorkerProcess(handle.db, claimant);
     // Port 1 on loopback: nothing listens, so the connection is refused, as when the server is down.
     const transport = createSmtpTransport({ url: 'smtp://127.0.0.1:1', envelopeFrom: 'bounces@example.org', poolSize: 1, timeoutSeconds: 5 });
-    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), mailFrom: stack.config.MAIL_FROM });
+    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), mailFrom: stack.config.MAIL_FROM, claimant });
     const job = (attemptsMade: number) => ({ attemptsMade, opts: { attempts: 9 } }) as unknown as Job;
     try {
       await expect(send({ messageIds }, job(0))).rejects.toThrow('will retry 2 of 2 (1 not tried yet)');
@@ -556,6 +561,7 @@ describe('bounces', () => {
       expect(recorded.every((row) => row.last_response.includes('ECONNREFUSED'))).toBe(true);
     } finally {
       transport.close();
+      await forgetWorkerProcess(handle.db, claimant);
     }
   });
 });

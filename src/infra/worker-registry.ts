@@ -1,0 +1,48 @@
+/**
+ * The worker processes alive now (table worker_processes), for claims to name their claimant and
+ * for other workers to tell when it died. What a dead claimant held is given back elsewhere
+ * (workers/claim-recovery.ts); this file knows only the registry.
+ */
+import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { hostname } from 'node:os';
+import type { Executor } from '../db/client.js';
+import { workerProcesses } from '../db/schema.js';
+
+/**
+ * Claims made before claims named their claimant were kept fresh by a heartbeat on their rows at
+ * most every 30 s; after two minutes without one, such a claim was abandoned (the old rule, kept
+ * for rows claimed by a worker of an earlier version during an upgrade).
+ */
+export const UNNAMED_CLAIM_STALE_SECONDS = 120;
+
+/**
+ * Registers the process, or renews its heartbeat: one upsert, so a process whose row was deleted
+ * (taken for dead while Postgres was out of its reach) is back at its next beat. Returns Postgres's
+ * clock, the one every heartbeat is compared with.
+ */
+export async function beatWorkerProcess(db: Executor, id: string): Promise<Date> {
+  const [row] = await db
+    .insert(workerProcesses)
+    .values({ id, host: hostname(), pid: process.pid })
+    .onConflictDoUpdate({ target: workerProcesses.id, set: { heartbeatAt: sql`now()` } })
+    .returning({ at: workerProcesses.heartbeatAt });
+  return row!.at;
+}
+
+/**
+ * Deletes the processes (other than `self`) silent for `silentSeconds`, and returns their ids. None
+ * in the first `silentSeconds` after Postgres started: while it was down nobody could beat.
+ */
+export async function forgetSilentWorkerProcesses(db: Executor, self: string, silentSeconds: number): Promise<string[]> {
+  const silentSince = sql`now() - make_interval(secs => ${silentSeconds})`;
+  const rows = await db
+    .delete(workerProcesses)
+    .where(and(ne(workerProcesses.id, self), lt(workerProcesses.heartbeatAt, silentSince), sql`pg_postmaster_start_time() < ${silentSince}`))
+    .returning({ id: workerProcesses.id });
+  return rows.map((row) => row.id);
+}
+
+/** A clean shutdown: the process is gone, not silent. */
+export async function forgetWorkerProcess(db: Executor, id: string): Promise<void> {
+  await db.delete(workerProcesses).where(eq(workerProcesses.id, id));
+}
