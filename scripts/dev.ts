@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: the whole service from the TypeScript sources, in one terminal, for a machine with
  * PostgreSQL and Redis but no Docker. Migrates, then runs the API, the workers, the inbound listener
- * and (when SMTP_URL points at it) a mail catcher whose web page shows every mail sent, with their
+ * and (when SMTP_URL points at this machine) a mail catcher whose web page shows every mail sent, with their
  * logs interleaved and prefixed. Ctrl-C stops them all.
  *
  * Each service runs in a process group of its own, so Ctrl-C reaches only this process, which passes
@@ -12,26 +12,33 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createConcurrently, KillOnSignal, KillOthers, LogError, LogExit, Logger, LogOutput, type ConcurrentlyCommandInput } from 'concurrently';
-import { loadConfig, redactUrl } from '../src/config.js';
+import { z } from 'zod';
+import { ConfigError, loadConfig, redactUrl } from '../src/config.js';
 import { runMain } from '../src/infra/run-main.js';
 
-/** Where the mail catcher (maildev) listens; SMTP_URL in .env.example points here. */
-const CATCHER_SMTP_PORT = 1025;
-const CATCHER_WEB_PORT = 8025;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** A second SIGINT this soon after the first is the same Ctrl-C, passed on by npm. */
 const SAME_SIGNAL_MS = 1000;
 
 const PRETTY = 'pino-pretty --singleLine --translateTime SYS:HH:MM:ss.l --ignore pid,hostname,process';
 
-function isCatcherAddress(smtpUrl: string): boolean {
+/** The catcher's SMTP port when SMTP_URL points at this machine; undefined when mail goes elsewhere. */
+function catcherSmtpPort(smtpUrl: string): number | undefined {
   const url = new URL(smtpUrl);
-  return LOOPBACK.has(url.hostname) && Number(url.port || 25) === CATCHER_SMTP_PORT;
+  return LOOPBACK.has(url.hostname) ? Number(url.port || 25) : undefined;
+}
+
+/** The mail catcher's web page (MAIL_CATCHER_WEB_PORT, default 8025); its SMTP side listens where SMTP_URL points. */
+function readCatcherWebPort(): number {
+  const parsed = z.coerce.number().int().min(1).max(65535).default(8025).safeParse(process.env.MAIL_CATCHER_WEB_PORT || undefined);
+  if (!parsed.success) throw new ConfigError(`Configuration error: MAIL_CATCHER_WEB_PORT is invalid: must be a port number (got "${process.env.MAIL_CATCHER_WEB_PORT}"). See .env.example.`);
+  return parsed.data;
 }
 
 await runMain(async () => {
   const config = loadConfig();
-  const withCatcher = isCatcherAddress(config.SMTP_URL);
+  const catcherWebPort = readCatcherWebPort();
+  const smtpPort = catcherSmtpPort(config.SMTP_URL);
 
   const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'src/db/migrate-command.ts'], { stdio: 'inherit' });
   if (migrate.status !== 0) {
@@ -45,10 +52,10 @@ await runMain(async () => {
     { name: 'worker ', command: `node --import tsx workers/index.ts | ${PRETTY}`, prefixColor: 'magenta' },
     { name: 'inbound', command: `node --import tsx src/inbound/main.ts | ${PRETTY}`, prefixColor: 'yellow' },
   ];
-  if (withCatcher) {
+  if (smtpPort !== undefined) {
     commands.push({
       name: 'mail   ',
-      command: `maildev --smtp ${CATCHER_SMTP_PORT} --ip 127.0.0.1 --web ${CATCHER_WEB_PORT} --web-ip 127.0.0.1`,
+      command: `maildev --smtp ${smtpPort} --ip 127.0.0.1 --web ${catcherWebPort} --web-ip 127.0.0.1`,
       prefixColor: 'green',
     });
   }
@@ -90,9 +97,9 @@ await runMain(async () => {
   const api = `http://${config.HOST}:${config.PORT}`;
   console.log(`\n  API        ${api}   (Swagger UI at ${api}/docs)`);
   console.log(
-    withCatcher
-      ? `  Mail       http://127.0.0.1:${CATCHER_WEB_PORT}   (every mail sent lands here)`
-      : `  Mail       sent to ${redactUrl(config.SMTP_URL)} (SMTP_URL is not the catcher's smtp://127.0.0.1:${CATCHER_SMTP_PORT}, so no catcher runs)`,
+    smtpPort !== undefined
+      ? `  Mail       http://127.0.0.1:${catcherWebPort}   (the mail catcher: every mail sent lands here)`
+      : `  Mail       sent to ${redactUrl(config.SMTP_URL)} (not this machine, so no mail catcher runs)`,
   );
   console.log(`  Inbound    smtp://${config.INBOUND_SMTP_HOST}:${config.INBOUND_SMTP_PORT}   (replies to reply+<token>@${config.INBOUND_DOMAIN})`);
   console.log('  Ctrl-C stops everything.\n');

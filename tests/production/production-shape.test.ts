@@ -87,6 +87,19 @@ async function waitForService(service: RunningService, what: string, probe: () =
   }
 }
 
+/** Waits for a mail at the sink; a service that has exited meanwhile fails it at once, with its output. */
+async function waitForMail(what: string, predicate: (mail: ReceivedMail) => boolean, timeoutMs = 90_000): Promise<ReceivedMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = sink.received.find(predicate);
+    if (found) return found;
+    const dead = running.find((service) => service.name !== 'migrate' && service.child.exitCode !== null);
+    if (dead) throw new Error(`${dead.name} exited with ${dead.child.exitCode} before ${what} arrived:\n${dead.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${running.map((s) => `--- ${s.name}\n${s.output()}`).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => {
@@ -141,7 +154,7 @@ beforeAll(async () => {
     buildEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
   });
   console.info(`image built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${image.steps.join('; ')}`);
-}, 400_000);
+}, 900_000);
 
 afterAll(async () => {
   await stopAll();
@@ -215,7 +228,7 @@ describe('the image, run as docker-compose.yml runs it', () => {
       expect(signed.status).toBe(202);
     }
     for (const supporter of supporters) {
-      const confirmation = await sink.waitFor((m) => m.envelopeTo.includes(supporter.email) && m.parsed.subject!.startsWith('Please confirm'), 60_000);
+      const confirmation = await waitForMail(`the confirmation to ${supporter.email}`, (m) => m.envelopeTo.includes(supporter.email) && m.parsed.subject!.startsWith('Please confirm'));
       const link = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}(/confirm/[A-Za-z0-9_\\-/]+)`).exec(confirmation.parsed.text!);
       expect(link, confirmation.parsed.text).not.toBeNull();
       const confirmed = await fetch(`${base}${link![1]}`, { method: 'POST' });
@@ -227,7 +240,7 @@ describe('the image, run as docker-compose.yml runs it', () => {
     // The letter to the target, as one bundle with the signatories attached (pdfkit runs in the worker).
     const delivered = await call('POST', `/api/v1/campaigns/${campaign.id}/deliver-letter`, { mode: 'bundle' });
     expect(delivered.status, JSON.stringify(delivered.json)).toBe(202);
-    const bundle = await sink.waitFor((m) => m.envelopeTo.includes(target), 60_000);
+    const bundle = await waitForMail('the letter to the target', (m) => m.envelopeTo.includes(target));
     expect(bundle.parsed.replyTo?.[0]?.address).toBe(campaign.replyAddress);
     expect(bundle.parsed.text).toContain('signed by 2 supporters');
     expect(bundle.parsed.attachments.map((a) => a.filename).sort()).toEqual(['letter-and-signatories.pdf', 'signatories.csv']);
@@ -245,7 +258,7 @@ describe('the image, run as docker-compose.yml runs it', () => {
     }
     const isForward = (m: ReceivedMail) => m.parsed.attachments.some((a) => a.filename === 'MIN-66425-2014.pdf');
     for (const supporter of supporters) {
-      const forward = await sink.waitFor((m) => m.envelopeTo.includes(supporter.email) && isForward(m), 60_000);
+      const forward = await waitForMail(`the reply forwarded to ${supporter.email}`, (m) => m.envelopeTo.includes(supporter.email) && isForward(m));
       expect(forward.parsed.subject).toBe('The reply from Rt Hon William Hague MP');
       expect(forward.parsed.text).toContain('A copy of this letter has been emailed to your members');
       const pdf = forward.parsed.attachments.find((a) => a.filename === 'MIN-66425-2014.pdf')!;
@@ -256,5 +269,5 @@ describe('the image, run as docker-compose.yml runs it', () => {
 
     // Every service is still up: none fell over on the way.
     for (const service of [api, inbound, worker]) expect(service.child.exitCode, `${service.name}:\n${service.output()}`).toBeNull();
-  }, 180_000);
+  }, 300_000);
 });
