@@ -104,7 +104,8 @@ await runMain(async () => {
   console.log(`  Inbound    smtp://${config.INBOUND_SMTP_HOST}:${config.INBOUND_SMTP_PORT}   (replies to reply+<token>@${config.INBOUND_DOMAIN})`);
   console.log('  Ctrl-C stops everything.\n');
 
-  // A service that failed has printed why; the exit code says so too.
+  // A service that stopped has printed why. (Behind pino-pretty's pipe, a service's own exit code is
+  // not seen: the pipeline ends with pino-pretty's; the mail catcher's failure does set it.)
   await result.catch(() => {
     process.exitCode = 1;
   });

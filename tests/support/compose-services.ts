@@ -27,7 +27,7 @@ export interface ComposeService {
 }
 
 /** Compose's interpolation: `$$`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from `variables`. */
-export function interpolate(value: string, variables: Record<string, string | undefined>): string {
+function interpolate(value: string, variables: Record<string, string | undefined>): string {
   return value.replace(/\$\$|\$\{(\w+)(?:(:?-)([^}]*))?\}/g, (match, name: string | undefined, operator: string | undefined, fallback: string | undefined) => {
     if (match === '$$') return '$';
     const found = variables[name!];
