@@ -5,7 +5,6 @@ CREATE TABLE "campaign_slugs" (
 );
 --> statement-breakpoint
 ALTER TABLE "campaign_slugs" ADD CONSTRAINT "campaign_slugs_organiser_id_organisers_id_fk" FOREIGN KEY ("organiser_id") REFERENCES "public"."organisers"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "campaign_slugs" ADD CONSTRAINT "campaign_slugs_organiser_id_organisers_id_fk" FOREIGN KEY ("organiser_id") REFERENCES "public"."organisers"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 -- Every slug still in the table, live or deleted and awaiting its purge, stays with its organiser.
 -- Should two organisers share one (a deleted campaign's slug already taken again), the live campaign
 -- keeps it. Slugs of campaigns purged before this migration are gone and cannot be reserved.
