@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { reconcileContactEmails } from '../supporters/reconcile-contact-emails.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -23,8 +22,6 @@ export async function runMigrations(databaseUrl: string, migrationsFolder = MIGR
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await migrate(drizzle(client), { migrationsFolder });
-      // Data that only TypeScript can migrate (see the module); a no-op once done.
-      await reconcileContactEmails(client);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
