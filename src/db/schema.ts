@@ -139,7 +139,7 @@ export const contacts = pgTable(
   'contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** Normalised: trimmed, domain lower-cased. */
+    /** Normalised: trimmed, lower-cased whole. */
     email: text('email').notNull(),
     name: text('name').notNull(),
     createdAt: createdAt(),
