@@ -156,7 +156,8 @@ describe('every render is bounded', () => {
   const onlyForEve = (heavy: string) => `Dear Sir,{% if supporter.first_name == "Eve" %}${heavy}{% endif %}`;
 
   it.each([
-    ['time', '{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}', 'too long or too much memory'],
+    // Loops that write nothing: only the time budget can stop them, however fast the machine.
+    ['time', '{% for a in (1..100000) %}{% for b in (1..100000) %}{% endfor %}{% endfor %}', 'too long or too much memory'],
     ['memory, through a filter', '{% assign s = "xxxxxxxxxx" %}{% for i in (1..30) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}', 'too long or too much memory'],
     ['memory, through a capture never output', `{% capture s %}{% for i in (1..20000) %}${'x'.repeat(1_000)}{% endfor %}{% endcapture %}`, 'too long or too much memory'],
     ['output', `{% for i in (1..1000) %}${'x'.repeat(600)}{% endfor %}`, 'more text than a letter can hold'],
