@@ -13,7 +13,7 @@ import { makeSendRateGate } from '../src/infra/send-rate.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
 import { measureTransport } from '../src/metrics/measured-transport.js';
-import { startMetricsServer, type MetricsServer } from '../src/metrics/metrics-server.js';
+import { startConfiguredMetricsServer } from '../src/metrics/metrics-server.js';
 import { createMetricsRegistry, registerInboundVerdicts, registerMailMetrics, type InboundVerdict } from '../src/metrics/process-metrics.js';
 import { createRedis } from '../src/queue/redis-connection.js';
 import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
@@ -51,15 +51,7 @@ export function assertEveryQueueHasAProcessor(processors: Partial<Record<string,
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
   const metrics = createMetricsRegistry();
   // First, so a port already in use stops start-up before any connection or job is taken.
-  const metricsServer: MetricsServer | undefined =
-    config.METRICS_PORT === undefined
-      ? undefined
-      : await startMetricsServer(metrics, {
-          host: config.METRICS_HOST,
-          port: config.METRICS_PORT,
-          token: config.METRICS_TOKEN,
-          onError: (error) => log.warn({ err: error }, 'could not render metrics'),
-        });
+  const metricsServer = await startConfiguredMetricsServer(metrics, config, log);
   const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, {
     poolSize: Math.max(4, config.WORKER_CONCURRENCY * 2),

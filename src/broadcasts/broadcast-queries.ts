@@ -6,7 +6,7 @@ import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client.js';
 import type { deliveries } from '../db/schema.js';
 import { broadcastDeliveryCounts, broadcasts, campaigns } from '../db/schema.js';
-import { UNNAMED_CLAIM_STALE_SECONDS } from '../infra/worker-registry.js';
+import { isAbandonedClaim } from '../infra/worker-registry.js';
 
 export type BroadcastRow = typeof broadcasts.$inferSelect;
 export type BroadcastStatus = BroadcastRow['status'];
@@ -273,8 +273,7 @@ export async function releaseAbandonedDeliveries(db: Executor): Promise<string[]
         -- Only unfinished broadcasts can have rows being sent (completion waits for them): looked up
         -- per broadcast, this reads their in-flight rows instead of the whole ledger's index.
         AND d.broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('sending', 'paused', 'cancelled'))
-        AND CASE WHEN d.claimed_by IS NULL THEN d.updated_at < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
-                 ELSE NOT EXISTS (SELECT 1 FROM worker_processes w WHERE w.id = d.claimed_by) END
+        AND ${isAbandonedClaim(sql`d.claimed_by`, sql`d.updated_at`)}
       RETURNING d.broadcast_id
     )
     SELECT DISTINCT broadcast_id FROM released

@@ -7,7 +7,7 @@ import { createLogger } from '../infra/logger.js';
 import { onShutdownSignal } from '../infra/shutdown.js';
 import { Queues } from '../queue/queues.js';
 import { createRedis } from '../queue/redis-connection.js';
-import { startMetricsServer } from '../metrics/metrics-server.js';
+import { startConfiguredMetricsServer } from '../metrics/metrics-server.js';
 import { createMetricsRegistry, registerInboundSmtp } from '../metrics/process-metrics.js';
 import { startInboundListener } from './smtp-listener.js';
 
@@ -19,15 +19,7 @@ await runMain(async () => {
   const metrics = createMetricsRegistry();
   const answered = registerInboundSmtp(metrics);
   // First, so a port already in use stops start-up before anything is opened.
-  const metricsServer =
-    config.METRICS_PORT === undefined
-      ? undefined
-      : await startMetricsServer(metrics, {
-          host: config.METRICS_HOST,
-          port: config.METRICS_PORT,
-          token: config.METRICS_TOKEN,
-          onError: (error) => log.warn({ err: error }, 'could not render metrics'),
-        });
+  const metricsServer = await startConfiguredMetricsServer(metrics, config, log);
   const warn = (details: { err: unknown }, message: string) => log.warn(details, message);
   const database = openDatabase(config.DATABASE_URL, { poolSize: 5, applicationName: 'campaign-letters-inbound', log: warn });
   const redis = createRedis(config.REDIS_URL, 'producer', 'campaign-letters-inbound', warn);

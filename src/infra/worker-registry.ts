@@ -3,7 +3,7 @@
  * for other workers to tell when it died. What a dead claimant held is given back elsewhere
  * (workers/claim-recovery.ts); this file knows only the registry.
  */
-import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { hostname } from 'node:os';
 import type { Executor } from '../db/client.js';
 import { workerProcesses } from '../db/schema.js';
@@ -13,7 +13,16 @@ import { workerProcesses } from '../db/schema.js';
  * most every 30 s; after two minutes without one, such a claim was abandoned (the old rule, kept
  * for rows claimed by a worker of an earlier version during an upgrade).
  */
-export const UNNAMED_CLAIM_STALE_SECONDS = 120;
+const UNNAMED_CLAIM_STALE_SECONDS = 120;
+
+/**
+ * Whether a row being sent was abandoned: its claimant is no longer registered, or it names none
+ * and has not been touched for UNNAMED_CLAIM_STALE_SECONDS. One rule for every ledger that claims.
+ */
+export function isAbandonedClaim(claimedBy: SQLWrapper, updatedAt: SQLWrapper): SQL {
+  return sql`CASE WHEN ${claimedBy} IS NULL THEN ${updatedAt} < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
+    ELSE NOT EXISTS (SELECT 1 FROM ${workerProcesses} w WHERE w.id = ${claimedBy}) END`;
+}
 
 /**
  * Registers the process, or renews its heartbeat: one upsert, so a process whose row was deleted

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { broadcasts, supporters, targetLetters, workerProcesses } from '../db/schema.js';
-import { UNNAMED_CLAIM_STALE_SECONDS } from '../infra/worker-registry.js';
+import { broadcasts, supporters, targetLetters } from '../db/schema.js';
+import { isAbandonedClaim } from '../infra/worker-registry.js';
 
 export type TargetLetterRow = typeof targetLetters.$inferSelect;
 
@@ -55,9 +55,7 @@ export async function releaseAbandonedTargetLetters(db: Database): Promise<strin
     .where(
       and(
         eq(targetLetters.status, 'sending'),
-        sql`CASE WHEN ${targetLetters.claimedBy} IS NULL
-              THEN ${targetLetters.updatedAt} < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
-              ELSE NOT EXISTS (SELECT 1 FROM ${workerProcesses} w WHERE w.id = ${targetLetters.claimedBy}) END`,
+        isAbandonedClaim(targetLetters.claimedBy, targetLetters.updatedAt),
       ),
     )
     .returning({ id: targetLetters.id });

@@ -3,8 +3,8 @@
  */
 import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { transactionalMessages, workerProcesses } from '../db/schema.js';
-import { UNNAMED_CLAIM_STALE_SECONDS } from '../infra/worker-registry.js';
+import { transactionalMessages } from '../db/schema.js';
+import { isAbandonedClaim } from '../infra/worker-registry.js';
 
 export type TransactionalMessageRow = typeof transactionalMessages.$inferSelect;
 
@@ -67,9 +67,7 @@ export async function releaseAbandonedMessages(db: Database): Promise<string[]> 
       and(
         // transactional_messages_unsent_idx: only unsent mail is read.
         eq(transactionalMessages.status, 'sending'),
-        sql`CASE WHEN ${transactionalMessages.claimedBy} IS NULL
-              THEN ${transactionalMessages.updatedAt} < now() - make_interval(secs => ${UNNAMED_CLAIM_STALE_SECONDS})
-              ELSE NOT EXISTS (SELECT 1 FROM ${workerProcesses} w WHERE w.id = ${transactionalMessages.claimedBy}) END`,
+        isAbandonedClaim(transactionalMessages.claimedBy, transactionalMessages.updatedAt),
       ),
     )
     .returning({ id: transactionalMessages.id });

@@ -5,7 +5,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
 import { explainListenError } from '../infra/startup-error.js';
 import { checkMetricsAccess } from './metrics-access.js';
 
@@ -14,7 +16,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(
+async function startMetricsServer(
   registry: Registry,
   options: { host: string; port: number; token: string | undefined; onError(error: unknown): void },
 ): Promise<MetricsServer> {
@@ -55,4 +57,22 @@ export async function startMetricsServer(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The process's /metrics server when METRICS_PORT is set, else none. Call it before opening anything
+ * else, so a port already in use stops start-up with nothing to close.
+ */
+export async function startConfiguredMetricsServer(
+  registry: Registry,
+  config: Pick<Config, 'METRICS_HOST' | 'METRICS_PORT' | 'METRICS_TOKEN'>,
+  log: Logger,
+): Promise<MetricsServer | undefined> {
+  if (config.METRICS_PORT === undefined) return undefined;
+  return startMetricsServer(registry, {
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT,
+    token: config.METRICS_TOKEN,
+    onError: (error) => log.warn({ err: error }, 'could not render metrics'),
+  });
 }

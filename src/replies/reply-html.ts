@@ -1,6 +1,7 @@
 /** A reply's body (HTML from outside, or plain text) reduced to what is safe to show in a page and in mail. */
 import { LinkifyIt } from 'linkify-it';
 import sanitizeHtml from 'sanitize-html';
+import { escapeHtml } from '../web/html.js';
 
 const REPLY_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'em', 'b', 'i', 'u', 'a', 'ul', 'ol', 'li', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'hr', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'div', 'span'],
@@ -14,12 +15,6 @@ export function sanitiseReplyHtml(html: string): string {
 
 // Bare "www.fco.gov.uk" is how officials write addresses; ftp: and scheme-relative links are not ours to make.
 const linkify = new LinkifyIt({ fuzzyLink: true }).add('ftp:', null).add('//', null);
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
-}
 
 /** One paragraph: its addresses linked, everything else escaped, line breaks kept. */
 function paragraphHtml(text: string): string {

@@ -20,8 +20,8 @@ const WWW = /\bwww\./i;
 /** Full stops that IDNA reads as dots in a domain: ideographic, fullwidth, halfwidth. */
 const OTHER_DOTS = /[\u3002\uff0e\uff61]/g;
 
-export const NAME_WITH_LINK = 'Enter your name only: no web or email addresses';
-export const NAME_WITH_ENCODING = 'Enter your name as you write it, without encoded characters (=?…?=)';
+const NAME_WITH_LINK = 'Enter your name only: no web or email addresses';
+const NAME_WITH_ENCODING = 'Enter your name as you write it, without encoded characters (=?…?=)';
 
 /** Why a name cannot be a sign-up name, or undefined when it can. */
 export function findNameProblem(name: string): string | undefined {

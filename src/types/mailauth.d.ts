@@ -16,7 +16,6 @@ declare module 'mailauth' {
     message: string | Buffer,
     options?: {
       ip?: string;
-      trustReceived?: boolean;
       helo?: string;
       sender?: string;
       mta?: string;

@@ -5,9 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '../support/free-port.js';
 
 export interface PrivateRedis {
   url: string;
@@ -31,14 +32,6 @@ export async function destroyPrivateRedises(): Promise<void> {
   await Promise.all([...started].map((redis) => redis.destroy()));
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function send(port: number, args: string[]): Promise<string> {
   const request = `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
   return new Promise((resolve, reject) => {
@@ -58,7 +51,7 @@ function send(port: number, args: string[]): Promise<string> {
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+  const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), 'cl-redis-'));
   let child: ChildProcess | undefined;
   // A test process that dies before destroy() must not leave its Redis running on the machine.

@@ -4,19 +4,11 @@
  * it started, each after a graceful close.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { campaignBody, newOrganiser, openTestDatabase, testEnv, uniqueSuffix, waitForValue } from '../support/harness.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { findFreePort } from '../support/free-port.js';
 
 /** Every process descended from `root`, from the process table. */
 function descendantsOf(root: number): number[] {
@@ -56,7 +48,7 @@ let catcher: string;
 
 beforeAll(async () => {
   handle = openTestDatabase();
-  const [apiPort, inboundPort, smtpPort, webPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [apiPort, inboundPort, smtpPort, webPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
   api = `http://127.0.0.1:${apiPort}`;
   catcher = `http://127.0.0.1:${webPort}`;
   const env = testEnv({

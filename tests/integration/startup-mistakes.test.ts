@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileDatabaseUrl, testEnv } from '../support/harness.js';
+import { findFreePort } from '../support/free-port.js';
 
 function start(entry: string, overrides: Record<string, string>) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
@@ -24,14 +25,6 @@ async function listenAnywhere(): Promise<Server> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return server;
-}
-
-async function freePort(): Promise<number> {
-  const server = await listenAnywhere();
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 describe('a port already in use', () => {
@@ -119,7 +112,7 @@ describe('a running process', () => {
   });
 
   it('the API logs requests at info, but probes (/healthz, /readyz, /metrics) only at debug', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       env: { ...process.env, ...testEnv({ LOG_LEVEL: 'info', PORT: String(port) }) },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -20,6 +20,7 @@ import { readComposeServices, type ComposeService } from '../support/compose-ser
 import { databaseUrlFor, withAdminClient } from '../support/global-setup.js';
 import { buildImageFilesystem, type ImageFilesystem } from '../support/image-build.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.js';
+import { findFreePort } from '../support/free-port.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const FIXTURE = await readFile(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
@@ -39,14 +40,6 @@ let sink: SmtpSink;
 let database: string;
 let overrides: Record<string, string>;
 const running: RunningService[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A container's environment: the image's ENV, the service's compose environment, the test's pointers. */
 function containerEnv(service: ComposeService): Record<string, string> {
@@ -133,7 +126,7 @@ beforeAll(async () => {
   database = `cl_prod_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   // Identifiers cannot be bound parameters; the name is generated above from [a-z0-9_] only.
   await withAdminClient((client) => client.query(`CREATE DATABASE ${database}`));
-  const [apiPort, inboundPort] = await Promise.all([freePort(), freePort()]);
+  const [apiPort, inboundPort] = await Promise.all([findFreePort(), findFreePort()]);
   overrides = {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrlFor(database),
