@@ -113,6 +113,7 @@ export async function startInboundListener(
     onConnect(session, callback) {
       const open = connections.get(session.remoteAddress) ?? new Set<string>();
       if (open.size >= config.INBOUND_MAX_CONNECTIONS_PER_CLIENT) {
+        count('too_many_connections');
         return callback(smtpError(421, '4.7.0 Too many connections from your address, try again later'));
       }
       open.add(session.id);
@@ -125,9 +126,11 @@ export async function startInboundListener(
       if (open?.size === 0) connections.delete(session.remoteAddress);
     },
     onMailFrom(address, session, callback) {
-      void withinMessageLimits(session, address.address).then(({ allowed, retryAfterSeconds }) =>
-        callback(allowed ? undefined : smtpError(451, `4.7.1 Too many messages from you this hour, try again in ${retryAfterSeconds} seconds`)),
-      );
+      void withinMessageLimits(session, address.address).then(({ allowed, retryAfterSeconds }) => {
+        if (allowed) return callback();
+        count('too_many_messages');
+        callback(smtpError(451, `4.7.1 Too many messages from you this hour, try again in ${retryAfterSeconds} seconds`));
+      });
     },
     onRcptTo(address, session, callback) {
       acceptsRecipient(address.address).then(

@@ -49,12 +49,12 @@ export function registerInboundVerdicts(registry: Registry): Counter<'verdict'> 
   });
 }
 
-export type InboundSmtpResult = 'accepted' | 'recipient_refused' | 'too_large' | 'not_stored';
+export type InboundSmtpResult = 'accepted' | 'recipient_refused' | 'too_large' | 'not_stored' | 'too_many_connections' | 'too_many_messages';
 
 export function registerInboundSmtp(registry: Registry): Counter<'result'> {
   return new Counter({
     name: 'campaign_letters_inbound_smtp_total',
-    help: 'What the inbound listener answered: accepted (stored, 250), recipient_refused (550 at RCPT), too_large (552), not_stored (451)',
+    help: 'What the inbound listener answered: accepted (stored, 250), recipient_refused (550 at RCPT), too_large (552), not_stored (451), too_many_connections (421), too_many_messages (451 at MAIL FROM)',
     labelNames: ['result'],
     registers: [registry],
   });

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { startInboundListener, type InboundListener } from '../../src/inbound/smtp-listener.js';
+import { registerInboundSmtp } from '../../src/metrics/process-metrics.js';
+import { Registry } from 'prom-client';
 import { Queues, inboundJobId } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
 import { startWorkers } from '../../workers/start-workers.js';
@@ -151,12 +153,13 @@ describe('the inbound listener', () => {
   }, 180_000);
 
   it('limits connections per client address with 421, and messages per client and per sender each hour with 451', async () => {
+    const answered = registerInboundSmtp(new Registry());
     const limited = { ...stack.config, INBOUND_MAX_CONNECTIONS_PER_CLIENT: 2, INBOUND_CLIENT_MESSAGES_PER_HOUR: 5, INBOUND_SENDER_MESSAGES_PER_HOUR: 2 };
     const producer = createRedis(stack.config.REDIS_URL, 'producer');
     const queues = new Queues(producer, `${stack.config.REDIS_PREFIX}-limits-${uniqueSuffix()}`);
     const listener: InboundListener = await startInboundListener(
       { ...limited, REDIS_PREFIX: `${stack.config.REDIS_PREFIX}-limits-${uniqueSuffix()}` },
-      { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) },
+      { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }), answered },
     );
     try {
       const campaign = await campaignOn(stack);
@@ -189,6 +192,9 @@ describe('the inbound listener', () => {
       // Five counted from this address (the refused one too): the sixth is refused whoever sends it.
       expect(await outcome('d@fco.example.gov.uk')).toMatch(/^451 /);
       expect(await storedFor(campaign.replyAddress)).toBe(4);
+      // What an operator's dashboard shows of the same: one 421, two 451s, four stored.
+      const counted = Object.fromEntries((await answered.get()).values.map(({ labels, value }) => [String(labels.result), value]));
+      expect(counted).toMatchObject({ too_many_connections: 1, too_many_messages: 2, accepted: 4 });
     } finally {
       await listener.close();
       await queues.close();
