@@ -30,6 +30,7 @@ import {
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
+import { startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
@@ -221,8 +222,7 @@ function replyWithAttachments(count: number, messageId: string): string {
 
 describe('a message with 17,000 attachments', () => {
   let stack: Stack;
-  let listener: InboundListener;
-  let queues: Queues;
+  let listener: TestInboundListener;
   const logLines: string[] = [];
   beforeAll(async () => {
     // Attachment limits raised so far that the insert breaks Postgres' 65,535 parameters: a real poison message.
@@ -239,13 +239,10 @@ describe('a message with 17,000 attachments', () => {
     await stopped.close();
     const capture = new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines.push(chunk.toString()), done()) });
     stack.workers = await startWorkers(stack.config, createLogger('info', 'worker', capture));
-    const producer = createRedis(stack.config.REDIS_URL, 'producer');
-    queues = new Queues(producer, stack.config.REDIS_PREFIX);
-    listener = await startInboundListener(stack.config, { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
+    listener = await startTestInboundListener(stack.config, handle.db);
   });
   afterAll(async () => {
     await listener.close();
-    await queues.close();
     await stack.close();
   });
 
@@ -262,7 +259,7 @@ describe('a message with 17,000 attachments', () => {
 
     // The sweep queues only what is still to do: the failed message is left alone.
     await stack.workers.sweep();
-    const job = await queues.get('inbound').getJob(inboundJobId(inboundId));
+    const job = await listener.queues.get('inbound').getJob(inboundJobId(inboundId));
     expect(await job?.getState()).not.toMatch(/waiting|delayed|active/);
     const { rows } = await handle.pool.query('SELECT status, attempts FROM inbound_messages WHERE id = $1', [inboundId]);
     expect(rows).toEqual([{ status: 'failed', attempts: 2 }]);
@@ -297,17 +294,13 @@ describe('a message with 17,000 attachments', () => {
 
 describe('forwarded attachments and retention', () => {
   let stack: Stack;
-  let listener: InboundListener;
-  let queues: Queues;
+  let listener: TestInboundListener;
   beforeAll(async () => {
     stack = await startStack({ INBOUND_SMTP_PORT: '0', INBOUND_REQUIRE_DMARC: 'false', INBOUND_RETENTION_DAYS: '30', SWEEP_INTERVAL_SECONDS: '3600' });
-    const producer = createRedis(stack.config.REDIS_URL, 'producer');
-    queues = new Queues(producer, stack.config.REDIS_PREFIX);
-    listener = await startInboundListener(stack.config, { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
+    listener = await startTestInboundListener(stack.config, handle.db);
   });
   afterAll(async () => {
     await listener.close();
-    await queues.close();
     await stack.close();
   });
 

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { startInboundListener, type InboundListener } from '../../src/inbound/smtp-listener.js';
-import { Queues } from '../../src/queue/queues.js';
-import { createRedis } from '../../src/queue/redis-connection.js';
 import {
   createPublishedCampaign,
   newOrganiser,
@@ -17,6 +13,7 @@ import {
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
+import { startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
@@ -25,8 +22,7 @@ const OFFICIAL = 'conflict.department@fco.example.gov.uk';
 let stack: Stack;
 let handle: DatabaseHandle;
 let organiser: TestOrganiser;
-let listener: InboundListener;
-let queues: Queues;
+let listener: TestInboundListener;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -37,13 +33,10 @@ beforeAll(async () => {
   });
   handle = openTestDatabase();
   organiser = await newOrganiser(handle, 'UNA-UK');
-  const producer = createRedis(stack.config.REDIS_URL, 'producer');
-  queues = new Queues(producer, stack.config.REDIS_PREFIX);
-  listener = await startInboundListener(stack.config, { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
+  listener = await startTestInboundListener(stack.config, handle.db);
 });
 afterAll(async () => {
   await listener.close();
-  await queues.close();
   await stack.close();
   await handle.close();
 });

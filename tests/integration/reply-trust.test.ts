@@ -5,19 +5,16 @@
  */
 import { authenticate } from 'mailauth';
 import nodemailer from 'nodemailer';
-import { pino } from 'pino';
 import PostalMime from 'postal-mime';
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { inboundMessages, replies } from '../../src/db/schema.js';
-import { startInboundListener, type InboundListener } from '../../src/inbound/smtp-listener.js';
-import { Queues } from '../../src/queue/queues.js';
-import { createRedis } from '../../src/queue/redis-connection.js';
 import { makeProcessInbound } from '../../workers/process-inbound.js';
 import { generateDkimKey, installFakeDns, txt, type DkimKey } from '../support/fake-dns.js';
 import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
+import { startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const OFFICIAL_DOMAIN = 'fco.example.gov.uk';
@@ -54,20 +51,16 @@ function isOfficialDomain(domain: string | undefined | false): boolean {
 let stack: Stack;
 let handle: DatabaseHandle;
 let organiser: TestOrganiser;
-let listener: InboundListener;
-let queues: Queues;
+let listener: TestInboundListener;
 
 beforeAll(async () => {
   stack = await startStack({ INBOUND_REQUIRE_DMARC: 'true', INBOUND_SMTP_PORT: '0', SWEEP_INTERVAL_SECONDS: '1' });
   handle = openTestDatabase();
   organiser = await newOrganiser(handle, 'UNA-UK');
-  const producer = createRedis(stack.config.REDIS_URL, 'producer');
-  queues = new Queues(producer, stack.config.REDIS_PREFIX);
-  listener = await startInboundListener(stack.config, { db: handle.db, queues, redis: producer, log: pino({ level: 'silent' }) });
+  listener = await startTestInboundListener(stack.config, handle.db);
 });
 afterAll(async () => {
   await listener.close();
-  await queues.close();
   await stack.close();
   await handle.close();
   restoreDns();
