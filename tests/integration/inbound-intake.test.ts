@@ -8,7 +8,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -30,7 +29,7 @@ import {
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
-import { startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
+import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
@@ -100,10 +99,7 @@ async function streamBody(socket: Socket, totalBytes: number): Promise<void> {
   socket.write('\r\n.\r\n');
 }
 
-function deliver(port: number, raw: string | Buffer, to: string, from = OFFICIAL) {
-  const client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
-  return client.sendMail({ envelope: { from, to: [to] }, raw }).finally(() => client.close());
-}
+const deliver = (port: number, raw: string | Buffer, to: string, from = OFFICIAL) => deliverRaw(port, raw, to, from);
 
 function replyOf(stack: Stack, campaignId: string) {
   return stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/replies`, headers: organiser.auth }).then((r) => r.json().items);

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import {
@@ -13,7 +12,7 @@ import {
   type Stack,
   type TestOrganiser,
 } from '../support/harness.js';
-import { startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
+import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
@@ -47,15 +46,7 @@ async function campaignWith(policy: { mode: 'auto' | 'approve'; allowedSenders: 
   return { ...campaign, replyAddress: details.replyAddress as string };
 }
 
-/** Sends raw RFC 822 bytes to the inbound listener like any MTA would. */
-async function deliver(raw: string, to: string, from = OFFICIAL) {
-  const client = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
-  try {
-    return await client.sendMail({ envelope: { from, to: [to] }, raw });
-  } finally {
-    client.close();
-  }
-}
+const deliver = (raw: string, to: string, from = OFFICIAL) => deliverRaw(listener.port, raw, to, from);
 
 async function repliesOf(campaignId: string) {
   return (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/replies`, headers: organiser.auth })).json().items;

@@ -4,7 +4,6 @@
  * the keys are generated here, and DKIM, SPF and DMARC are mailauth's real answers.
  */
 import { authenticate } from 'mailauth';
-import nodemailer from 'nodemailer';
 import PostalMime from 'postal-mime';
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
@@ -14,7 +13,7 @@ import { inboundMessages, replies } from '../../src/db/schema.js';
 import { makeProcessInbound } from '../../workers/process-inbound.js';
 import { generateDkimKey, installFakeDns, txt, type DkimKey } from '../support/fake-dns.js';
 import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
-import { startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
+import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const OFFICIAL_DOMAIN = 'fco.example.gov.uk';
@@ -89,14 +88,7 @@ function message(fromLines: string[], to: string, id: string, body = REPLY_TEXT)
   ].join('\r\n');
 }
 
-async function deliver(raw: string, to: string, from: string) {
-  const client = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
-  try {
-    return await client.sendMail({ envelope: { from, to: [to] }, raw });
-  } finally {
-    client.close();
-  }
-}
+const deliver = (raw: string, to: string, from: string) => deliverRaw(listener.port, raw, to, from);
 
 async function repliesOf(campaignId: string) {
   return (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/replies`, headers: organiser.auth })).json().items;
