@@ -3,22 +3,16 @@
  * `npm run worker` and `npm run inbound` run them): each must end the process with one line saying
  * what to do, and a non-zero exit. spawnSync's timeout turns a process that never exits into a failure.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileDatabaseUrl, testEnv } from '../support/harness.js';
+import { startEntryPoint } from '../support/start-entry.js';
 import { findFreePort } from '../support/free-port.js';
 
-function start(entry: string, overrides: Record<string, string>) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, ...testEnv(overrides) },
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  return { code: run.status, stderr: run.stderr.trim() };
-}
+const start = startEntryPoint;
 
 async function listenAnywhere(): Promise<Server> {
   const server = createServer();

@@ -1,15 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { testEnv } from '../support/harness.js';
+import { startEntryPoint } from '../support/start-entry.js';
 
-function start(entry: string, overrides: Record<string, string>) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, ...testEnv(overrides) },
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  return { code: run.status, stderr: run.stderr.trim() };
-}
+const start = startEntryPoint;
 
 describe('start-up with a service down', () => {
   it('names the Postgres URL without its password, and says how to start it', () => {
