@@ -30,7 +30,7 @@
  * Giving a claim back never changes the Message-ID (it is derived from the row), so a message that
  * did go out before the crash arrives a second time recognisable as the same message. What a crash
  * repeats is only what was accepted but not yet recorded: broadcasts record acceptances as they come
- * (a group commit every 20 ms, workers/broadcast-send.ts), one-to-one mail and target letters right
+ * (a group commit every 20 ms, src/broadcasts/jobs/send-broadcast.ts), one-to-one mail and target letters right
  * after each 250.
  */
 import { randomUUID } from 'node:crypto';
@@ -40,7 +40,7 @@ import { releaseAbandonedDeliveries } from '../src/broadcasts/broadcast-queries.
 import type { Database } from '../src/db/client.js';
 import { beatWorkerProcess, forgetSilentWorkerProcesses, forgetWorkerProcess } from '../src/infra/worker-registry.js';
 import { releaseAbandonedTargetLetters } from '../src/letters/target-letter-queries.js';
-import { releaseAbandonedMessages } from '../src/mail/transactional-ledger.js';
+import { releaseAbandonedMessages } from '../src/transactional/transactional-ledger.js';
 import { mailJobId, targetLetterJobId, type Queues } from '../src/queue/queues.js';
 
 export interface ClaimRecoveryDeps {

@@ -17,14 +17,14 @@ import { startConfiguredMetricsServer } from '../src/metrics/metrics-server.js';
 import { createMetricsRegistry, registerInboundVerdicts, registerMailMetrics, type InboundVerdict } from '../src/metrics/process-metrics.js';
 import { createRedis } from '../src/queue/redis-connection.js';
 import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
-import { makePlanBroadcast } from './broadcast-plan.js';
-import { makeOutcomeRecorder, makeSendBroadcastBatch } from './broadcast-send.js';
-import { makePurgeCampaign } from './campaign-purge.js';
+import { makePlanBroadcast } from '../src/broadcasts/jobs/plan-broadcast.js';
+import { makeOutcomeRecorder, makeSendBroadcastBatch } from '../src/broadcasts/jobs/send-broadcast.js';
+import { makePurgeCampaign } from '../src/campaigns/campaign-purge.js';
 import { startWorkerLiveness } from './claim-recovery.js';
-import { makeSweep } from './maintenance.js';
-import { makeProcessInbound } from './process-inbound.js';
-import { makeSendTargetLetter } from './send-target-letter.js';
-import { makeSendTransactional } from './send-transactional.js';
+import { makeSweep } from './sweep.js';
+import { makeProcessInbound } from '../src/inbound/process-inbound.js';
+import { makeSendTargetLetter } from '../src/letters/send-target-letter.js';
+import { makeSendTransactional } from '../src/transactional/send-transactional.js';
 
 /** Queues whose jobs each send mail: a job given up there means mail not sent. */
 const MAIL_QUEUES = new Set<QueueName>(['transactional', 'target-letter']);

@@ -16,7 +16,7 @@ import {
   type BroadcastAction,
   type BroadcastServiceDeps,
 } from './broadcast-service.js';
-import { previewLetter } from './preview.js';
+import { previewLetter } from '../templates/preview.js';
 import { deliverLetter, type DeliverLetterDeps } from '../letters/deliver-letter.js';
 
 const createBody = z.strictObject({

@@ -8,7 +8,7 @@
  *   (SMTP_TIMEOUT_SECONDS);
  * - an official reply stored by the inbound listener while the workers are stopped, its job then
  *   lost with Redis (FLUSHALL): processed and forwarded exactly once when they are back, from what
- *   Postgres holds (the sweep, workers/maintenance.ts).
+ *   Postgres holds (the sweep, workers/sweep.ts).
  * Each ends with expectExactlyOnePerPerson (broadcast-checks.ts).
  */
 import { readFileSync } from 'node:fs';

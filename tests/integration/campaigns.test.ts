@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { makePurgeCampaign } from '../../workers/campaign-purge.js';
+import { makePurgeCampaign } from '../../src/campaigns/campaign-purge.js';
 import { campaignBody, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
 
 let app: FastifyInstance;

@@ -311,7 +311,7 @@ describe('receiving by HTTP and by hand', () => {
 
 describe('checks that need DNS', () => {
   it('holds a reply whose DMARC check fails', async () => {
-    const { makeProcessInbound } = await import('../../workers/process-inbound.js');
+    const { makeProcessInbound } = await import('../../src/inbound/process-inbound.js');
     const { inboundMessages } = await import('../../src/db/schema.js');
     const campaign = await campaignWith({ mode: 'auto', allowedSenders: ['fco.example.gov.uk'] });
     // The official domain publishes p=reject; the message carries no DKIM and comes from an unlisted IP.

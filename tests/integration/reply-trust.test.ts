@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { inboundMessages, replies } from '../../src/db/schema.js';
-import { makeProcessInbound } from '../../workers/process-inbound.js';
+import { makeProcessInbound } from '../../src/inbound/process-inbound.js';
 import { generateDkimKey, installFakeDns, txt, type DkimKey } from '../support/fake-dns.js';
 import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
 import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';

@@ -537,7 +537,7 @@ describe('bounces', () => {
     const messageIds = await secondConfirmations(campaign.id, addresses);
     const { createSmtpTransport } = await import('../../src/mail/mail-transport.js');
     const { makeLinkUrls } = await import('../../src/links/link-urls.js');
-    const { makeSendTransactional } = await import('../../workers/send-transactional.js');
+    const { makeSendTransactional } = await import('../../src/transactional/send-transactional.js');
     const { beatWorkerProcess, forgetWorkerProcess } = await import('../../src/infra/worker-registry.js');
     // A registered claimant, as a worker process is, so no other worker takes its claims for abandoned.
     const claimant = randomUUID();

@@ -14,7 +14,7 @@ describe('runtime dependencies', () => {
     // tsconfig.build.json decides what `npm run build` compiles into the image.
     const files = compiledSourceFiles(`${ROOT}tsconfig.build.json`);
     expect(files.some((f) => f.endsWith('src/inbound/smtp-listener.ts'))).toBe(true);
-    expect(files.some((f) => f.endsWith('workers/process-inbound.ts'))).toBe(true);
+    expect(files.some((f) => f.endsWith('src/inbound/process-inbound.ts'))).toBe(true);
     const imports = files.flatMap((file) => findRuntimeImports(relative(ROOT, file), readFileSync(file, 'utf8')));
     expect(imports.map((i) => i.packageName)).toEqual(expect.arrayContaining(['fastify', 'postal-mime', 'smtp-server', 'pdfkit']));
     expect(describeMisplacedImports(imports, manifest)).toEqual([]);

@@ -16,8 +16,8 @@
  */
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from '../src/broadcasts/broadcast-mail.js';
-import { loadForwardedReply } from '../src/replies/forwarded-reply.js';
+import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from '../broadcast-mail.js';
+import { loadForwardedReply } from '../../replies/forwarded-reply.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
@@ -31,20 +31,20 @@ import {
   type BroadcastRow,
   type ClaimedDelivery,
   type DeliveryOutcome,
-} from '../src/broadcasts/broadcast-queries.js';
-import type { CampaignRow } from '../src/db/schema.js';
-import type { Config } from '../src/config.js';
-import type { Database } from '../src/db/client.js';
-import { deferredBatches, type DeferredBatches } from '../src/infra/deferred-batches.js';
-import type { SendRateGate } from '../src/infra/send-rate.js';
-import type { LinkUrls } from '../src/links/link-urls.js';
-import type { MailTransport } from '../src/mail/mail-transport.js';
-import { classifySendError } from '../src/mail/smtp-outcome.js';
-import type { JobData, Queues } from '../src/queue/queues.js';
-import { sendTokenId } from '../src/queue/queues.js';
-import { emailHash } from '../src/supporters/email-address.js';
-import { addSuppression } from '../src/supporters/supporter-queries.js';
-import { compileLetter } from '../src/templates/render-template.js';
+} from '../broadcast-queries.js';
+import type { CampaignRow } from '../../db/schema.js';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { deferredBatches, type DeferredBatches } from '../../infra/deferred-batches.js';
+import type { SendRateGate } from '../../infra/send-rate.js';
+import type { LinkUrls } from '../../links/link-urls.js';
+import type { MailTransport } from '../../mail/mail-transport.js';
+import { classifySendError } from '../../mail/smtp-outcome.js';
+import type { JobData, Queues } from '../../queue/queues.js';
+import { sendTokenId } from '../../queue/queues.js';
+import { emailHash } from '../../supporters/email-address.js';
+import { addSuppression } from '../../supporters/supporter-queries.js';
+import { compileLetter } from '../../templates/render-template.js';
 
 export const BATCH_SIZE = 200;
 /** While the planner is still writing rows, an idle token looks again this soon. */

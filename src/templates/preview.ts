@@ -2,10 +2,10 @@
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
 import { NotFoundError, TemplateError } from '../errors.js';
-import { assertValidTemplates } from '../templates/assert-valid-templates.js';
+import { assertValidTemplates } from './assert-valid-templates.js';
 import { loadSupporterContext } from '../supporters/supporter-queries.js';
-import { mergeDataFor } from '../templates/merge-fields.js';
-import { LetterRenderError, renderLetter, type RenderedLetter } from '../templates/render-template.js';
+import { mergeDataFor } from './merge-fields.js';
+import { LetterRenderError, renderLetter, type RenderedLetter } from './render-template.js';
 
 const SAMPLE = { name: 'Jane Ó Briain', postcode: 'SW1A 2AH', signedAt: new Date('2013-09-04T10:00:00Z') };
 

@@ -6,10 +6,10 @@ import {
   deletePurgedCampaign,
   listCampaignsAwaitingPurge,
   purgeSupporterBatch,
-} from '../src/campaigns/campaign-queries.js';
-import type { Database } from '../src/db/client.js';
-import type { JobData, Queues } from '../src/queue/queues.js';
-import { purgeJobId } from '../src/queue/queues.js';
+} from './campaign-queries.js';
+import type { Database } from '../db/client.js';
+import type { JobData, Queues } from '../queue/queues.js';
+import { purgeJobId } from '../queue/queues.js';
 
 const BATCH_SIZE = 2_000;
 const SWEEP_LIMIT = 500;

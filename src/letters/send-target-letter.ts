@@ -3,19 +3,19 @@
  * list attached as CSV and PDF, with the campaign's reply address as Reply-To.
  */
 import { UnrecoverableError } from 'bullmq';
-import { replyAddressOf } from '../src/campaigns/campaign-view.js';
-import type { Database } from '../src/db/client.js';
-import { campaigns } from '../src/db/schema.js';
-import { buildSignatoryPdf, type Signatory } from '../src/letters/signatory-pdf.js';
-import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome, signatoryPage } from '../src/letters/target-letter-queries.js';
-import { deterministicMessageId, type MailTransport } from '../src/mail/mail-transport.js';
-import { classifySendError } from '../src/mail/smtp-outcome.js';
-import type { JobData, Queues } from '../src/queue/queues.js';
-import { targetLetterJobId } from '../src/queue/queues.js';
-import { csvRow } from '../src/supporters/csv.js';
-import { formatLetterDate, mergeDataFor } from '../src/templates/merge-fields.js';
-import { renderLetter } from '../src/templates/render-template.js';
-import { escapeHtml } from '../src/web/html.js';
+import { replyAddressOf } from '../campaigns/campaign-view.js';
+import type { Database } from '../db/client.js';
+import { campaigns } from '../db/schema.js';
+import { buildSignatoryPdf, type Signatory } from './signatory-pdf.js';
+import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome, signatoryPage } from './target-letter-queries.js';
+import { deterministicMessageId, type MailTransport } from '../mail/mail-transport.js';
+import { classifySendError } from '../mail/smtp-outcome.js';
+import type { JobData, Queues } from '../queue/queues.js';
+import { targetLetterJobId } from '../queue/queues.js';
+import { csvRow } from '../supporters/csv.js';
+import { formatLetterDate, mergeDataFor } from '../templates/merge-fields.js';
+import { renderLetter } from '../templates/render-template.js';
+import { escapeHtml } from '../web/html.js';
 import { eq } from 'drizzle-orm';
 
 const PAGE = 5_000;

@@ -10,10 +10,10 @@ import type { Database } from '../src/db/client.js';
 import type { Queues } from '../src/queue/queues.js';
 import { inboundJobId } from '../src/queue/queues.js';
 import { deleteExpiredInboundRaw, listUnprocessedInbound } from '../src/replies/reply-queries.js';
-import { requeueDeletedCampaigns } from './campaign-purge.js';
+import { requeueDeletedCampaigns } from '../src/campaigns/campaign-purge.js';
 import { releaseAbandonedClaims } from './claim-recovery.js';
-import { requeueUnsentTargetLetters } from './send-target-letter.js';
-import { requeueUnsentMail } from './send-transactional.js';
+import { requeueUnsentTargetLetters } from '../src/letters/send-target-letter.js';
+import { requeueUnsentMail } from '../src/transactional/send-transactional.js';
 
 export interface SweepDeps {
   db: Database;

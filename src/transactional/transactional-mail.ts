@@ -7,7 +7,7 @@ import type { SupporterContext, TransactionalKind } from '../supporters/supporte
 import { mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';
-import { deterministicMessageId, type OutgoingMail } from './mail-transport.js';
+import { deterministicMessageId, type OutgoingMail } from '../mail/mail-transport.js';
 import type { ForwardedReply } from '../broadcasts/broadcast-mail.js';
 
 export interface ComposeOptions {

@@ -6,23 +6,23 @@
  * everywhere as a hard bounce.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Database } from '../src/db/client.js';
-import type { LinkUrls } from '../src/links/link-urls.js';
-import { classifySendError } from '../src/mail/smtp-outcome.js';
-import type { MailTransport } from '../src/mail/mail-transport.js';
-import { composeTransactionalMail } from '../src/mail/transactional-mail.js';
-import { claimMessage, listUnsentMessages, recordMessageOutcome } from '../src/mail/transactional-ledger.js';
-import type { JobData, Queues } from '../src/queue/queues.js';
-import { mailJobId } from '../src/queue/queues.js';
-import { replyMissedBy } from '../src/replies/forwarded-reply.js';
-import { LetterRenderError } from '../src/templates/render-template.js';
-import { emailHash } from '../src/supporters/email-address.js';
+import type { Database } from '../db/client.js';
+import type { LinkUrls } from '../links/link-urls.js';
+import { classifySendError } from '../mail/smtp-outcome.js';
+import type { MailTransport } from '../mail/mail-transport.js';
+import { composeTransactionalMail } from './transactional-mail.js';
+import { claimMessage, listUnsentMessages, recordMessageOutcome } from './transactional-ledger.js';
+import type { JobData, Queues } from '../queue/queues.js';
+import { mailJobId } from '../queue/queues.js';
+import { replyMissedBy } from '../replies/forwarded-reply.js';
+import { LetterRenderError } from '../templates/render-template.js';
+import { emailHash } from '../supporters/email-address.js';
 import {
   addSuppression,
   findSuppression,
   loadSupporterContext,
   type SupporterContext,
-} from '../src/supporters/supporter-queries.js';
+} from '../supporters/supporter-queries.js';
 
 export interface SendTransactionalDeps {
   db: Database;

@@ -7,22 +7,22 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
-import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
-import type { Config } from '../src/config.js';
-import type { Database } from '../src/db/client.js';
-import { campaigns, deliveries, inboundMessages, supporters, contacts } from '../src/db/schema.js';
-import { parseInboundAddress } from '../src/inbound/inbound-address.js';
-import type { InboundVerdict } from '../src/metrics/process-metrics.js';
-import type { JobData } from '../src/queue/queues.js';
-import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../src/replies/classify-inbound.js';
-import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../src/replies/reply-queries.js';
-import { forwardReply } from '../src/replies/reply-service.js';
-import { readSenderIdentity } from '../src/replies/sender-identity.js';
-import { emailHash } from '../src/supporters/email-address.js';
-import { addSuppression } from '../src/supporters/supporter-queries.js';
-import { plainTextToSafeHtml, sanitiseReplyHtml } from '../src/replies/reply-html.js';
-import { sortAttachments } from '../src/replies/attachment-policy.js';
-import { describeFailure } from '../src/infra/safe-errors.js';
+import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { campaigns, deliveries, inboundMessages, supporters, contacts } from '../db/schema.js';
+import { parseInboundAddress } from './inbound-address.js';
+import type { InboundVerdict } from '../metrics/process-metrics.js';
+import type { JobData } from '../queue/queues.js';
+import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../replies/classify-inbound.js';
+import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../replies/reply-queries.js';
+import { forwardReply } from '../replies/reply-service.js';
+import { readSenderIdentity } from '../replies/sender-identity.js';
+import { emailHash } from '../supporters/email-address.js';
+import { addSuppression } from '../supporters/supporter-queries.js';
+import { plainTextToSafeHtml, sanitiseReplyHtml } from '../replies/reply-html.js';
+import { sortAttachments } from '../replies/attachment-policy.js';
+import { describeFailure } from '../infra/safe-errors.js';
 
 export interface ProcessInboundDeps {
   db: Database;

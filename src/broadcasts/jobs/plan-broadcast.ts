@@ -3,9 +3,9 @@
  * checkpointed), starting the send tokens as soon as the first rows exist so the first message goes
  * out while the rest is still being planned. Re-running it after a crash continues from the checkpoint.
  */
-import { planAudiencePage, refreshLedgerStatistics } from '../src/broadcasts/broadcast-queries.js';
-import type { Database } from '../src/db/client.js';
-import type { JobData } from '../src/queue/queues.js';
+import { planAudiencePage, refreshLedgerStatistics } from '../broadcast-queries.js';
+import type { Database } from '../../db/client.js';
+import type { JobData } from '../../queue/queues.js';
 
 /** After this many rows, and again at the end, the ledger's statistics are refreshed (see refreshLedgerStatistics). */
 const ANALYZE_AFTER_ROWS = 20_000;
