@@ -4,7 +4,9 @@
  */
 import type { CampaignRow } from '../db/schema.js';
 import type { LinkUrls } from '../links/link-urls.js';
-import { deterministicMessageId, type OutgoingMail } from '../mail/mail-transport.js';
+import { broadcastMessageId } from '../mail/message-id.js';
+import type { OutgoingMail } from '../mail/outgoing-mail.js';
+import type { ForwardedReply } from '../replies/forwarded-reply.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
 import type { RenderedLetter } from '../templates/render-template.js';
 import type { MergeData } from '../templates/merge-fields.js';
@@ -16,17 +18,6 @@ export interface MailOptions {
   mailFrom: string;
   inboundDomain: string;
   links: LinkUrls;
-}
-
-/** An official reply carried under the personalised introduction, as received (text, safe HTML, files). */
-export interface ForwardedReply {
-  text: string;
-  html: string;
-  attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
-}
-
-export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string): string {
-  return deterministicMessageId('broadcast', `${broadcastId}.${supporterId}`, mailFrom);
 }
 
 function recipientMergeData(campaign: CampaignRow, recipient: Recipient, unsubscribeUrl: string): MergeData {

@@ -13,6 +13,7 @@ import type { Database } from '../db/client.js';
 import { campaigns, deliveries, inboundMessages, supporters, contacts } from '../db/schema.js';
 import { parseInboundAddress } from './inbound-address.js';
 import type { InboundVerdict } from '../metrics/process-metrics.js';
+import { parseBroadcastMessageId } from '../mail/message-id.js';
 import type { JobData } from '../queue/queues.js';
 import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../replies/reply-queries.js';
@@ -32,14 +33,12 @@ export interface ProcessInboundDeps {
   resolver?: ((name: string, rrtype: string) => Promise<unknown>) | undefined;
 }
 
-const BROADCAST_MESSAGE_ID = /^<broadcast\.([0-9a-f-]{36})\.([0-9a-f-]{36})@/;
-
 async function handleDeliveryReport(db: Database, raw: string): Promise<string> {
   const { messageIds, permanent } = reportedMessageIds(raw);
   for (const messageId of messageIds) {
-    const match = BROADCAST_MESSAGE_ID.exec(messageId);
-    if (!match || !permanent) continue;
-    const [broadcastId, supporterId] = [match[1]!, match[2]!];
+    const delivery = parseBroadcastMessageId(messageId);
+    if (!delivery || !permanent) continue;
+    const { broadcastId, supporterId } = delivery;
     await db
       .update(deliveries)
       .set({ status: 'bounced', lastResponse: 'bounced after acceptance (delivery status notification)', updatedAt: sql`now()` })

@@ -4,25 +4,7 @@
  */
 import nodemailer from 'nodemailer';
 import { createMimeBuilder } from './mime-message.js';
-
-export interface Address {
-  name: string;
-  address: string;
-}
-
-export interface OutgoingMail {
-  from: Address;
-  to: Address;
-  replyTo?: Address | undefined;
-  subject: string;
-  text: string;
-  html: string;
-  /** Deterministic, so a retry after an unknown outcome is recognisable as the same message. */
-  messageId: string;
-  /** Adds List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click). */
-  unsubscribeUrl?: string | undefined;
-  attachments?: Array<{ filename: string; content: Buffer | string; contentType: string }> | undefined;
-}
+import type { OutgoingMail } from './outgoing-mail.js';
 
 export interface MailTransport {
   /** Resolves with the server's reply once it accepted the message (250); rejects otherwise. */
@@ -78,10 +60,4 @@ export function createSmtpTransport(options: {
       transport.close();
     },
   };
-}
-
-/** `<kind.id@domain>`: the same ledger row always gets the same Message-ID. */
-export function deterministicMessageId(kind: string, id: string, mailFrom: string): string {
-  const domain = mailFrom.split('@')[1] ?? 'localhost';
-  return `<${kind}.${id}@${domain}>`;
 }

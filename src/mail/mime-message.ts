@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
-import type { OutgoingMail } from './mail-transport.js';
+import type { OutgoingMail } from './outgoing-mail.js';
 
 type Attachment = NonNullable<OutgoingMail['attachments']>[number];
 

@@ -1,9 +1,15 @@
 /** The reply content carried in mail: as received, with its files. */
 import { eq } from 'drizzle-orm';
-import type { ForwardedReply } from '../broadcasts/broadcast-mail.js';
 import type { Database } from '../db/client.js';
 import { broadcasts } from '../db/schema.js';
 import { findForwardedReply, findReply, listAttachmentsOf, type ReplyRow } from './reply-queries.js';
+
+/** An official reply carried under the personalised introduction, as received (text, safe HTML, files). */
+export interface ForwardedReply {
+  text: string;
+  html: string;
+  attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
 
 async function withAttachments(db: Database, reply: ReplyRow): Promise<ForwardedReply> {
   const attachments = await listAttachmentsOf(db, reply.id);

@@ -7,8 +7,15 @@ import type { SupporterContext, TransactionalKind } from '../supporters/supporte
 import { mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';
-import { deterministicMessageId, type OutgoingMail } from '../mail/mail-transport.js';
-import type { ForwardedReply } from '../broadcasts/broadcast-mail.js';
+import { deterministicMessageId, type MessageIdKind } from '../mail/message-id.js';
+import type { OutgoingMail } from '../mail/outgoing-mail.js';
+import type { ForwardedReply } from '../replies/forwarded-reply.js';
+
+const MESSAGE_ID_KIND: Record<TransactionalKind, MessageIdKind> = {
+  confirmation: 'confirmation',
+  letter_copy: 'letter-copy',
+  privacy_link: 'privacy-link',
+};
 
 export interface ComposeOptions {
   mailFrom: string;
@@ -43,7 +50,7 @@ export function composeTransactionalMail(
     from: { name: campaign.senderName, address: options.mailFrom },
     to: { name: supporter.name, address: contact.email },
     replyTo: { name: campaign.senderName, address: campaign.senderEmail },
-    messageId: deterministicMessageId(kind.replace('_', '-'), messageRowId, options.mailFrom),
+    messageId: deterministicMessageId(MESSAGE_ID_KIND[kind], messageRowId, options.mailFrom),
   };
 
   if (kind === 'confirmation') {

@@ -10,7 +10,7 @@
 import { Queue, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { broadcastMessageId } from '../../src/broadcasts/broadcast-mail.js';
+import { broadcastMessageId } from '../../src/mail/message-id.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { queueNames } from '../../src/queue/queues.js';
 import { createPublishedCampaign, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMail } from '../../src/mail/mail-transport.js';
+import type { OutgoingMail } from '../../src/mail/outgoing-mail.js';
 import { createMimeBuilder } from '../../src/mail/mime-message.js';
 
 const sameLines = (text: string) => text.replace(/\r\n|\r/g, '\n').replace(/\n+$/, '');

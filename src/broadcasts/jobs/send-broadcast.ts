@@ -16,8 +16,8 @@
  */
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from '../broadcast-mail.js';
-import { loadForwardedReply } from '../../replies/forwarded-reply.js';
+import { composeBroadcastMail, composeLetterToTarget } from '../broadcast-mail.js';
+import { loadForwardedReply, type ForwardedReply } from '../../replies/forwarded-reply.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
