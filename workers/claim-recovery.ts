@@ -36,7 +36,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
-import { releaseAbandonedDeliveries } from '../src/broadcasts/broadcast-queries.js';
+import { releaseAbandonedDeliveries } from '../src/broadcasts/delivery-ledger.js';
 import type { Database } from '../src/db/client.js';
 import { beatWorkerProcess, forgetSilentWorkerProcesses, forgetWorkerProcess } from '../src/infra/worker-registry.js';
 import { releaseAbandonedTargetLetters } from '../src/letters/target-letter-queries.js';

@@ -5,12 +5,14 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { makeBroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
-import { countDeliveries } from '../src/broadcasts/broadcast-queries.js';
+import { countDeliveries } from '../src/broadcasts/delivery-ledger.js';
 import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { withoutQueryParams } from '../src/infra/safe-errors.js';
+import { stalePeriods } from '../src/infra/stale-periods.js';
 import { makeSendRateGate } from '../src/infra/send-rate.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
+import { retrySchedule } from '../src/mail/delivery-outcome.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
 import { measureTransport } from '../src/metrics/measured-transport.js';
 import { startConfiguredMetricsServer } from '../src/metrics/metrics-server.js';
@@ -76,12 +78,14 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   });
   const transport = measureTransport(smtpTransport, registerMailMetrics(metrics));
 
+  const periods = stalePeriods(config);
+  const schedule = retrySchedule(config);
   // Registered before the first claim, so every claim names a process others can see die.
   const liveness = await startWorkerLiveness({
     db: database.db,
     queues,
     broadcastJobs,
-    silentSeconds: config.DELIVERY_STALE_SECONDS,
+    silentSeconds: periods.silentWorkerSeconds,
     log,
   });
   const { claimant } = liveness;
@@ -90,13 +94,15 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
 
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
-    transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM, claimant }),
+    transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM, claimant, schedule, queues }),
     'target-letter': makeSendTargetLetter({
       db: database.db,
       transport,
       mailFrom: config.MAIL_FROM,
       inboundDomain: config.INBOUND_DOMAIN,
       claimant,
+      schedule,
+      queues,
     }),
     inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config }),
     'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
@@ -176,8 +182,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     db: database.db,
     queues,
     broadcastJobs,
-    // One sweep interval, at most 30 s: a message stored before the previous sweep has had its chance.
-    inboundGraceSeconds: Math.min(30, config.SWEEP_INTERVAL_SECONDS),
+    periods,
     inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
   });
   const runSweep = async () => {

@@ -7,6 +7,7 @@
 import type { BroadcastJobs } from '../src/broadcasts/broadcast-jobs.js';
 import { listActiveBroadcasts, transitionBroadcast } from '../src/broadcasts/broadcast-queries.js';
 import type { Database } from '../src/db/client.js';
+import type { StalePeriods } from '../src/infra/stale-periods.js';
 import type { Queues } from '../src/queue/queues.js';
 import { inboundJobId } from '../src/queue/queues.js';
 import { deleteExpiredInboundRaw, listUnprocessedInbound } from '../src/replies/reply-queries.js';
@@ -19,12 +20,7 @@ export interface SweepDeps {
   db: Database;
   queues: Queues;
   broadcastJobs: BroadcastJobs;
-  /**
-   * How old a stored inbound message must be before the sweep queues it again: long enough for the
-   * listener's own job to have been taken, short enough that a message whose job Redis lost is not
-   * left waiting for minutes.
-   */
-  inboundGraceSeconds: number;
+  periods: StalePeriods;
   /** Raw inbound mail is kept this long after it arrived, then its bytes are deleted. */
   inboundRetentionDays: number;
 }
@@ -46,9 +42,9 @@ export function makeSweep(deps: SweepDeps) {
     }
     return {
       campaignsToPurge: await requeueDeletedCampaigns(deps.db, deps.queues),
-      mailToSend: await requeueUnsentMail(deps.db, deps.queues),
-      lettersToTarget: await requeueUnsentTargetLetters(deps.db, deps.queues),
-      inboundToProcess: await requeueUnprocessedInbound(deps.db, deps.queues, deps.inboundGraceSeconds),
+      mailToSend: await requeueUnsentMail(deps.db, deps.queues, deps.periods.unsentMailSeconds),
+      lettersToTarget: await requeueUnsentTargetLetters(deps.db, deps.queues, deps.periods.unsentMailSeconds),
+      inboundToProcess: await requeueUnprocessedInbound(deps.db, deps.queues, deps.periods.unprocessedInboundSeconds),
       inboundRawDeleted: await deleteExpiredInboundRaw(deps.db, deps.inboundRetentionDays),
       releasedClaims,
       broadcasts,

@@ -11,7 +11,7 @@ import { mergeDataFor } from '../templates/merge-fields.js';
 import type { RenderedLetter } from '../templates/render-template.js';
 import type { MergeData } from '../templates/merge-fields.js';
 import { html, trustedHtml } from '../web/html.js';
-import type { Recipient } from './broadcast-queries.js';
+import type { Recipient } from './recipients.js';
 import { replyAddressOf } from '../campaigns/campaign-view.js';
 
 export interface MailOptions {

@@ -10,16 +10,14 @@ import { NotFoundError, StateError } from '../errors.js';
 import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import type { BroadcastJobs } from './broadcast-jobs.js';
 import {
-  countDeliveries,
   countRecentlySent,
   findOwnedBroadcast,
   insertBroadcast,
-  requeueFailedDeliveries,
-  skipUnfinishedDeliveries,
   transitionBroadcast,
   type BroadcastRow,
   type BroadcastStatus,
 } from './broadcast-queries.js';
+import { countDeliveries, requeueFailedDeliveries, skipUnfinishedDeliveries } from './delivery-ledger.js';
 
 export interface BroadcastServiceDeps {
   db: Database;

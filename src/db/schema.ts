@@ -209,6 +209,8 @@ export const transactionalMessages = pgTable(
     lastResponse: text('last_response'),
     /** The worker process sending it, while 'sending' (see worker_processes). */
     claimedBy: uuid('claimed_by'),
+    /** When a 'pending' message may be claimed: now, or its retry time after a 4xx or a connection error. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
@@ -371,6 +373,8 @@ export const targetLetters = pgTable(
     lastResponse: text('last_response'),
     /** The worker process sending it, while 'sending' (see worker_processes). */
     claimedBy: uuid('claimed_by'),
+    /** When a 'pending' bundle may be claimed: now, or its retry time. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     signatories: integer('signatories'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

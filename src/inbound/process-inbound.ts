@@ -8,19 +8,19 @@
 import { and, eq, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
 import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
+import { markBouncedAfterAcceptance } from '../broadcasts/delivery-ledger.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { campaigns, deliveries, inboundMessages, supporters, contacts } from '../db/schema.js';
+import { campaigns, inboundMessages } from '../db/schema.js';
 import { parseInboundAddress } from './inbound-address.js';
 import type { InboundVerdict } from '../metrics/process-metrics.js';
 import { parseBroadcastMessageId } from '../mail/message-id.js';
 import type { JobData } from '../queue/queues.js';
-import { automaticReason, isAllowedSender, isDeliveryReport, reportedMessageIds } from '../replies/classify-inbound.js';
+import { automaticReason, isDeliveryReport, reasonsToHold, reportedMessageIds } from '../replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../replies/reply-queries.js';
 import { forwardReply } from '../replies/reply-service.js';
 import { readSenderIdentity } from '../replies/sender-identity.js';
-import { emailHash } from '../supporters/email-address.js';
-import { addSuppression } from '../supporters/supporter-queries.js';
+import { addSuppression } from '../suppressions/suppressions.js';
 import { plainTextToSafeHtml, sanitiseReplyHtml } from '../replies/reply-html.js';
 import { sortAttachments } from '../replies/attachment-policy.js';
 import { describeFailure } from '../infra/safe-errors.js';
@@ -39,16 +39,8 @@ async function handleDeliveryReport(db: Database, raw: string): Promise<string> 
     const delivery = parseBroadcastMessageId(messageId);
     if (!delivery || !permanent) continue;
     const { broadcastId, supporterId } = delivery;
-    await db
-      .update(deliveries)
-      .set({ status: 'bounced', lastResponse: 'bounced after acceptance (delivery status notification)', updatedAt: sql`now()` })
-      .where(sql`${deliveries.broadcastId} = ${broadcastId} AND ${deliveries.supporterId} = ${supporterId}`);
-    const [person] = await db
-      .select({ email: contacts.email })
-      .from(supporters)
-      .innerJoin(contacts, eq(contacts.id, supporters.contactId))
-      .where(eq(supporters.id, supporterId));
-    if (person) await addSuppression(db, { emailHash: emailHash(person.email), organiserId: null, reason: 'hard_bounce', detail: 'delivery status notification' });
+    const email = await markBouncedAfterAcceptance(db, broadcastId, supporterId);
+    if (email) await addSuppression(db, { email, organiserId: null, reason: 'hard_bounce', detail: 'delivery status notification' });
     return `delivery report: ${messageId} bounced`;
   }
   return `delivery report: ${permanent ? 'no delivery of ours named' : 'not a permanent failure'}`;
@@ -185,13 +177,14 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
     const fromAddress = textOf(identity.ok ? identity.address : (dmarcFrom?.length === 1 ? dmarcFrom[0] : email?.from?.address))?.trim().toLowerCase();
 
     // Anything not trusted is held with its reason; nothing is dropped silently.
-    const reasons: string[] = [];
-    if (!email?.from?.address) reasons.push('malformed: no readable From address');
-    else if (!identity.ok) reasons.push(textOf(identity.reason));
-    const automatic = email ? automaticReason(email) : undefined;
-    if (automatic) reasons.push(`automatic reply (${automatic}), never forwarded`);
-    if (identity.ok && !isAllowedSender(identity.address, campaign.replyAllowedSenders)) reasons.push(`sender ${identity.address} is not an allowed official sender`);
-    if (deps.config.INBOUND_REQUIRE_DMARC && dmarc !== 'pass') reasons.push(`DMARC did not pass (${dmarc})`);
+    const reasons = reasonsToHold({
+      hasFromAddress: Boolean(email?.from?.address),
+      identity: identity.ok ? identity : { ok: false, reason: textOf(identity.reason) },
+      automatic: email ? automaticReason(email) : undefined,
+      allowedSenders: campaign.replyAllowedSenders,
+      dmarc,
+      requireDmarc: deps.config.INBOUND_REQUIRE_DMARC,
+    });
     const trusted = reasons.length === 0;
 
     const { forwarded, withheld } = await sortAttachments(

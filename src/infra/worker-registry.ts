@@ -7,13 +7,7 @@ import { and, eq, lt, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { hostname } from 'node:os';
 import type { Executor } from '../db/client.js';
 import { workerProcesses } from '../db/schema.js';
-
-/**
- * Claims made before claims named their claimant were kept fresh by a heartbeat on their rows at
- * most every 30 s; after two minutes without one, such a claim was abandoned (the old rule, kept
- * for rows claimed by a worker of an earlier version during an upgrade).
- */
-const UNNAMED_CLAIM_STALE_SECONDS = 120;
+import { UNNAMED_CLAIM_STALE_SECONDS } from './stale-periods.js';
 
 /**
  * Whether a row being sent was abandoned: its claimant is no longer registered, or it names none

@@ -10,9 +10,9 @@ import { buildSignatoryPdf, type Signatory } from './signatory-pdf.js';
 import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome, signatoryPage } from './target-letter-queries.js';
 import type { MailTransport } from '../mail/mail-transport.js';
 import { deterministicMessageId } from '../mail/message-id.js';
-import { classifySendError } from '../mail/smtp-outcome.js';
+import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { JobData, Queues } from '../queue/queues.js';
-import { targetLetterJobId } from '../queue/queues.js';
+import { targetLetterJobId, targetLetterRetryJobId } from '../queue/queues.js';
 import { csvRow } from '../supporters/csv.js';
 import { formatLetterDate, mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
@@ -40,8 +40,11 @@ export function makeSendTargetLetter(deps: {
   inboundDomain: string;
   /** This process's id in worker_processes: its claim carries it (see claim-recovery.ts). */
   claimant: string;
+  schedule: RetrySchedule;
+  /** Where a bundle waiting for its retry is queued again, delayed. */
+  queues: Pick<Queues, 'add'>;
 }) {
-  return async ({ letterId }: JobData<'target-letter'>, job: { attemptsMade: number; opts: { attempts?: number } }) => {
+  return async ({ letterId }: JobData<'target-letter'>) => {
     const letter = await claimTargetLetter(deps.db, deps.claimant, letterId);
     if (!letter) return { outcome: 'nothing to send' };
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.id, letter.campaignId));
@@ -92,20 +95,25 @@ export function makeSendTargetLetter(deps: {
           { filename: 'letter-and-signatories.pdf', content: pdf, contentType: 'application/pdf' },
         ],
       });
-      await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, 'sent', response, signatories.length);
+      await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, { status: 'sent', response }, signatories.length);
       return { outcome: 'sent', signatories: signatories.length };
     } catch (error) {
-      const failure = classifySendError(error);
-      const lastAttempt = failure.class === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, lastAttempt ? 'failed' : 'pending', failure.response, signatories.length);
-      if (failure.class === 'permanent') throw new UnrecoverableError(`permanent failure: ${failure.response}`);
-      throw new Error(`${failure.class} failure: ${failure.response}`, { cause: error });
+      const failed = outcomeOfFailedSend(error, letter.attempts, deps.schedule);
+      if (failed.status !== 'retry') {
+        // A refused target address says nothing about any supporter's: nothing is suppressed.
+        await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, { status: 'failed', response: failed.response }, signatories.length);
+        throw new UnrecoverableError(`given up after ${letter.attempts} attempt(s): ${failed.response}`);
+      }
+      await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, { status: 'pending', response: failed.response, retryAt: failed.retryAt }, signatories.length);
+      const delay = Math.max(0, failed.retryAt.getTime() - Date.now());
+      await deps.queues.add('target-letter', 'send', { letterId }, targetLetterRetryJobId(letter.id, letter.attempts), { delay });
+      return { outcome: 'will retry', response: failed.response, retryAt: failed.retryAt.toISOString() };
     }
   };
 }
 
-export async function requeueUnsentTargetLetters(db: Database, queues: Queues): Promise<number> {
-  const ids = await listUnsentTargetLetters(db);
+export async function requeueUnsentTargetLetters(db: Database, queues: Queues, graceSeconds: number): Promise<number> {
+  const ids = await listUnsentTargetLetters(db, graceSeconds);
   for (const letterId of ids) await queues.requeue('target-letter', 'send', { letterId }, targetLetterJobId(letterId));
   return ids.length;
 }

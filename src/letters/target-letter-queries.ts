@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { broadcasts, supporters, targetLetters } from '../db/schema.js';
-import { isAbandonedClaim } from '../infra/worker-registry.js';
+import { claimLedgerRow, listOverdueLedgerRows, recordLedgerOutcome, releaseAbandonedLedgerRows, type LedgerOutcome } from '../infra/mail-ledger.js';
 
 export type TargetLetterRow = typeof targetLetters.$inferSelect;
 
@@ -10,56 +10,18 @@ export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignI
   return row!;
 }
 
-/** Claims the bundle for sending, naming the claimant (see claimMessage). */
-export async function claimTargetLetter(db: Database, claimant: string, id: string): Promise<TargetLetterRow | undefined> {
-  const [row] = await db
-    .update(targetLetters)
-    .set({ status: 'sending', claimedBy: claimant, attempts: sql`${targetLetters.attempts} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(targetLetters.id, id), eq(targetLetters.status, 'pending')))
-    .returning();
-  return row;
+/** Claims the bundle for sending when it is due (see claimLedgerRow). */
+export function claimTargetLetter(db: Database, claimant: string, id: string): Promise<TargetLetterRow | undefined> {
+  return claimLedgerRow(db, targetLetters, claimant, id);
 }
 
-/** A 250 always; anything else only while the bundle is still this claimant's (see recordMessageOutcome). */
-export async function recordTargetLetterOutcome(
-  db: Database,
-  claimant: string,
-  id: string,
-  status: 'sent' | 'pending' | 'failed',
-  response: string,
-  signatories?: number,
-): Promise<void> {
-  await db
-    .update(targetLetters)
-    .set({
-      status,
-      claimedBy: null,
-      lastResponse: response.slice(0, 2000),
-      updatedAt: sql`now()`,
-      ...(signatories !== undefined ? { signatories } : {}),
-      ...(status === 'sent' ? { sentAt: sql`now()` } : {}),
-    })
-    .where(
-      and(
-        eq(targetLetters.id, id),
-        status === 'sent' ? ne(targetLetters.status, 'sent') : and(eq(targetLetters.status, 'sending'), eq(targetLetters.claimedBy, claimant)),
-      ),
-    );
+export function recordTargetLetterOutcome(db: Database, claimant: string, id: string, outcome: LedgerOutcome, signatories: number): Promise<void> {
+  return recordLedgerOutcome(db, targetLetters, claimant, id, outcome, { signatories });
 }
 
-/** Bundles left 'sending' by a claimant no longer registered: back to 'pending' (see releaseAbandonedMessages). */
-export async function releaseAbandonedTargetLetters(db: Database): Promise<string[]> {
-  const rows = await db
-    .update(targetLetters)
-    .set({ status: 'pending', claimedBy: null, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(targetLetters.status, 'sending'),
-        isAbandonedClaim(targetLetters.claimedBy, targetLetters.updatedAt),
-      ),
-    )
-    .returning({ id: targetLetters.id });
-  return rows.map((row) => row.id);
+/** Bundles whose claimant died: due again (see releaseAbandonedLedgerRows). */
+export function releaseAbandonedTargetLetters(db: Database): Promise<string[]> {
+  return releaseAbandonedLedgerRows(db, targetLetters);
 }
 
 /** Whether the letter already went (or is going) to the target, by either mode. */
@@ -107,11 +69,7 @@ export async function signatoryPage(db: Database, campaignId: string, after: { c
     .limit(limit);
 }
 
-/** Bundles still unsent a minute after they were asked for: their job may be lost. */
-export async function listUnsentTargetLetters(db: Database): Promise<string[]> {
-  const rows = await db
-    .select({ id: targetLetters.id })
-    .from(targetLetters)
-    .where(and(inArray(targetLetters.status, ['pending', 'sending']), sql`${targetLetters.createdAt} < now() - interval '1 minute'`));
-  return rows.map((row) => row.id);
+/** Bundles still to send whose job had its chance (see listOverdueLedgerRows). */
+export function listUnsentTargetLetters(db: Database, graceSeconds: number): Promise<string[]> {
+  return listOverdueLedgerRows(db, targetLetters, graceSeconds, 1_000);
 }

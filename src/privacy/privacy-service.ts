@@ -5,15 +5,14 @@
  */
 import type { Database } from '../db/client.js';
 import { limitPerEmail, type SupporterServiceDeps } from '../supporters/signup-service.js';
-import { emailHash, normaliseEmail } from '../supporters/email-address.js';
+import { normaliseEmail } from '../supporters/email-address.js';
 import {
-  addSuppression,
   deleteContact,
   findLatestSupporterOfEmail,
-  findSuppression,
-  insertTransactionalMessage,
   loadContactData,
 } from '../supporters/supporter-queries.js';
+import { insertTransactionalMessage } from '../transactional/transactional-ledger.js';
+import { addSuppression, findSuppression } from '../suppressions/suppressions.js';
 
 /** Mails a "your data" link if we hold the address; answers the same either way. */
 export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: string): Promise<void> {
@@ -29,7 +28,7 @@ export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: s
 export async function exportPersonalData(db: Database, contactId: string) {
   const data = await loadContactData(db, contactId);
   if (!data) return undefined;
-  const suppression = await findSuppression(db, emailHash(data.contact.email), null);
+  const suppression = await findSuppression(db, data.contact.email, null);
   return {
     exportedAt: new Date().toISOString(),
     contact: { email: data.contact.email, name: data.contact.name, firstSeenAt: data.contact.createdAt.toISOString() },
@@ -59,7 +58,7 @@ export async function exportPersonalData(db: Database, contactId: string) {
 
 export async function eraseContact(db: Database, contactId: string, email: string): Promise<void> {
   await db.transaction(async (tx) => {
-    await addSuppression(tx, { emailHash: emailHash(email), organiserId: null, reason: 'erasure' });
+    await addSuppression(tx, { email, organiserId: null, reason: 'erasure' });
     await deleteContact(tx, contactId);
   });
 }

@@ -134,8 +134,17 @@ export function mailJobId(messageId: string): string {
   return `mail-${messageId}`;
 }
 
+/** A message's retry after its `attempts`th attempt: one job each time, whoever else shared the first. */
+export function mailRetryJobId(messageId: string, attempts: number): string {
+  return `mail-${messageId}-retry-${attempts}`;
+}
+
 export function targetLetterJobId(letterId: string): string {
   return `target-letter-${letterId}`;
+}
+
+export function targetLetterRetryJobId(letterId: string, attempts: number): string {
+  return `target-letter-${letterId}-retry-${attempts}`;
 }
 
 export function inboundJobId(inboundId: string): string {

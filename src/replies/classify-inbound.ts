@@ -42,3 +42,32 @@ export function isAllowedSender(address: string, allowed: string[]): boolean {
   const domain = lower.slice(lower.lastIndexOf('@') + 1);
   return allowed.some((entry) => (entry.includes('@') ? entry === lower : domain === entry || domain.endsWith(`.${entry}`)));
 }
+
+/** What is known about a received reply when trust is decided. */
+export interface ReplyEvidence {
+  /** Whether the message has a From address that could be read at all. */
+  hasFromAddress: boolean;
+  /** The sender as DMARC evaluated it, read as one plain mailbox, or why it could not be (sender-identity.ts). */
+  identity: { ok: true; address: string } | { ok: false; reason: string };
+  /** Why a machine sent it (automaticReason), if one did. */
+  automatic: string | undefined;
+  /** The campaign's allowed official senders: addresses, or domains with their subdomains. */
+  allowedSenders: string[];
+  /** The DMARC result: pass, fail, none … */
+  dmarc: string;
+  /** INBOUND_REQUIRE_DMARC. */
+  requireDmarc: boolean;
+}
+
+/** Every reason a reply is held for the organiser instead of being trusted; none: trusted. */
+export function reasonsToHold(evidence: ReplyEvidence): string[] {
+  const reasons: string[] = [];
+  if (!evidence.hasFromAddress) reasons.push('malformed: no readable From address');
+  else if (!evidence.identity.ok) reasons.push(evidence.identity.reason);
+  if (evidence.automatic) reasons.push(`automatic reply (${evidence.automatic}), never forwarded`);
+  if (evidence.identity.ok && !isAllowedSender(evidence.identity.address, evidence.allowedSenders)) {
+    reasons.push(`sender ${evidence.identity.address} is not an allowed official sender`);
+  }
+  if (evidence.requireDmarc && evidence.dmarc !== 'pass') reasons.push(`DMARC did not pass (${evidence.dmarc})`);
+  return reasons;
+}

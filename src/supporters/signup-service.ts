@@ -17,18 +17,17 @@ import { emailHash, normaliseEmail } from './email-address.js';
 import { recordFirstSignatures, type SignatureOutcome, type SignatureRecord } from './record-signature.js';
 import type { SignatureInput } from './supporter-schemas.js';
 import {
-  addSuppression,
   claimConfirmationResend,
   findCampaignBySlug,
   findSupporter,
   incrementSupporterCount,
-  insertTransactionalMessage,
   loadSupporterContext,
   markSupporterConfirmed,
-  removeOrganiserUnsubscribe,
   setSupporterUnsubscribed,
   unsubscribeContactFromOrganiser,
 } from './supporter-queries.js';
+import { insertTransactionalMessage } from '../transactional/transactional-ledger.js';
+import { addSuppression, removeOrganiserUnsubscribe } from '../suppressions/suppressions.js';
 
 export interface SupporterServiceDeps {
   db: Database;
@@ -188,18 +187,17 @@ export async function confirmSignature(deps: SupporterServiceDeps, claims: LinkC
     const context = await loadSupporterContext(tx, claims.supporterId, { forUpdate: true });
     if (!context) throw new NotFoundError('This signature no longer exists');
     const { supporter, contact, campaign } = context;
-    const hash = emailHash(contact.email);
     const now = new Date();
 
     if (supporter.status === 'unconfirmed') {
       await markSupporterConfirmed(tx, supporter.id, now);
       await incrementSupporterCount(tx, campaign.id);
-      await removeOrganiserUnsubscribe(tx, hash, campaign.organiserId);
+      await removeOrganiserUnsubscribe(tx, contact.email, campaign.organiserId);
       return { outcome: 'confirmed' as const, messageId: await insertTransactionalMessage(tx, supporter.id, 'letter_copy') };
     }
     if (supporter.unsubscribedAt && claims.issuedAt.getTime() >= Math.floor(supporter.unsubscribedAt.getTime() / 1000) * 1000) {
       await setSupporterUnsubscribed(tx, supporter.id, null);
-      await removeOrganiserUnsubscribe(tx, hash, campaign.organiserId);
+      await removeOrganiserUnsubscribe(tx, contact.email, campaign.organiserId);
       return { outcome: 'resubscribed' as const, messageId: undefined };
     }
     return { outcome: 'already_confirmed' as const, messageId: undefined };
@@ -227,7 +225,7 @@ export async function unsubscribe(
     if (scope === 'organisation') {
       await unsubscribeContactFromOrganiser(tx, context.contact.id, context.campaign.organiserId);
       await addSuppression(tx, {
-        emailHash: emailHash(context.contact.email),
+        email: context.contact.email,
         organiserId: context.campaign.organiserId,
         reason: 'unsubscribe_all',
       });

@@ -1,5 +1,5 @@
 /**
- * Queries for contacts, supporters, suppressions and the transactional mail ledger.
+ * Queries for contacts and supporters.
  */
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { slugSchema } from '../campaigns/campaign-schemas.js';
@@ -7,13 +7,11 @@ import type { Executor } from '../db/client.js';
 import {
   campaigns,
   contacts,
-  suppressions,
   supporters,
   transactionalMessages,
   type CampaignRow,
 } from '../db/schema.js';
 
-export type TransactionalKind = (typeof transactionalMessages.$inferSelect)['kind'];
 export type SupporterRow = typeof supporters.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
 
@@ -53,19 +51,6 @@ export async function claimConfirmationResend(db: Executor, supporterId: string,
   return rows.length > 0;
 }
 
-export async function insertTransactionalMessage(
-  db: Executor,
-  supporterId: string,
-  kind: TransactionalKind,
-): Promise<string | undefined> {
-  const [row] = await db
-    .insert(transactionalMessages)
-    .values({ supporterId, kind })
-    .onConflictDoNothing()
-    .returning({ id: transactionalMessages.id });
-  return row?.id;
-}
-
 export interface SupporterContext {
   supporter: SupporterRow;
   contact: ContactRow;
@@ -86,42 +71,6 @@ export async function loadSupporterContext(
     .where(eq(supporters.id, supporterId));
   const [row] = options.forUpdate ? await query.for('update', { of: supporters }) : await query;
   return row;
-}
-
-/** Suppressions that stop mail to this address for this organiser: global ones, or the organiser's own. */
-export async function findSuppression(
-  db: Executor,
-  hash: Buffer,
-  organiserId: string | null,
-): Promise<{ reason: string } | undefined> {
-  const scope = organiserId
-    ? or(isNull(suppressions.organiserId), eq(suppressions.organiserId, organiserId))
-    : isNull(suppressions.organiserId);
-  const [row] = await db
-    .select({ reason: suppressions.reason })
-    .from(suppressions)
-    .where(and(eq(suppressions.emailHash, hash), scope))
-    .limit(1);
-  return row;
-}
-
-export async function addSuppression(
-  db: Executor,
-  values: { emailHash: Buffer; organiserId: string | null; reason: 'hard_bounce' | 'complaint' | 'erasure' | 'unsubscribe_all'; detail?: string },
-): Promise<void> {
-  await db.insert(suppressions).values(values).onConflictDoNothing();
-}
-
-export async function removeOrganiserUnsubscribe(db: Executor, hash: Buffer, organiserId: string): Promise<void> {
-  await db
-    .delete(suppressions)
-    .where(
-      and(
-        eq(suppressions.emailHash, hash),
-        eq(suppressions.organiserId, organiserId),
-        eq(suppressions.reason, 'unsubscribe_all'),
-      ),
-    );
 }
 
 export async function incrementSupporterCount(db: Executor, campaignId: string): Promise<void> {

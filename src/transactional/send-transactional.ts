@@ -1,28 +1,25 @@
 /**
- * Sends transactional mail from the ledger, each message on its own: claim the row, re-check that
- * the person may still be mailed (suppression is checked just before sending, so an unsubscribe is
- * honoured at once), render, send, and record the SMTP server's answer. Failures by class: 4xx and
- * connection errors are retried with backoff; a 5xx is permanent, and suppresses the address
- * everywhere as a hard bounce.
+ * Sends one-to-one mail from the ledger, each message on its own: claim the row, re-check that the
+ * person may still be mailed (just before sending, so an unsubscribe is honoured at once), render,
+ * send, and record the SMTP server's answer. A failure means what it means for every kind of mail
+ * (delivery-outcome.ts): a 4xx or a connection error is retried on the ledger's schedule, as long
+ * as a broadcast's; a refused recipient suppresses the address everywhere as a hard bounce.
  */
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { Database } from '../db/client.js';
 import type { LinkUrls } from '../links/link-urls.js';
-import { classifySendError } from '../mail/smtp-outcome.js';
+import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { MailTransport } from '../mail/mail-transport.js';
 import { composeTransactionalMail } from './transactional-mail.js';
-import { claimMessage, listUnsentMessages, recordMessageOutcome } from './transactional-ledger.js';
+import type { LedgerOutcome } from '../infra/mail-ledger.js';
+import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalKind } from './transactional-ledger.js';
 import type { JobData, Queues } from '../queue/queues.js';
-import { mailJobId } from '../queue/queues.js';
+import { mailJobId, mailRetryJobId } from '../queue/queues.js';
 import { replyMissedBy } from '../replies/forwarded-reply.js';
 import { LetterRenderError } from '../templates/render-template.js';
-import { emailHash } from '../supporters/email-address.js';
-import {
-  addSuppression,
-  findSuppression,
-  loadSupporterContext,
-  type SupporterContext,
-} from '../supporters/supporter-queries.js';
+import { reasonNotToMail, suppressionScope, type MailPurpose } from '../suppressions/may-we-mail.js';
+import { addSuppression, findSuppression } from '../suppressions/suppressions.js';
+import { loadSupporterContext, type SupporterContext } from '../supporters/supporter-queries.js';
 
 export interface SendTransactionalDeps {
   db: Database;
@@ -31,38 +28,39 @@ export interface SendTransactionalDeps {
   mailFrom: string;
   /** This process's id in worker_processes: its claims carry it (see claim-recovery.ts). */
   claimant: string;
+  schedule: RetrySchedule;
+  /** Where a message waiting for its retry is queued again, delayed. */
+  queues: Pick<Queues, 'add'>;
 }
 
-/** Why this person must not get this mail now, or undefined if they may. */
-async function reasonNotToSend(db: Database, kind: string, { supporter, contact, campaign }: SupporterContext) {
-  const campaignMail = kind === 'letter_copy';
-  const suppression = await findSuppression(db, emailHash(contact.email), campaignMail ? campaign.organiserId : null);
-  if (suppression) return `suppressed (${suppression.reason})`;
-  if (campaignMail && supporter.status !== 'confirmed') return 'not confirmed';
-  if (campaignMail && supporter.unsubscribedAt) return 'unsubscribed';
-  if (kind === 'confirmation' && supporter.status === 'confirmed' && !supporter.unsubscribedAt) return 'already confirmed';
-  return undefined;
+const PURPOSE: Record<TransactionalKind, MailPurpose> = { confirmation: 'confirmation', letter_copy: 'campaign', privacy_link: 'account' };
+
+/** Why this person must not get this mail now, or undefined if they may (may-we-mail.ts). */
+async function reasonNotToSend(db: Database, kind: TransactionalKind, { supporter, contact, campaign }: SupporterContext) {
+  const purpose = PURPOSE[kind];
+  const suppression = await findSuppression(db, contact.email, suppressionScope(purpose, campaign.organiserId));
+  const addressee = { confirmed: supporter.status === 'confirmed', unsubscribed: supporter.unsubscribedAt !== null, suppressedBecause: suppression?.reason ?? null };
+  return reasonNotToMail(addressee, purpose);
 }
 
 type MessageOutcome =
   | { outcome: 'nothing to send' | 'skipped' | 'sent'; messageId: string; detail?: string }
   | { outcome: 'failed'; messageId: string; detail: string }
-  | { outcome: 'will retry'; messageId: string; detail: string; serverUnreachable: boolean };
+  | { outcome: 'will retry'; messageId: string; detail: string; attempts: number; retryAt: Date; serverUnreachable: boolean };
 
-async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
+async function sendMessage(deps: SendTransactionalDeps, messageId: string): Promise<MessageOutcome> {
   const message = await claimMessage(deps.db, deps.claimant, messageId);
   if (!message) return { outcome: 'nothing to send', messageId };
-  const record = (status: Parameters<typeof recordMessageOutcome>[3], response: string) =>
-    recordMessageOutcome(deps.db, deps.claimant, message.id, status, response);
+  const record = (outcome: LedgerOutcome) => recordMessageOutcome(deps.db, deps.claimant, message.id, outcome);
 
   const context = await loadSupporterContext(deps.db, message.supporterId);
   if (!context) {
-    await record('skipped', 'not sent: the supporter no longer exists');
+    await record({ status: 'skipped', response: 'not sent: the supporter no longer exists' });
     return { outcome: 'skipped', messageId };
   }
   const reason = await reasonNotToSend(deps.db, message.kind, context);
   if (reason) {
-    await record('skipped', `not sent: ${reason}`);
+    await record({ status: 'skipped', response: `not sent: ${reason}` });
     return { outcome: 'skipped', messageId, detail: reason };
   }
 
@@ -76,71 +74,67 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
   } catch (error) {
     // A letter that cannot be rendered for this supporter will not render on a retry either.
     if (!(error instanceof LetterRenderError)) throw error;
-    await record('failed', `not sent: ${error.message}`);
+    await record({ status: 'failed', response: `not sent: ${error.message}` });
     return { outcome: 'failed', messageId, detail: error.message };
   }
   try {
     const { response } = await deps.transport.send(mail);
-    await record('sent', response);
+    await record({ status: 'sent', response });
     return { outcome: 'sent', messageId, detail: response };
   } catch (error) {
-    const failure = classifySendError(error);
-    if (failure.class === 'permanent') {
-      await record('failed', failure.response);
-      if (failure.recipientRefused) {
-        await addSuppression(deps.db, {
-          emailHash: emailHash(context.contact.email),
-          organiserId: null,
-          reason: 'hard_bounce',
-          detail: failure.response.slice(0, 500),
-        });
-      }
-      return { outcome: 'failed', messageId, detail: `permanent failure: ${failure.response}` };
+    const failed = outcomeOfFailedSend(error, message.attempts, deps.schedule);
+    if (failed.status === 'retry') {
+      await record({ status: 'pending', response: failed.response, retryAt: failed.retryAt });
+      const { retryAt, serverUnreachable } = failed;
+      return { outcome: 'will retry', messageId, detail: failed.response, attempts: message.attempts, retryAt, serverUnreachable };
     }
-    await record(lastAttempt ? 'failed' : 'pending', failure.response);
-    return lastAttempt
-      ? { outcome: 'failed', messageId, detail: `${failure.class} failure, giving up: ${failure.response}` }
-      : { outcome: 'will retry', messageId, detail: `${failure.class} failure: ${failure.response}`, serverUnreachable: failure.class === 'connection' };
+    await record({ status: 'failed', response: failed.response });
+    if (failed.status === 'bounced') {
+      await addSuppression(deps.db, {
+        email: context.contact.email,
+        organiserId: null,
+        reason: 'hard_bounce',
+        detail: failed.response.slice(0, 500),
+      });
+    }
+    return { outcome: 'failed', messageId, detail: `given up after ${message.attempts} attempt(s): ${failed.response}` };
   }
 }
 
 /**
  * A job carries the mail the API queued within a few milliseconds (see app.ts). Each message is
- * claimed, sent and recorded on its own; if any failed in a way worth retrying, the job fails and
- * BullMQ runs it again with backoff, when the claim skips every message already sent or given up.
- * A job with permanent failures only fails for good.
+ * claimed, sent and recorded on its own. One that will be tried again is queued again, delayed until
+ * its retry time (and the sweep finds it if that job is lost); a job whose messages were given up
+ * fails for good, naming them.
  */
 export function makeSendTransactional(deps: SendTransactionalDeps) {
-  return async ({ messageIds }: JobData<'transactional'>, job: Job) => {
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  return async ({ messageIds }: JobData<'transactional'>) => {
     const outcomes: MessageOutcome[] = [];
     // One after another (the worker runs several jobs at once). When the SMTP server cannot be
-    // reached, the rest of the job would only wait for it too: they go with the retry.
+    // reached, the rest of the job would only wait for it too: they go with its retry.
     for (const messageId of messageIds) {
-      const outcome = await sendMessage(deps, messageId, lastAttempt);
+      const outcome = await sendMessage(deps, messageId);
       outcomes.push(outcome);
       if (outcome.outcome === 'will retry' && outcome.serverUnreachable) break;
     }
-
-    const failures = (kind: MessageOutcome['outcome']) =>
-      outcomes.filter((outcome) => outcome.outcome === kind).map(({ messageId, detail }) => `${messageId}: ${detail}`);
-    const toRetry = failures('will retry');
-    const untried = messageIds.length - outcomes.length;
-    if (toRetry.length > 0) {
-      throw new Error(`will retry ${toRetry.length + untried} of ${messageIds.length} (${untried} not tried yet): ${toRetry.join('; ')}`);
+    const untried = messageIds.slice(outcomes.length);
+    for (const outcome of outcomes) {
+      if (outcome.outcome !== 'will retry') continue;
+      const retried = [outcome.messageId, ...(outcome.serverUnreachable ? untried : [])];
+      const delay = Math.max(0, outcome.retryAt.getTime() - Date.now());
+      await deps.queues.add('transactional', 'send', { messageIds: retried }, mailRetryJobId(outcome.messageId, outcome.attempts), { delay });
     }
-    const failed = failures('failed');
+
+    const failed = outcomes.flatMap((outcome) => (outcome.outcome === 'failed' ? [`${outcome.messageId}: ${outcome.detail}`] : []));
     // UnrecoverableError takes no cause: the SMTP responses are in its message and in the ledger.
     if (failed.length > 0) throw new UnrecoverableError(`failed ${failed.length} of ${messageIds.length}: ${failed.join('; ')}`);
-    return { outcomes };
+    return { outcomes, untried: untried.length };
   };
 }
 
-const SWEEP_AFTER_SECONDS = 60;
-
-/** Re-queues ledger rows still unsent after a minute: their job was lost (Redis flushed, enqueue failed). */
-export async function requeueUnsentMail(db: Database, queues: Queues): Promise<number> {
-  const ids = await listUnsentMessages(db, SWEEP_AFTER_SECONDS, 1_000);
+/** Re-queues ledger rows whose job had its chance: it was lost (Redis flushed, enqueue failed), or their delayed retry was. */
+export async function requeueUnsentMail(db: Database, queues: Queues, graceSeconds: number): Promise<number> {
+  const ids = await listUnsentMessages(db, graceSeconds, 1_000);
   for (const id of ids) await queues.requeue('transactional', 'send', { messageIds: [id] }, mailJobId(id));
   return ids.length;
 }

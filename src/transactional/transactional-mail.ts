@@ -3,7 +3,8 @@
  * and the "your data" link. Pure functions: ledger row context in, OutgoingMail out.
  */
 import type { LinkUrls } from '../links/link-urls.js';
-import type { SupporterContext, TransactionalKind } from '../supporters/supporter-queries.js';
+import type { SupporterContext } from '../supporters/supporter-queries.js';
+import type { TransactionalKind } from './transactional-ledger.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';

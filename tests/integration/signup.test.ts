@@ -1,4 +1,3 @@
-import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -24,7 +23,8 @@ let handle: DatabaseHandle;
 let organiser: TestOrganiser;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // One-to-one mail is retried on the ledger's schedule: seconds, not the shipped 30 s and up.
+  stack = await startStack({ DELIVERY_RETRY_BASE_SECONDS: '1' });
   handle = openTestDatabase();
   organiser = await newOrganiser(handle, 'UNA-UK');
 });
@@ -536,6 +536,7 @@ describe('bounces', () => {
     const addresses = ['first', 'second'].map((name) => `${name}-${uniqueSuffix()}@example.org`);
     const messageIds = await secondConfirmations(campaign.id, addresses);
     const { createSmtpTransport } = await import('../../src/mail/mail-transport.js');
+    const { retrySchedule } = await import('../../src/mail/delivery-outcome.js');
     const { makeLinkUrls } = await import('../../src/links/link-urls.js');
     const { makeSendTransactional } = await import('../../src/transactional/send-transactional.js');
     const { beatWorkerProcess, forgetWorkerProcess } = await import('../../src/infra/worker-registry.js');
@@ -544,25 +545,74 @@ describe('bounces', () => {
     await beatWorkerProcess(handle.db, claimant);
     // Port 1 on loopback: nothing listens, so the connection is refused, as when the server is down.
     const transport = createSmtpTransport({ url: 'smtp://127.0.0.1:1', envelopeFrom: 'bounces@example.org', poolSize: 1, timeoutSeconds: 5 });
-    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), mailFrom: stack.config.MAIL_FROM, claimant });
-    const job = (attemptsMade: number) => ({ attemptsMade, opts: { attempts: 9 } }) as unknown as Job;
+    // Queues of their own (a prefix no worker reads), so the retries this job queues stay queued.
+    const { Queues } = await import('../../src/queue/queues.js');
+    const { createRedis } = await import('../../src/queue/redis-connection.js');
+    const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), `${stack.config.REDIS_PREFIX}-unworked`);
+    const schedule = retrySchedule(stack.config);
+    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), mailFrom: stack.config.MAIL_FROM, claimant, schedule, queues });
     try {
-      await expect(send({ messageIds }, job(0))).rejects.toThrow('will retry 2 of 2 (1 not tried yet)');
+      await send({ messageIds });
       expect((await messageRows(messageIds)).map(({ status, attempts }) => ({ status, attempts }))).toEqual([
         { status: 'pending', attempts: 1 },
         { status: 'pending', attempts: 0 },
       ]);
-      await expect(send({ messageIds }, job(8))).rejects.toThrow('failed 2 of 2');
+      // Both go again with the first one's retry, the second not tried yet.
+      const retry = await queues.get('transactional').getJob(`mail-${messageIds[0]}-retry-1`);
+      expect(retry?.data).toEqual({ messageIds });
+      expect(await retry?.isDelayed()).toBe(true);
+
+      // The last attempt the schedule allows: both due now, each with one attempt left.
+      await handle.pool.query('UPDATE transactional_messages SET attempts = $2, next_attempt_at = now() WHERE id = ANY($1::uuid[])', [messageIds, schedule.maxAttempts - 1]);
+      await expect(send({ messageIds })).rejects.toThrow('failed 2 of 2');
       const recorded = await messageRows(messageIds);
       expect(recorded.map(({ status, attempts }) => ({ status, attempts }))).toEqual([
-        { status: 'failed', attempts: 2 },
-        { status: 'failed', attempts: 1 },
+        { status: 'failed', attempts: schedule.maxAttempts },
+        { status: 'failed', attempts: schedule.maxAttempts },
       ]);
       expect(recorded.every((row) => row.last_response.includes('ECONNREFUSED'))).toBe(true);
     } finally {
       transport.close();
+      await queues.get('transactional').obliterate({ force: true });
+      await queues.close();
       await forgetWorkerProcess(handle.db, claimant);
     }
+  });
+
+  it('keeps retrying a confirmation refused with 451 on the ledger\'s schedule, and sends it once the server accepts', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = `greylisted-${uniqueSuffix()}@example.org`;
+    // More refusals than a queue's own retries would have allowed within the same delays.
+    stack.sink.refuse(email, 451, '4.7.1 Greylisted, try again later', 3);
+
+    await sign(campaign.slug, { name: 'Patient', email, consent: true });
+    await stack.sink.waitFor((m) => m.envelopeTo.includes(email));
+
+    const row = (await supporterRow(campaign.id, email))!;
+    const message = await waitForValue(
+      async () => (await handle.pool.query('SELECT status, attempts FROM transactional_messages WHERE supporter_id = $1', [row.id])).rows[0],
+      (current) => current.status === 'sent',
+      'the confirmation to be recorded as sent',
+    );
+    expect(message).toEqual({ status: 'sent', attempts: 4 });
+    expect(stack.sink.to(email)).toHaveLength(1);
+  });
+
+  it('the sweep sends one-to-one mail whose retry was due long ago, when its delayed job was lost', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const [messageId] = await secondConfirmations(campaign.id, [`lost-retry-${uniqueSuffix()}@example.org`]);
+    // As a 451 leaves it, waiting for a retry whose delayed job Redis no longer has: due two minutes ago.
+    await handle.pool.query(
+      "UPDATE transactional_messages SET attempts = 1, last_response = '451 4.7.1 Greylisted', next_attempt_at = now() - interval '2 minutes', created_at = now() - interval '10 minutes' WHERE id = $1",
+      [messageId],
+    );
+    await stack.workers.sweep();
+    const sent = await waitForValue(
+      async () => (await handle.pool.query('SELECT status, attempts FROM transactional_messages WHERE id = $1', [messageId])).rows[0],
+      (current) => current.status === 'sent',
+      'the swept message to be sent',
+    );
+    expect(sent).toEqual({ status: 'sent', attempts: 2 });
   });
 });
 

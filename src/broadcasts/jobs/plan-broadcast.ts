@@ -3,7 +3,7 @@
  * checkpointed), starting the send tokens as soon as the first rows exist so the first message goes
  * out while the rest is still being planned. Re-running it after a crash continues from the checkpoint.
  */
-import { planAudiencePage, refreshLedgerStatistics } from '../broadcast-queries.js';
+import { planAudiencePage, refreshLedgerStatistics } from '../audience-plan.js';
 import type { Database } from '../../db/client.js';
 import type { JobData } from '../../queue/queues.js';
 

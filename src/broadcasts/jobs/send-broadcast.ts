@@ -18,20 +18,17 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { composeBroadcastMail, composeLetterToTarget } from '../broadcast-mail.js';
 import { loadForwardedReply, type ForwardedReply } from '../../replies/forwarded-reply.js';
+import { findBroadcastStatus, findBroadcastWithCampaign, transitionBroadcast, type BroadcastRow } from '../broadcast-queries.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
-  exclusionOf,
-  findBroadcastStatus,
-  findBroadcastWithCampaign,
-  loadRecipients,
   nextRetryAt,
   recordDeliveryOutcomes,
-  transitionBroadcast,
-  type BroadcastRow,
   type ClaimedDelivery,
   type DeliveryOutcome,
-} from '../broadcast-queries.js';
+} from '../delivery-ledger.js';
+import { loadRecipients } from '../recipients.js';
+import { errorBudgetExceeded, exclusionOf, holdBack } from '../send-decision.js';
 import type { CampaignRow } from '../../db/schema.js';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
@@ -39,11 +36,10 @@ import { deferredBatches, type DeferredBatches } from '../../infra/deferred-batc
 import type { SendRateGate } from '../../infra/send-rate.js';
 import type { LinkUrls } from '../../links/link-urls.js';
 import type { MailTransport } from '../../mail/mail-transport.js';
-import { classifySendError } from '../../mail/smtp-outcome.js';
+import { outcomeOfFailedSend, retrySchedule } from '../../mail/delivery-outcome.js';
 import type { JobData, Queues } from '../../queue/queues.js';
 import { sendTokenId } from '../../queue/queues.js';
-import { emailHash } from '../../supporters/email-address.js';
-import { addSuppression } from '../../supporters/supporter-queries.js';
+import { addSuppression } from '../../suppressions/suppressions.js';
 import { compileLetter } from '../../templates/render-template.js';
 
 export const BATCH_SIZE = 200;
@@ -94,12 +90,6 @@ export function makeOutcomeRecorder(db: Database, claimant: string, log: { warn(
   );
 }
 
-/** Exponential backoff with jitter: base, 2×base, 4×base … (default 30 s, 1 min, 2 min), capped at 1 h. */
-export function retryDelayMs(attempts: number, baseSeconds: number): number {
-  const ceiling = Math.min(3_600_000, baseSeconds * 1000 * 2 ** Math.max(0, attempts - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-
 async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -115,6 +105,8 @@ async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T
 
 export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   const inFlight = Math.max(1, deps.config.SMTP_POOL_SIZE * 2);
+  const schedule = retrySchedule(deps.config);
+  const errorBudget = { share: deps.config.ERROR_BUDGET, minAttempts: deps.config.ERROR_BUDGET_MIN_ATTEMPTS };
   const mailOptions = { mailFrom: deps.config.MAIL_FROM, inboundDomain: deps.config.INBOUND_DOMAIN, links: deps.links };
   // A reply and its attachments never change once forwarded: one copy per process, not one per batch.
   const forwardedReplies = new Map<string, Promise<ForwardedReply | undefined>>();
@@ -172,11 +164,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     const recipients = await loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId);
     const currentStatus = statusWatcher(deps.db, broadcast.id);
     const stoppedOutcome = async (id: number): Promise<DeliveryOutcome | undefined> => {
-      if (deps.isStopping()) return { id, status: 'released', response: 'not sent yet: the worker was shutting down' };
-      const status = await currentStatus();
-      if (status === 'cancelled') return { id, status: 'skipped', response: 'not sent: the broadcast was cancelled' };
-      if (status !== 'sending') return { id, status: 'released', response: `not sent yet: the broadcast is ${status}` };
-      return undefined;
+      const held = holdBack(deps.isStopping(), deps.isStopping() ? 'sending' : await currentStatus());
+      return held && { id, ...held };
     };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
     const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
@@ -184,9 +173,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
 
     const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
       const recipient = recipients.get(delivery.supporterId);
-      if (!recipient) return { id: delivery.id, status: 'skipped', response: 'not sent: the supporter no longer exists' };
       const excluded = exclusionOf(recipient, broadcast.audience);
-      if (excluded) return { id: delivery.id, status: 'skipped', response: `not sent: ${excluded}` };
+      if (excluded || !recipient) return { id: delivery.id, ...excluded! };
       let mail;
       try {
         const compose = broadcast.audience === 'target' ? composeLetterToTarget : composeBroadcastMail;
@@ -212,16 +200,12 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
         const { response } = await deps.transport.send(mail);
         return { id: delivery.id, status: 'sent', response };
       } catch (error) {
-        const failure = classifySendError(error);
-        if (failure.recipientRefused) {
-          // A refused target address says nothing about the supporter's own address.
-          if (broadcast.audience === 'supporters') bounced.push(recipient.email);
-          return { id: delivery.id, status: 'bounced', response: failure.response };
-        }
-        if (failure.class === 'permanent' || delivery.attempts >= deps.config.DELIVERY_MAX_ATTEMPTS) {
-          return { id: delivery.id, status: 'failed', response: failure.response };
-        }
-        return { id: delivery.id, status: 'retry', response: failure.response, retryAt: new Date(Date.now() + retryDelayMs(delivery.attempts, deps.config.DELIVERY_RETRY_BASE_SECONDS)) };
+        const failed = outcomeOfFailedSend(error, delivery.attempts, schedule);
+        // A refused target address says nothing about the supporter's own address.
+        if (failed.status === 'bounced' && broadcast.audience === 'supporters') bounced.push(recipient.email);
+        return failed.status === 'retry'
+          ? { id: delivery.id, status: 'retry', response: failed.response, retryAt: failed.retryAt }
+          : { id: delivery.id, status: failed.status, response: failed.response };
       }
     };
 
@@ -237,15 +221,11 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       if (status === 'failed' || status === 'bounced') deps.log.warn({ broadcastId: broadcast.id, deliveryId: id, status, response }, `broadcast delivery given up (${status})`);
     }
     for (const email of bounced) {
-      await addSuppression(deps.db, { emailHash: emailHash(email), organiserId: null, reason: 'hard_bounce', detail: 'refused by the receiving server' });
+      await addSuppression(deps.db, { email, organiserId: null, reason: 'hard_bounce', detail: 'refused by the receiving server' });
     }
 
-    const attempted = outcomes.filter((o) => o.status !== 'skipped' && o.status !== 'released');
-    // Only permanent refusals of the message itself count: a server that is briefly unreachable or
-    // greylisting (4xx, connection errors) delays mail, and retries with backoff handle that.
-    const failing = attempted.filter((o) => o.status === 'failed');
-    if (attempted.length >= deps.config.ERROR_BUDGET_MIN_ATTEMPTS && failing.length / attempted.length > deps.config.ERROR_BUDGET) {
-      const reason = `paused itself: ${failing.length} of the last ${attempted.length} attempts failed (last: ${failing.at(-1)!.response})`;
+    const reason = errorBudgetExceeded(outcomes, errorBudget);
+    if (reason) {
       await transitionBroadcast(deps.db, broadcast.id, ['sending'], { status: 'paused', pausedReason: reason });
       return { outcome: 'paused by error budget', reason };
     }

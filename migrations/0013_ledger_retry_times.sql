@@ -1,0 +1,2 @@
+ALTER TABLE "target_letters" ADD COLUMN "next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
+ALTER TABLE "transactional_messages" ADD COLUMN "next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL;
