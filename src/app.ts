@@ -25,6 +25,7 @@ import { renderErrorsAsPages } from './web/page-reply.js';
 import { preparePublicScope } from './web/public-site.js';
 import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
+import { letterRoutes } from './letters/letter-routes.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import { serializeErrorSafely } from './infra/safe-errors.js';
@@ -100,8 +101,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       app.queues.add('campaign-purge', 'purge', { campaignId }, purgeJobId(campaignId)),
     ),
   };
-  // Nobody waits for a mail job: the mail of the last few milliseconds goes in one job (a job per
-  // message was a quarter of the sign-up route's CPU under load, BENCHMARKS.md).
+  // Nobody waits for a mail job: the mail of the last few milliseconds goes in one job, so a burst
+  // of sign-ups costs one Redis round trip, not one per message.
   const mailToQueue = deferredBatches(
     tolerateOutage(app.log, 'queue mail', (messageIds: string[]) =>
       app.queues.add('transactional', 'send', { messageIds }, mailJobId(messageIds[0]!)),
@@ -150,9 +151,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         maxAttachmentBytes: config.INBOUND_MAX_BYTES,
         attachmentLimits: { maxCount: config.INBOUND_MAX_ATTACHMENTS, maxTotalBytes: config.INBOUND_MAX_ATTACHMENT_BYTES },
       });
-      await api.register(broadcastRoutes, {
-        campaigns: campaignService,
-        broadcasts: broadcastService,
+      await api.register(broadcastRoutes, { campaigns: campaignService, broadcasts: broadcastService });
+      await api.register(letterRoutes, {
         letters: {
           ...campaignService,
           broadcastJobs: broadcastService.jobs,

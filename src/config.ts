@@ -87,7 +87,7 @@ const envSchema = z.object({
   INBOUND_SMTP_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(2525),
   INBOUND_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
   INBOUND_MAX_CLIENTS: positiveInt.default(50),
-  // Intake limits (issue 13): a client or sender over its count gets a 4xx and retries later.
+  // Intake limits: a client or sender over its count gets a 4xx and retries later.
   INBOUND_MAX_CONNECTIONS_PER_CLIENT: positiveInt.default(10),
   INBOUND_CLIENT_MESSAGES_PER_HOUR: positiveInt.default(600),
   INBOUND_SENDER_MESSAGES_PER_HOUR: positiveInt.default(60),

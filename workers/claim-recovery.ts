@@ -14,7 +14,7 @@
  * Why a heartbeat row and not Postgres session state (an advisory lock held by the claimant's
  * connection): a lock dies with its connection, so a connection reset or pg_terminate_backend
  * would hand a live worker's mail to others, and poolers in transaction mode do not keep sessions.
- * Why not the heartbeat of each claimed row, as before: one row per process costs one small write
+ * Why not a heartbeat on each claimed row: one row per process costs one small write
  * every 2 s, however much it is sending.
  *
  * A process is only taken for dead on Postgres's clock, never in the first silent period after

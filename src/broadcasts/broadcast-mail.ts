@@ -12,7 +12,6 @@ import type { RenderedLetter } from '../templates/render-template.js';
 import type { MergeData } from '../templates/merge-fields.js';
 import { html, trustedHtml } from '../web/html.js';
 import type { Recipient } from './recipients.js';
-import { replyAddressOf } from '../campaigns/campaign-view.js';
 
 export interface MailOptions {
   mailFrom: string;
@@ -20,7 +19,7 @@ export interface MailOptions {
   links: LinkUrls;
 }
 
-function recipientMergeData(campaign: CampaignRow, recipient: Recipient, unsubscribeUrl: string): MergeData {
+export function recipientMergeData(campaign: CampaignRow, recipient: Recipient, unsubscribeUrl: string): MergeData {
   return mergeDataFor({
     supporterName: recipient.name,
     postcode: recipient.postcode,
@@ -58,31 +57,5 @@ ${reply ? html`<div style="border-left:3px solid #14508c;padding-left:16px;margi
 <hr style="border:0;border-top:1px solid #ddd;margin:32px 0 16px">
 <p style="font-family:Arial,sans-serif;font-size:13px;color:#555">${footer} <a href="${unsubscribeUrl}">Unsubscribe</a>.</p>
 </div></body></html>`.value,
-  };
-}
-
-/**
- * One supporter's merged letter, sent to the target "on behalf of" the supporter: From shows their
- * name via the campaign's sender, and Reply-To is the campaign's reply address, so the official
- * answer comes back to this service.
- */
-export function composeLetterToTarget(
-  render: (data: MergeData) => RenderedLetter,
-  broadcastId: string,
-  campaign: CampaignRow,
-  recipient: Recipient,
-  options: MailOptions,
-): OutgoingMail {
-  // The target gets no supporter's unsubscribe link.
-  const letter = render(recipientMergeData(campaign, recipient, ''));
-  return {
-    from: { name: `${recipient.name} via ${campaign.senderName}`, address: options.mailFrom },
-    to: { name: campaign.targetName, address: campaign.targetEmail },
-    replyTo: { name: campaign.senderName, address: replyAddressOf(campaign.replyToken, options.inboundDomain) },
-    subject: letter.subject,
-    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
-    text: letter.text,
-    html: html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${letter.subject}</title></head>
-<body style="font-family:Georgia,serif;line-height:1.5;color:#1d1d1b">${trustedHtml(letter.html)}</body></html>`.value,
   };
 }

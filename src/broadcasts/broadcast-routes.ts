@@ -17,7 +17,6 @@ import {
   type BroadcastServiceDeps,
 } from './broadcast-service.js';
 import { previewLetter } from '../templates/preview.js';
-import { deliverLetter, type DeliverLetterDeps } from '../letters/deliver-letter.js';
 
 const createBody = z.strictObject({
   kind: z.enum(['letter', 'update', 'reply']),
@@ -68,8 +67,7 @@ const TERMINAL = new Set(['completed', 'cancelled']);
 export const broadcastRoutes: FastifyPluginAsyncZod<{
   campaigns: CampaignServiceDeps;
   broadcasts: BroadcastServiceDeps;
-  letters: DeliverLetterDeps;
-}> = async (app, { campaigns, broadcasts, letters }) => {
+}> = async (app, { campaigns, broadcasts }) => {
   app.post('/campaigns/:id/broadcasts', {
     schema: {
       tags,
@@ -167,25 +165,6 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
       },
     });
   }
-
-  app.post('/campaigns/:id/deliver-letter', {
-    schema: {
-      tags,
-      security,
-      summary: 'Deliver the letter to the target: each supporter’s copy (individual) or one bundle',
-      description:
-        'individual: each confirmed supporter’s merged letter goes to the target, as a broadcast to watch. bundle: one covering ' +
-        'letter with the signatories attached as CSV and PDF. Reply-To is the campaign’s replyAddress either way. Once per campaign (409 after).',
-      params: campaignIdParams,
-      body: z.strictObject({ mode: z.enum(['individual', 'bundle']) }),
-      response: {
-        202: z.object({ mode: z.enum(['individual', 'bundle']), broadcastId: z.uuid().nullable(), targetLetterId: z.uuid().nullable() }),
-        ...errorResponses(400, 401, 404, 409, 422),
-      },
-    },
-    handler: async (request, reply) =>
-      reply.code(202).send(await deliverLetter(letters, request.organiserId, request.params.id, request.body.mode)),
-  });
 
   app.post('/campaigns/:id/preview', {
     schema: {

@@ -22,9 +22,9 @@ export interface ClaimedDelivery {
  * rows are only ever taken from 'pending' or 'retry', so a row another worker holds ('sending') or
  * finished is never taken. An index range from `after` on deliveries_claimable_idx (broadcast_id,
  * id) WHERE status IN ('pending', 'retry'), or on the primary key when the statistics say most rows
- * are pending. Starting from the first row instead, every claim walked past the index entries of
- * every row already sent (their dead versions stay in both indexes until vacuum): 150 ms a claim
- * with 300,000 sent, a cost that grows with the broadcast.
+ * are pending. Starting from the first row instead, every claim would walk past the index entries
+ * of every row already sent (their dead versions stay in both indexes until vacuum), a cost that
+ * grows with the broadcast.
  * The rows name their claimant, the worker process, so they go back the moment it is known dead.
  */
 export async function claimDeliveryBatch(
@@ -125,7 +125,7 @@ export async function completeIfFinished(db: Executor, broadcastId: string): Pro
 /**
  * Rows left 'sending' by a claimant that is no longer registered (workers/claim-recovery.ts: it
  * died, or shut down without recording them), due again at once as 'retry'; and rows claimed
- * before claims named their claimant, after the old two minutes without a heartbeat. Their
+ * by a worker of a version whose claims named no claimant, after UNNAMED_CLAIM_STALE_SECONDS. Their
  * Message-ID stays the same, so a message that did go out is recognisable as a duplicate.
  * Returns the broadcasts that got rows back, to queue their send tokens.
  */

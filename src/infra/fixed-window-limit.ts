@@ -30,7 +30,7 @@ return out`;
 /**
  * Several windows counted in one round trip (e.g. per IP and per email address for one sign-up).
  * A script rather than MULTI: ioredis copies every script BullMQ defined on the connection into
- * each MULTI it builds, which showed up in the sign-up profile.
+ * each MULTI it builds, a cost every sign-up would pay.
  */
 export async function hitFixedWindows(redis: Redis, windows: Window[]): Promise<LimitResult[]> {
   const keys = windows.map((window) => window.key);

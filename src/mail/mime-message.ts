@@ -4,8 +4,8 @@
  * encoded here, so that what repeats across a broadcast is encoded once per process, not once per
  * recipient: quoted-printable line by line from a cache (a reply's lines are the same in every
  * message; only lines with a name or a link differ), and each attachment's base64 part once.
- * nodemailer's own composer built a stream pipeline per MIME part and re-encoded the whole 12 KB
- * body for every recipient: the largest part of a broadcast worker's CPU in its profile.
+ * nodemailer's own composer would build a stream pipeline per MIME part and encode the whole body
+ * again for every recipient, the bulk of a broadcast worker's CPU.
  */
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
@@ -43,7 +43,7 @@ export function createMimeBuilder(): MimeBuilder {
           cachedChars = 0;
         }
         // Kept as a copy: the line itself is a slice of the message text, and would keep the whole
-        // message alive in the cache (a worker ran out of memory at 7,000 messages that way).
+        // message alive in the cache, so memory would grow with every message sent.
         encodedLines.set(Buffer.from(line).toString(), encoded);
         cachedChars += line.length + encoded.length;
       }

@@ -30,8 +30,10 @@ export type JobData<Q extends QueueName> = z.output<(typeof queueDefinitions)[Q]
 export const queueNames = Object.keys(queueDefinitions) as QueueName[];
 
 /**
- * Retries with exponential backoff (about 1 s, 2 s, 4 s … 4 min); the ledger in Postgres records
- * each attempt. Finished jobs are kept only briefly: Postgres, not Redis, is the history.
+ * A job that fails (Postgres or Redis away mid-job) runs again with exponential backoff (about 1 s,
+ * 2 s, 4 s … 4 min). Mail is not retried this way: its retries are the ledger's, on one schedule for
+ * all mail (src/mail/delivery-outcome.ts). Finished jobs are kept only briefly: Postgres, not Redis,
+ * is the history.
  */
 export const JOB_OPTIONS = {
   removeOnComplete: { count: 1000 },

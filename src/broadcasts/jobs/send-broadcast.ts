@@ -16,7 +16,8 @@
  */
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { composeBroadcastMail, composeLetterToTarget } from '../broadcast-mail.js';
+import { composeBroadcastMail } from '../broadcast-mail.js';
+import { composeLetterToTarget } from '../../letters/letter-to-target-mail.js';
 import { loadForwardedReply, type ForwardedReply } from '../../replies/forwarded-reply.js';
 import { findBroadcastStatus, findBroadcastWithCampaign, transitionBroadcast, type BroadcastRow } from '../broadcast-queries.js';
 import {
