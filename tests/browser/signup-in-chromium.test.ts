@@ -7,21 +7,12 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import {
-  createPublishedCampaign,
-  linkIn,
-  newOrganiser,
-  openTestDatabase,
-  startStack,
-  uniqueSuffix,
-  type Stack,
-} from '../support/harness.js';
+import { createPublishedCampaign, linkIn, uniqueSuffix } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-let stack: Stack;
-let handle: DatabaseHandle;
+const { stack, organiser } = useTestStack({ organiser: 'UNA-UK' });
 let browser: Browser;
 let baseUrl: string;
 
@@ -29,8 +20,6 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
   }
-  stack = await startStack();
-  handle = openTestDatabase();
   await stack.app.listen({ host: '127.0.0.1', port: 0 });
   baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
@@ -41,13 +30,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.close();
-  await handle?.close();
 });
 
 describe('signing a campaign in a browser', () => {
   it('shows field errors, signs, and confirms from the emailed link', async () => {
-    const organiser = await newOrganiser(handle, 'UNA-UK');
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const email = `browser-${uniqueSuffix()}@example.org`;
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });

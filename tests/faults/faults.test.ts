@@ -6,19 +6,15 @@
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startInboundListener } from '../../src/inbound/smtp-listener.js';
 import { Queues } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, waitUntil } from '../support/harness.js';
-import { expectExactlyOnePerPerson, FAST, mine, startBroadcast, type FaultContext } from './broadcast-checks.js';
+import { createPublishedCampaign, startStack, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
+import { expectExactlyOnePerPerson, FAST, mine, startBroadcast } from './broadcast-checks.js';
 
-const ctx = {} as FaultContext;
-beforeAll(async () => {
-  ctx.handle = openTestDatabase();
-  ctx.organiser = await newOrganiser(ctx.handle, 'Faults');
-});
-afterAll(() => ctx.handle.close());
+const ctx = useTestStack({ runs: 'database', organiser: 'Faults' });
 
 describe('a broadcast survives', () => {
   it('its worker connections to Postgres being terminated mid-send', async () => {

@@ -5,19 +5,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitUntil } from '../support/harness.js';
-import { expectExactlyOnePerPerson, FAST, mine, seededCampaign, startUpdate, type FaultContext } from './broadcast-checks.js';
+import { describe, expect, it } from 'vitest';
+import { startStack, uniqueSuffix, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
+import { expectExactlyOnePerPerson, FAST, mine, seededCampaign, startUpdate } from './broadcast-checks.js';
 
 const SIZE = 800;
 const LOAD_SECONDS = 5;
 
-const ctx = {} as FaultContext;
-beforeAll(async () => {
-  ctx.handle = openTestDatabase();
-  ctx.organiser = await newOrganiser(ctx.handle, 'Load');
-});
-afterAll(() => ctx.handle.close());
+const ctx = useTestStack({ runs: 'database', organiser: 'Load' });
 
 describe('sign-up under load during a broadcast', () => {
   it('answers no 5xx, keeps every accepted sign-up, and leaves the broadcast’s counts exact', async () => {

@@ -15,33 +15,18 @@ import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startInboundListener } from '../../src/inbound/smtp-listener.js';
 import { inboundJobId, Queues } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
 import { startWorkers } from '../../workers/start-workers.js';
-import { newOrganiser, openTestDatabase, startStack, waitForValue, waitUntil } from '../support/harness.js';
-import {
-  expectExactlyOnePerPerson,
-  expectNothingQueued,
-  FAST,
-  mine,
-  retriesRecorded,
-  seededCampaign,
-  startBroadcast,
-  type FaultContext,
-} from './broadcast-checks.js';
+import { startStack, waitForValue, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
+import { expectExactlyOnePerPerson, expectNothingQueued, FAST, mine, retriesRecorded, seededCampaign, startBroadcast } from './broadcast-checks.js';
 import { destroyPrivateRedises, startPrivateRedis } from './private-redis.js';
 
-const ctx = {} as FaultContext;
-beforeAll(async () => {
-  ctx.handle = openTestDatabase();
-  ctx.organiser = await newOrganiser(ctx.handle, 'Redis and SMTP faults');
-});
-afterAll(async () => {
-  await destroyPrivateRedises();
-  await ctx.handle.close();
-});
+const ctx = useTestStack({ runs: 'database', organiser: 'Redis and SMTP faults' });
+afterAll(() => destroyPrivateRedises());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,11 +10,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { newOrganiser, openTestDatabase, startApp, startStack, testConfig, testEnv, uniqueSuffix, waitForValue, waitUntil } from '../support/harness.js';
+import { startApp, startStack, testConfig, testEnv, uniqueSuffix, waitForValue, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { startSmtpSink } from '../support/smtp-sink.js';
-import { expectExactlyOnePerPerson, mine, seededCampaign, startBroadcast, type FaultContext } from './broadcast-checks.js';
+import { expectExactlyOnePerPerson, mine, seededCampaign, startBroadcast } from './broadcast-checks.js';
 
 /** Every setting that decides how soon lost work is found again, as .env.example ships it. */
 const SHIPPED_TIMINGS = (() => {
@@ -39,12 +40,7 @@ const SHIPPED_TIMINGS = (() => {
   );
 })();
 
-const ctx = {} as FaultContext;
-beforeAll(async () => {
-  ctx.handle = openTestDatabase();
-  ctx.organiser = await newOrganiser(ctx.handle, 'Restarts');
-});
-afterAll(() => ctx.handle.close());
+const ctx = useTestStack({ runs: 'database', organiser: 'Restarts' });
 
 /** The API in this process, worker processes of our own (as `npm run worker` starts them), a sink. */
 async function startShippedStack(ratePerSecond: number) {

@@ -1,27 +1,17 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/organisers/organiser-service.js';
 import { displayPrefixOf } from '../../src/organisers/api-keys.js';
-import { campaignBody, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
+import { campaignBody, newOrganiser, type TestOrganiser } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let alice: TestOrganiser;
+const { app, handle, organiser: alice } = useTestStack({ runs: 'app', organiser: 'Alice' });
 let bob: TestOrganiser;
 let aliceCampaignId: string;
 
 beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-  alice = await newOrganiser(handle, 'Alice');
   bob = await newOrganiser(handle, 'Bob');
   const created = await app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: alice.auth, payload: campaignBody() });
   aliceCampaignId = created.json().id;
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
 });
 
 /** Every organiser route, with a request body that would succeed for the campaign's owner. */

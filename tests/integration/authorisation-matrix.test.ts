@@ -5,18 +5,15 @@
  * that is not a key gets 401 and no table changes. The owner's own key then reaches every one of the
  * same resources, so each 404 is about whose they are and nothing else.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { displayPrefixOf } from '../../src/organisers/api-keys.js';
 import { revokeApiKey } from '../../src/organisers/organiser-service.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
+import { createPublishedCampaign, newOrganiser, type TestOrganiser } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { seedSupporters } from '../support/seed.js';
 import { fillPath, fingerprint, organiserRoutesOf, routeKey, type AppRoute } from '../support/routes.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let alice: TestOrganiser;
+const { app, handle, organiser: alice } = useTestStack({ runs: 'app', organiser: 'Alice' });
 let bob: TestOrganiser;
 /** Alice's resources, by the path segment that names their kind. */
 let owned: Record<string, string>;
@@ -60,9 +57,6 @@ function ownedId(resource: string): string {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-  alice = await newOrganiser(handle, 'Alice');
   bob = await newOrganiser(handle, 'Bob');
   const campaign = await createPublishedCampaign(app, alice, { replyPolicy: { mode: 'approve', allowedSenders: ['fco.gov.example'] } });
   await seedSupporters(handle, campaign.id, 3, `matrix-${campaign.id.slice(0, 8)}`);
@@ -82,10 +76,6 @@ beforeAll(async () => {
   expect(broadcast.statusCode).toBe(201);
   expect(reply.json().status).toBe('awaiting_approval');
   owned = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id };
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
 });
 
 describe('the organiser routes', () => {

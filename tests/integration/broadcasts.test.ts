@@ -1,13 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { emailHash } from '../../src/supporters/email-address.js';
 import {
   createPublishedCampaign,
   newOrganiser,
-  openTestDatabase,
   startApp,
   startStack,
   testEnv,
@@ -15,8 +13,8 @@ import {
   waitForValue,
   waitUntil,
   type Stack,
-  type TestOrganiser,
 } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.js';
 import { seedSupporters } from '../support/seed.js';
 
@@ -28,14 +26,7 @@ const FAST = {
   WORKER_CONCURRENCY: '4',
 };
 
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(() => handle.close());
+const { handle, organiser } = useTestStack({ runs: 'database', organiser: 'UNA-UK' });
 
 type App = Stack['app'];
 
@@ -104,11 +95,7 @@ function messageIdsByRecipient(mails: ReceivedMail[]): Map<string, string[]> {
 }
 
 describe('a broadcast to a few thousand supporters', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(FAST);
-  });
-  afterAll(() => stack.close());
+  const { stack } = useTestStack({ env: FAST });
 
   it('reaches exactly the audience, once each, with personalised mail, and counts match the sink', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
@@ -456,11 +443,7 @@ describe('controlling a broadcast', () => {
 });
 
 describe('broadcast input and access', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(FAST);
-  });
-  afterAll(() => stack.close());
+  const { stack } = useTestStack({ env: FAST });
 
   it('refuses bad broadcasts and other organisers', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);

@@ -1,22 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { makePurgeCampaign } from '../../src/campaigns/campaign-purge.js';
-import { campaignBody, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
+import { campaignBody, newOrganiser, type TestOrganiser } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle);
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
-});
+const { app, handle, organiser } = useTestStack({ runs: 'app' });
 
 async function create(body: unknown = campaignBody(), who: TestOrganiser = organiser) {
   return app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: who.auth, payload: body as object });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { startApp, testEnv, uniqueSuffix } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { testEnv, uniqueSuffix } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
 function cli(...args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
@@ -11,11 +11,7 @@ function cli(...args: string[]) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(() => app.close());
+const { app } = useTestStack({ runs: 'app' });
 
 describe('npm run cli -- create-organiser', () => {
   it('prints one JSON line with the id and an API key that works', async () => {

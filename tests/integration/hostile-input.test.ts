@@ -4,25 +4,15 @@
  * and a 4xx changes nothing in the database.
  */
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPublishedCampaign } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
+const { app, handle, organiser } = useTestStack({ runs: 'app', organiser: 'Fuzzed' });
 let campaign: { id: string; slug: string };
 
 beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'Fuzzed');
   campaign = await createPublishedCampaign(app, organiser);
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
 });
 
 /**

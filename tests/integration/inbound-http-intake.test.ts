@@ -4,11 +4,11 @@
  * the signed request states — never from the message's own Received headers. DNS is a zone inside
  * this process (fake-dns.ts); DKIM keys are generated here.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signInboundRequest, type InboundEnvelope } from '../../src/inbound/http-intake.js';
 import { generateDkimKey, installFakeDns, txt } from '../support/fake-dns.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
+import { createPublishedCampaign, uniqueSuffix, waitForValue } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
 const SECRET = 'an-inbound-hmac-secret-of-32-characters-or-more';
 const OFFICIAL_DOMAIN = 'fco.example.gov.uk';
@@ -24,19 +24,11 @@ const restoreDns = installFakeDns({
   [`_dmarc.${EVIL}`]: { TXT: [txt('v=DMARC1; p=none')] },
 });
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  stack = await startStack({ INBOUND_HMAC_SECRET: SECRET, INBOUND_REQUIRE_DMARC: 'true', SWEEP_INTERVAL_SECONDS: '1' });
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-  restoreDns();
+// Registered before the stack's hooks, so it runs after the stack (whose workers look up DNS) has closed.
+afterAll(() => restoreDns());
+const { stack, handle, organiser } = useTestStack({
+  env: { INBOUND_HMAC_SECRET: SECRET, INBOUND_REQUIRE_DMARC: 'true', SWEEP_INTERVAL_SECONDS: '1' },
+  organiser: 'UNA-UK',
 });
 
 async function newCampaign() {

@@ -10,7 +10,6 @@ import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { startInboundListener, type InboundListener } from '../../src/inbound/smtp-listener.js';
 import { registerInboundSmtp } from '../../src/metrics/process-metrics.js';
@@ -18,17 +17,8 @@ import { Registry } from 'prom-client';
 import { Queues, inboundJobId } from '../../src/queue/queues.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
 import { startWorkers } from '../../workers/start-workers.js';
-import {
-  createPublishedCampaign,
-  newOrganiser,
-  openTestDatabase,
-  startStack,
-  testEnv,
-  uniqueSuffix,
-  waitForValue,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { createPublishedCampaign, startStack, testEnv, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
@@ -36,16 +26,7 @@ const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', im
 const OFFICIAL = 'conflict.department@fco.example.gov.uk';
 const MiB = 1024 * 1024;
 
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await handle.close();
-});
+const { handle, organiser } = useTestStack({ runs: 'database', organiser: 'UNA-UK' });
 
 async function campaignOn(stack: Stack) {
   const campaign = await createPublishedCampaign(stack.app, organiser, { replyPolicy: { mode: 'auto', allowedSenders: ['fco.example.gov.uk'] } });
@@ -110,14 +91,10 @@ function inboundOf(stack: Stack, campaignId: string) {
 }
 
 describe('the inbound listener', () => {
-  let stack: Stack;
+  const { stack } = useTestStack({ env: { INBOUND_SMTP_PORT: '0' } });
   let child: ChildProcess;
-  beforeAll(async () => {
-    stack = await startStack({ INBOUND_SMTP_PORT: '0' });
-  });
-  afterAll(async () => {
+  afterAll(() => {
     child?.send('stop');
-    await stack.close();
   });
 
   it('keeps its memory bounded under a 400 MiB message: the bytes past INBOUND_MAX_BYTES are dropped, 552, nothing stored', async () => {
@@ -289,15 +266,9 @@ describe('a message with 17,000 attachments', () => {
 });
 
 describe('forwarded attachments and retention', () => {
-  let stack: Stack;
-  let listener: TestInboundListener;
-  beforeAll(async () => {
-    stack = await startStack({ INBOUND_SMTP_PORT: '0', INBOUND_REQUIRE_DMARC: 'false', INBOUND_RETENTION_DAYS: '30', SWEEP_INTERVAL_SECONDS: '3600' });
-    listener = await startTestInboundListener(stack.config, handle.db);
-  });
-  afterAll(async () => {
-    await listener.close();
-    await stack.close();
+  const { stack, listener } = useTestStack({
+    env: { INBOUND_SMTP_PORT: '0', INBOUND_REQUIRE_DMARC: 'false', INBOUND_RETENTION_DAYS: '30', SWEEP_INTERVAL_SECONDS: '3600' },
+    inboundListener: true,
   });
 
   it('forwards the PDF but not an executable renamed .pdf nor an HTML file, and tells the organiser which and why', async () => {

@@ -6,36 +6,12 @@
  * the intended ones, and names decode to what was typed. Even values that got into the database some
  * other way with CR/LF in them cannot break a header.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import type { ReceivedMail } from '../support/smtp-sink.js';
-import {
-  campaignBody,
-  createPublishedCampaign,
-  linkIn,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  waitForValue,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { campaignBody, createPublishedCampaign, linkIn, signAndConfirm, uniqueSuffix, waitForValue } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK' });
 
 const VICTIM = 'victim@evil.example';
 const encodedWord = (text: string) => `=?UTF-8?B?${Buffer.from(text).toString('base64')}?=`;

@@ -1,11 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { serviceFiguresQuery } from '../../src/metrics/metrics-queries.js';
 import {
   createPublishedCampaign,
-  newOrganiser,
-  openTestDatabase,
   signAndConfirm,
   startApp,
   startStack,
@@ -13,18 +10,11 @@ import {
   waitForValue,
   waitUntil,
   type Stack,
-  type TestOrganiser,
 } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { seedSupporters } from '../support/seed.js';
 
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(() => handle.close());
+const { handle, organiser } = useTestStack({ runs: 'database', organiser: 'UNA-UK' });
 
 /** The value of one sample in Prometheus text format, or undefined when the exposition lacks it. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -68,12 +58,8 @@ async function expectDeliveriesMatchLedger(text: string) {
 }
 
 describe('GET /metrics during a real broadcast', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // A modest rate, so the broadcast is still sending when the test pauses it.
-    stack = await startStack({ METRICS_PORT: '0', MAIL_RATE_PER_SECOND: '60', DELIVERY_STALE_SECONDS: '3' });
-  });
-  afterAll(() => stack.close());
+  // A modest rate, so the broadcast is still sending when the test pauses it.
+  const { stack } = useTestStack({ env: { METRICS_PORT: '0', MAIL_RATE_PER_SECOND: '60', DELIVERY_STALE_SECONDS: '3' } });
 
   it('counts sign-ups, one-to-one mail, the letter to the target and a broadcast as the ledger does, and they move', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);

@@ -6,33 +6,11 @@
  * spreadsheet would run as a formula (=, +, -, @, tab, CR) is neutralised, and a line break inside a
  * value cannot start a new row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import {
-  createPublishedCampaign,
-  linkIn,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { createPublishedCampaign, linkIn, signAndConfirm, uniqueSuffix } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK' });
 
 const SCRIPT = '<script>alert(1)</script>';
 const IMG = '"><img src=x onerror=alert(1)>';

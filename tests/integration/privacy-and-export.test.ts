@@ -1,32 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { emailHash } from '../../src/supporters/email-address.js';
-import {
-  createPublishedCampaign,
-  linkIn,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { createPublishedCampaign, linkIn, newOrganiser, signAndConfirm, uniqueSuffix } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { countRows } from '../support/seed.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK' });
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 

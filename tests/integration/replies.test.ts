@@ -1,43 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import {
-  createPublishedCampaign,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  waitForValue,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
-import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
+import { createPublishedCampaign, newOrganiser, signAndConfirm, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
+import { deliverRaw } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
 const OFFICIAL = 'conflict.department@fco.example.gov.uk';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-let listener: TestInboundListener;
-
-beforeAll(async () => {
-  stack = await startStack({
-    SWEEP_INTERVAL_SECONDS: '1',
-    INBOUND_REQUIRE_DMARC: 'false',
-    INBOUND_SMTP_PORT: '0',
-    INBOUND_MAX_BYTES: '200000',
-  });
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-  listener = await startTestInboundListener(stack.config, handle.db);
-});
-afterAll(async () => {
-  await listener.close();
-  await stack.close();
-  await handle.close();
+const { stack, handle, organiser, listener } = useTestStack({
+  env: { SWEEP_INTERVAL_SECONDS: '1', INBOUND_REQUIRE_DMARC: 'false', INBOUND_SMTP_PORT: '0', INBOUND_MAX_BYTES: '200000' },
+  organiser: 'UNA-UK',
+  inboundListener: true,
 });
 
 async function campaignWith(policy: { mode: 'auto' | 'approve'; allowedSenders: string[] }) {

@@ -7,13 +7,13 @@ import { authenticate } from 'mailauth';
 import PostalMime from 'postal-mime';
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inboundMessages, replies } from '../../src/db/schema.js';
 import { makeProcessInbound } from '../../src/inbound/process-inbound.js';
 import { generateDkimKey, installFakeDns, txt, type DkimKey } from '../support/fake-dns.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
-import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
+import { createPublishedCampaign, uniqueSuffix, waitForValue } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
+import { deliverRaw } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 
 const OFFICIAL_DOMAIN = 'fco.example.gov.uk';
@@ -47,22 +47,12 @@ function isOfficialDomain(domain: string | undefined | false): boolean {
   return lower === OFFICIAL_DOMAIN || lower.endsWith(`.${OFFICIAL_DOMAIN}`);
 }
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-let listener: TestInboundListener;
-
-beforeAll(async () => {
-  stack = await startStack({ INBOUND_REQUIRE_DMARC: 'true', INBOUND_SMTP_PORT: '0', SWEEP_INTERVAL_SECONDS: '1' });
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-  listener = await startTestInboundListener(stack.config, handle.db);
-});
-afterAll(async () => {
-  await listener.close();
-  await stack.close();
-  await handle.close();
-  restoreDns();
+// Registered before the stack's hooks, so it runs after the stack (whose workers look up DNS) has closed.
+afterAll(() => restoreDns());
+const { stack, handle, organiser, listener } = useTestStack({
+  env: { INBOUND_REQUIRE_DMARC: 'true', INBOUND_SMTP_PORT: '0', SWEEP_INTERVAL_SECONDS: '1' },
+  organiser: 'UNA-UK',
+  inboundListener: true,
 });
 
 async function campaignWith(mode: 'auto' | 'approve') {

@@ -1,37 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { signLinkToken } from '../../src/links/link-tokens.js';
 import { emailHash } from '../../src/supporters/email-address.js';
-import {
-  createPublishedCampaign,
-  linkIn,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  waitForValue,
-  waitUntil,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { createPublishedCampaign, linkIn, signAndConfirm, startStack, uniqueSuffix, waitForValue, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { countRows } from '../support/seed.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  // One-to-one mail is retried on the ledger's schedule: seconds, not the shipped 30 s and up.
-  stack = await startStack({ DELIVERY_RETRY_BASE_SECONDS: '1' });
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+// One-to-one mail is retried on the ledger's schedule: seconds, not the shipped 30 s and up.
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK', env: { DELIVERY_RETRY_BASE_SECONDS: '1' } });
 
 const newEmail = (name = 'supporter') => `${name}-${uniqueSuffix()}@Example.ORG`;
 

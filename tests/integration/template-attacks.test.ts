@@ -4,38 +4,19 @@
  * refused with 422 `invalid_template` naming the field, and nothing is stored; what is harmless renders,
  * bounded. A supporter's name is data, never template: Liquid in it reaches the mail as typed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import {
-  campaignBody,
-  createPublishedCampaign,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody, createPublishedCampaign, signAndConfirm, uniqueSuffix } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { fingerprint } from '../support/routes.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK' });
 let published: { id: string; slug: string };
 let draftId: string;
 
 beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
   published = await createPublishedCampaign(stack.app, organiser);
   const draft = await stack.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: organiser.auth, payload: campaignBody() });
   draftId = draft.json().id;
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
 });
 
 const TOO_MUCH = 'takes too long or too much memory to render';

@@ -5,24 +5,13 @@
  * the friendly "does not work" (or "expired") page and changes no table. The tokens here start from
  * the real links the mails carry; tests/unit/link-tokens.test.ts covers the token format alone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signLinkToken, type LinkClaims } from '../../src/links/link-tokens.js';
-import {
-  createPublishedCampaign,
-  linkIn,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  waitUntil,
-  type Stack,
-} from '../support/harness.js';
+import { createPublishedCampaign, linkIn, signAndConfirm, uniqueSuffix, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { fingerprint } from '../support/routes.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK' });
 let campaign: { id: string; slug: string };
 let other: { id: string; slug: string };
 /** Pat signed both campaigns and confirmed; Quinn signed the first and has not confirmed yet. */
@@ -112,9 +101,6 @@ function sign(claims: Partial<LinkClaims> & Pick<LinkClaims, 'purpose' | 'suppor
 }
 
 beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  const organiser = await newOrganiser(handle, 'UNA-UK');
   campaign = await createPublishedCampaign(stack.app, organiser);
   other = await createPublishedCampaign(stack.app, organiser);
 
@@ -133,10 +119,6 @@ beforeAll(async () => {
   await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: `email=${encodeURIComponent(pat.email)}` });
   const dataMail = await stack.sink.waitFor((m) => m.envelopeTo.includes(pat.email) && m.parsed.subject!.startsWith('Your data'));
   tokens.privacy = linkIn(dataMail.parsed.text!, '/privacy/').slice('/privacy/'.length);
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
 });
 
 describe('a forged link', () => {

@@ -6,40 +6,23 @@
  * with 400 naming the field. NUL anywhere (paths, queries, bodies, inbound mail) is never a 500: Postgres
  * cannot store it, so it must be stopped before a query or dropped from mail we receive.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signInboundRequest } from '../../src/inbound/http-intake.js';
-import {
-  campaignBody,
-  createPublishedCampaign,
-  newOrganiser,
-  openTestDatabase,
-  signAndConfirm,
-  startStack,
-  uniqueSuffix,
-  waitForValue,
-  type Stack,
-  type TestOrganiser,
-} from '../support/harness.js';
+import { campaignBody, createPublishedCampaign, signAndConfirm, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { fillPath, fingerprint, routeKey, routesOf } from '../support/routes.js';
 
 const INBOUND_SECRET = 'inbound-secret-of-at-least-32-characters';
 const INBOUND_MAX_BYTES = 100_000;
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
+const { stack, handle, organiser } = useTestStack({
+  env: { INBOUND_HMAC_SECRET: INBOUND_SECRET, INBOUND_REQUIRE_DMARC: 'false', INBOUND_MAX_BYTES: String(INBOUND_MAX_BYTES) },
+  organiser: 'UNA-UK',
+});
 let campaign: { id: string; slug: string };
 let ids: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    INBOUND_HMAC_SECRET: INBOUND_SECRET,
-    INBOUND_REQUIRE_DMARC: 'false',
-    INBOUND_MAX_BYTES: String(INBOUND_MAX_BYTES),
-  });
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
   campaign = await createPublishedCampaign(stack.app, organiser, { replyPolicy: { mode: 'approve', allowedSenders: ['fco.gov.example'] } });
   const broadcast = await stack.app.inject({
     method: 'POST',
@@ -54,10 +37,6 @@ beforeAll(async () => {
     payload: { fromAddress: 'minister@fco.gov.example', subject: 'Re', body: 'Reply' },
   });
   ids = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id };
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
 });
 
 const PAGE = /^\/(?:c|confirm|u|privacy)(?:\/|$)/;

@@ -1,26 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.js';
-import { campaignBody, newOrganiser, openTestDatabase, startApp, testConfig, testEnv, waitUntil, type TestOrganiser } from '../support/harness.js';
+import { campaignBody, testConfig, testEnv, waitUntil } from '../support/harness.js';
+import { useTestStack } from '../support/test-stack.js';
 import { addSupporter, countRows, seedSupporters } from '../support/seed.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle);
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
-});
+const { app, handle, organiser } = useTestStack({ runs: 'app' });
 
 async function closedCampaign(): Promise<string> {
   const created = await app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: organiser.auth, payload: campaignBody() });
