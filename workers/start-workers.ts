@@ -96,6 +96,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       transport,
       mailFrom: config.MAIL_FROM,
       inboundDomain: config.INBOUND_DOMAIN,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      fontDir: config.LETTER_FONT_DIR,
       claimant,
     }),
     inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config }),
