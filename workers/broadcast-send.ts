@@ -17,6 +17,8 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from '../src/broadcasts/broadcast-mail.js';
+import { withOrganisationFooter } from '../src/organisers/mail-footer.js';
+import { loadOrganisationIdentity, organisationFooterLine } from '../src/organisers/organisation-identity.js';
 import { loadForwardedReply } from '../src/replies/forwarded-reply.js';
 import {
   claimDeliveryBatch,
@@ -180,6 +182,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
     const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
+    const organisationFooter = organisationFooterLine(await loadOrganisationIdentity(deps.db, campaign.organiserId));
     const bounced: string[] = [];
 
     const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
@@ -191,6 +194,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       try {
         const compose = broadcast.audience === 'target' ? composeLetterToTarget : composeBroadcastMail;
         mail = compose(render, broadcast.id, campaign, recipient, mailOptions, reply);
+        if (broadcast.audience === 'supporters') mail = withOrganisationFooter(mail, organisationFooter);
       } catch (error) {
         return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
       }

@@ -11,6 +11,8 @@ import type { LinkUrls } from '../src/links/link-urls.js';
 import { classifySendError } from '../src/mail/smtp-outcome.js';
 import type { MailTransport } from '../src/mail/mail-transport.js';
 import { composeTransactionalMail } from '../src/mail/transactional-mail.js';
+import { withOrganisationFooter } from '../src/organisers/mail-footer.js';
+import { loadOrganisationIdentity, organisationFooterLine } from '../src/organisers/organisation-identity.js';
 import { claimMessage, listUnsentMessages, recordMessageOutcome } from '../src/mail/transactional-ledger.js';
 import type { JobData, Queues } from '../src/queue/queues.js';
 import { mailJobId } from '../src/queue/queues.js';
@@ -73,6 +75,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
   let mail;
   try {
     mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+    mail = withOrganisationFooter(mail, organisationFooterLine(await loadOrganisationIdentity(deps.db, context.campaign.organiserId)));
   } catch (error) {
     // A letter that cannot be rendered for this supporter will not render on a retry either.
     if (!(error instanceof LetterRenderError)) throw error;
