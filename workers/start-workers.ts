@@ -10,6 +10,7 @@ import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { withoutQueryParams } from '../src/infra/safe-errors.js';
 import { makeSendRateGate } from '../src/infra/send-rate.js';
+import { warnOfMissingLetterFonts } from '../src/letters/letter-fonts.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
 import { measureTransport } from '../src/metrics/measured-transport.js';
@@ -85,6 +86,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     log,
   });
   const { claimant } = liveness;
+  warnOfMissingLetterFonts(config.LETTER_FONT_DIR, log);
   const deliveryOutcomes = makeOutcomeRecorder(database.db, claimant, log);
   let stopping = false;
 

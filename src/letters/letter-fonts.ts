@@ -82,6 +82,20 @@ export function missingLetterFonts(dir: string): Array<{ path: string; package: 
     .map((face) => ({ path: join(dir, face.file), package: face.package }));
 }
 
+/**
+ * Said once at start-up, so an operator learns of a missing package before a letter goes out with a
+ * name printed as empty boxes (the letter still goes: the target must get it).
+ */
+export function warnOfMissingLetterFonts(dir: string, log: { error(details: object, message: string): void }): void {
+  const missing = missingLetterFonts(dir);
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map((font) => font.package))].join(' ');
+  log.error(
+    { missing: missing.map((font) => font.path) },
+    `letter fonts missing under LETTER_FONT_DIR=${dir}: install them (apt-get install ${packages}) or point LETTER_FONT_DIR at them; until then names in their scripts print as empty boxes in the letter to the target`,
+  );
+}
+
 export interface FontRun {
   text: string;
   /** undefined: no usable font at all; pdfkit's built-in Helvetica is used. */

@@ -33,7 +33,7 @@ function letterhead(doc: Pdf, fonts: PdfFonts, sheet: LetterSheet): void {
     const scale = Math.min(150 / image.width, 60 / image.height, 1);
     doc.image(image as unknown as Buffer, MARGIN.left, top, { width: image.width * scale, height: image.height * scale });
     logoBottom = top + image.height * scale;
-    textLeft = MARGIN.left + width / 2;
+    textLeft = MARGIN.left + image.width * scale + 24;
   }
   const textWidth = MARGIN.left + width - textLeft;
   const align = sheet.letterhead.logo ? 'right' : 'left';
