@@ -10,8 +10,10 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
-# DejaVu Sans lets the signatory PDF show names beyond Western European scripts.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+# The letter to the target is set in Noto Serif, with a fallback per character so every supporter's
+# name prints: Noto's Arabic, Hebrew, Indic, Thai, Armenian, Georgian and Ethiopic faces (fonts-noto-core),
+# Chinese, Japanese and Korean (fonts-noto-cjk), DejaVu Sans for symbols. Found under LETTER_FONT_DIR.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

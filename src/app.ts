@@ -30,6 +30,9 @@ import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import { serializeErrorSafely } from './infra/safe-errors.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
+import { logoRoutes } from './organisers/logo-routes.js';
+import { profileRoutes } from './organisers/profile-routes.js';
+import { targetLetterRoutes } from './letters/target-letter-routes.js';
 import { createMetricsRegistry, registerSignupMetrics } from './metrics/process-metrics.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
@@ -129,6 +132,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(metricsRoutes, { registry: metrics, token: config.METRICS_TOKEN });
   await app.register(httpIntakeRoutes, { db: app.db, queues: app.queues, config });
+  await app.register(logoRoutes, { db: app.db });
   await app.register(async (site) => {
     await preparePublicScope(site);
     await site.register(publicRoutes, { service: supporterService });
@@ -144,6 +148,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         addresses: { publicBaseUrl: config.PUBLIC_BASE_URL, inboundDomain: config.INBOUND_DOMAIN },
       });
       await api.register(organiserSupporterRoutes, { campaigns: campaignService });
+      await api.register(profileRoutes, { db: app.db, publicBaseUrl: config.PUBLIC_BASE_URL, logoMaxBytes: config.ORGANISER_LOGO_MAX_BYTES });
+      await api.register(targetLetterRoutes, { campaigns: campaignService });
       await api.register(replyRoutes, {
         campaigns: campaignService,
         jobs: broadcastService.jobs,

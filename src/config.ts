@@ -100,6 +100,9 @@ const envSchema = z.object({
   INBOUND_REQUIRE_DMARC: booleanFlag.default(true),
   INBOUND_HMAC_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   WORKER_CONCURRENCY: positiveInt.max(100).default(4),
+  // Where the letter to the target finds its fonts (Debian's layout: fonts-noto-core, fonts-noto-cjk, fonts-dejavu-core).
+  LETTER_FONT_DIR: z.string().trim().min(1).default('/usr/share/fonts'),
+  ORGANISER_LOGO_MAX_BYTES: positiveInt.max(10 * 1024 * 1024).default(512 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   TRUST_PROXY: booleanFlag.default(false),
   SWAGGER_UI: booleanFlag.default(true),

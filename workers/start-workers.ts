@@ -11,6 +11,7 @@ import { openDatabase } from '../src/db/client.js';
 import { withoutQueryParams } from '../src/infra/safe-errors.js';
 import { stalePeriods } from '../src/infra/stale-periods.js';
 import { makeSendRateGate } from '../src/infra/send-rate.js';
+import { warnOfMissingLetterFonts } from '../src/letters/letter-fonts.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { retrySchedule } from '../src/mail/delivery-outcome.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
@@ -89,6 +90,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     log,
   });
   const { claimant } = liveness;
+  warnOfMissingLetterFonts(config.LETTER_FONT_DIR, log);
   const deliveryOutcomes = makeOutcomeRecorder(database.db, claimant, log);
   let stopping = false;
 
@@ -100,6 +102,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       transport,
       mailFrom: config.MAIL_FROM,
       inboundDomain: config.INBOUND_DOMAIN,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      fontDir: config.LETTER_FONT_DIR,
       claimant,
       schedule,
       queues,

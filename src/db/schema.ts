@@ -44,10 +44,29 @@ export const organisers = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     email: text('email').notNull(),
     name: text('name').notNull(),
+    /** The organisation's profile, on the letterhead of the letter to the target and in mail footers. */
+    website: text('website'),
+    postalAddress: text('postal_address'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('organisers_email_key').on(sql`lower(${t.email})`)],
 );
+
+/**
+ * An organiser's logo, PNG or JPEG as sniffed from its bytes, kept in Postgres so every process can
+ * print it on a letter without shared disk. A table of its own so reading an organiser never drags
+ * the image along.
+ */
+export const organiserLogos = pgTable('organiser_logos', {
+  organiserId: uuid('organiser_id')
+    .primaryKey()
+    .references(() => organisers.id, { onDelete: 'cascade' }),
+  contentType: text('content_type').notNull(),
+  content: bytea('content').notNull(),
+  /** Hex SHA-256 of the content: the ETag, and the version in the logo's URL. */
+  sha256: text('sha256').notNull(),
+  updatedAt: updatedAt(),
+});
 
 /** Only the SHA-256 of a key is stored; the key itself is shown once, when it is created. */
 export const apiKeys = pgTable(
@@ -376,6 +395,15 @@ export const targetLetters = pgTable(
     /** When a 'pending' bundle may be claimed: now, or its retry time. */
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     signatories: integer('signatories'),
+    /**
+     * The letter as made for its first attempt (recipient, Reply-To, subject, the PDF): every retry
+     * sends these same bytes, and the organiser can see exactly what the target received.
+     */
+    toName: text('to_name'),
+    toAddress: text('to_address'),
+    replyTo: text('reply_to'),
+    subject: text('subject'),
+    pdf: bytea('pdf'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),

@@ -1,22 +1,20 @@
 /**
- * Sends the bundled letter to the target: a covering letter, the campaign letter, and the signatory
- * list attached as CSV and PDF, with the campaign's reply address as Reply-To.
+ * Sends the bundled letter to the target: the letter on the organisation's letterhead (see
+ * src/letters/compose-target-letter.ts), the signatory list attached as PDF and CSV, with the
+ * campaign's reply address as Reply-To.
  */
 import { UnrecoverableError } from 'bullmq';
-import { replyAddressOf } from '../campaigns/campaign-view.js';
 import type { Database } from '../db/client.js';
 import { campaigns } from '../db/schema.js';
-import { buildSignatoryPdf, type Signatory } from './signatory-pdf.js';
+import { composeTargetLetter, type ComposeTargetLetterOptions } from './compose-target-letter.js';
+import type { Signatory } from './letter-sheet.js';
+import { recordTargetLetterContent } from './sent-letter-queries.js';
+import { loadLetterhead } from '../organisers/organisation-identity.js';
 import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome, signatoryPage } from './target-letter-queries.js';
 import type { MailTransport } from '../mail/mail-transport.js';
-import { deterministicMessageId } from '../mail/message-id.js';
 import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { JobData, Queues } from '../queue/queues.js';
 import { targetLetterJobId, targetLetterRetryJobId } from '../queue/queues.js';
-import { csvRow } from '../supporters/csv.js';
-import { formatLetterDate, mergeDataFor } from '../templates/merge-fields.js';
-import { renderLetter } from '../templates/render-template.js';
-import { escapeHtml } from '../web/html.js';
 import { eq } from 'drizzle-orm';
 
 const PAGE = 5_000;
@@ -33,11 +31,9 @@ async function allSignatories(db: Database, campaignId: string): Promise<Signato
   }
 }
 
-export function makeSendTargetLetter(deps: {
+export function makeSendTargetLetter(deps: ComposeTargetLetterOptions & {
   db: Database;
   transport: MailTransport;
-  mailFrom: string;
-  inboundDomain: string;
   /** This process's id in worker_processes: its claim carries it (see claim-recovery.ts). */
   claimant: string;
   schedule: RetrySchedule;
@@ -51,50 +47,21 @@ export function makeSendTargetLetter(deps: {
     if (!campaign) return { outcome: 'campaign gone' };
 
     const signatories = await allSignatories(deps.db, campaign.id);
-    const rendered = renderLetter(
-      { subject: campaign.letterSubject, body: campaign.letterBody },
-      mergeDataFor({
-        supporterName: 'The undersigned',
-        postcode: null,
-        campaignTitle: campaign.title,
-        targetName: campaign.targetName,
-        signedAt: new Date(),
-        unsubscribeUrl: '',
-      }),
-    );
-    const covering = [
-      `Dear ${campaign.targetName},`,
-      '',
-      `Please find below our letter “${campaign.title}”, signed by ${signatories.length} supporters of ${campaign.senderName}.`,
-      'The list of signatories is attached (CSV and PDF). A reply to this email reaches the campaign.',
-      '',
-      '----',
-      '',
-      rendered.text,
-    ].join('\n');
-    const csv = csvRow(['name', 'postcode', 'signed_at']) + signatories.map((s) => csvRow([s.name, s.postcode, s.signedAt.toISOString()])).join('');
-    const pdf = await buildSignatoryPdf({
-      title: campaign.title,
-      targetName: campaign.targetName,
-      letterText: rendered.text,
-      signatories,
-      formatDate: formatLetterDate,
+    // Always found (campaigns restrict their organiser's deletion); the sender's name if not.
+    const organisation = (await loadLetterhead(deps.db, campaign.organiserId)) ?? { name: campaign.senderName, website: null, postalAddress: null };
+    const { mail, pdf } = await composeTargetLetter(letter, campaign, organisation, signatories, deps);
+    // Recorded before sending: the organiser sees exactly what went (or was last tried).
+    await recordTargetLetterContent(deps.db, letter.id, {
+      toName: mail.to.name,
+      toAddress: mail.to.address,
+      replyTo: mail.replyTo!.address,
+      subject: mail.subject,
+      pdf,
+      signatories: signatories.length,
     });
 
     try {
-      const { response } = await deps.transport.send({
-        from: { name: campaign.senderName, address: deps.mailFrom },
-        to: { name: campaign.targetName, address: campaign.targetEmail },
-        replyTo: { name: campaign.senderName, address: replyAddressOf(campaign.replyToken, deps.inboundDomain) },
-        subject: rendered.subject,
-        messageId: deterministicMessageId('target-letter', letter.id, deps.mailFrom),
-        text: covering,
-        html: `<pre style="font-family:Georgia,serif;white-space:pre-wrap">${escapeHtml(covering)}</pre>`,
-        attachments: [
-          { filename: 'signatories.csv', content: csv, contentType: 'text/csv; charset=utf-8' },
-          { filename: 'letter-and-signatories.pdf', content: pdf, contentType: 'application/pdf' },
-        ],
-      });
+      const { response } = await deps.transport.send(mail);
       await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, { status: 'sent', response }, signatories.length);
       return { outcome: 'sent', signatories: signatories.length };
     } catch (error) {

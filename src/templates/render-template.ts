@@ -7,6 +7,7 @@ import { Output, Tag, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { escapeHtml } from '../web/html.js';
+import { joinSoftWraps } from './soft-wraps.js';
 import { htmlEngine, MAX_RENDERED, newRenderBudget, OutputLimitError, renderBounded, textEngine } from './liquid-engine.js';
 import { MERGE_FIELDS, type MergeData, type MergeField } from './merge-fields.js';
 
@@ -69,9 +70,12 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer' }) },
 };
 
+/** How letters' Markdown is read everywhere: the HTML of pages and mail, and the PDF's layout (src/letters). */
+export const LETTER_MARKDOWN = { gfm: true, breaks: true } as const;
+
 /** Markdown (already merged) to HTML that is safe to show in a page or a mail. */
 export function markdownToSafeHtml(markdown: string): string {
-  const html = marked.parse(markdown, { async: false, gfm: true, breaks: true });
+  const html = marked.parse(joinSoftWraps(markdown), { ...LETTER_MARKDOWN, async: false });
   return sanitizeHtml(html, SANITIZE_OPTIONS);
 }
 

@@ -10,6 +10,8 @@ import type { Database } from '../db/client.js';
 import type { LinkUrls } from '../links/link-urls.js';
 import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { MailTransport } from '../mail/mail-transport.js';
+import { withOrganisationFooter } from '../organisers/mail-footer.js';
+import { loadOrganisationIdentity, organisationFooterLine } from '../organisers/organisation-identity.js';
 import { composeTransactionalMail } from './transactional-mail.js';
 import type { LedgerOutcome } from '../infra/mail-ledger.js';
 import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalKind } from './transactional-ledger.js';
@@ -71,6 +73,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string): Prom
   let mail;
   try {
     mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+    mail = withOrganisationFooter(mail, organisationFooterLine(await loadOrganisationIdentity(deps.db, context.campaign.organiserId)));
   } catch (error) {
     // A letter that cannot be rendered for this supporter will not render on a retry either.
     if (!(error instanceof LetterRenderError)) throw error;

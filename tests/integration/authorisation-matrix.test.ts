@@ -36,10 +36,25 @@ function payloadFor(route: AppRoute): object | undefined {
   return payloads[routeKey(route)];
 }
 
-/** Routes that name no resource: what another organiser must not get from them is checked apart. */
-const WITHOUT_RESOURCE = new Set(['GET /api/v1/campaigns', 'POST /api/v1/campaigns']);
+/**
+ * Routes that name no resource: what another organiser must not get from them is checked apart. The
+ * profile routes are the caller's own organisation (tests/integration/organiser-profile.test.ts).
+ */
+const WITHOUT_RESOURCE = new Set([
+  'GET /api/v1/campaigns',
+  'POST /api/v1/campaigns',
+  'GET /api/v1/organiser/profile',
+  'PUT /api/v1/organiser/profile',
+  'PUT /api/v1/organiser/logo',
+  'DELETE /api/v1/organiser/logo',
+]);
 
-const NOT_FOUND: Record<string, string> = { campaigns: 'Campaign not found', broadcasts: 'Broadcast not found', replies: 'Reply not found' };
+const NOT_FOUND: Record<string, string> = {
+  campaigns: 'Campaign not found',
+  broadcasts: 'Broadcast not found',
+  replies: 'Reply not found',
+  'target-letters': 'Target letter not found',
+};
 
 function requestFor(route: AppRoute, ids: (resource: string) => string) {
   const payload = payloadFor(route);
@@ -75,7 +90,9 @@ beforeAll(async () => {
   });
   expect(broadcast.statusCode).toBe(201);
   expect(reply.json().status).toBe('awaiting_approval');
-  owned = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id };
+  // A bundle that failed: its record exists (the owner reads it), without a PDF (422 for the owner).
+  const letter = await handle.pool.query<{ id: string }>("INSERT INTO target_letters (campaign_id, status) VALUES ($1, 'failed') RETURNING id", [campaign.id]);
+  owned = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id, 'target-letters': letter.rows[0]!.id };
 });
 
 describe('the organiser routes', () => {

@@ -61,6 +61,7 @@ describe('migrations', () => {
       'contacts',
       'deliveries',
       'inbound_messages',
+      'organiser_logos',
       'organisers',
       'replies',
       'reply_attachments',

@@ -20,6 +20,8 @@ import { composeBroadcastMail } from '../broadcast-mail.js';
 import { composeLetterToTarget } from '../../letters/letter-to-target-mail.js';
 import { loadForwardedReply, type ForwardedReply } from '../../replies/forwarded-reply.js';
 import { findBroadcastStatus, findBroadcastWithCampaign, transitionBroadcast, type BroadcastRow } from '../broadcast-queries.js';
+import { withOrganisationFooter } from '../../organisers/mail-footer.js';
+import { loadOrganisationIdentity, organisationFooterLine } from '../../organisers/organisation-identity.js';
 import {
   claimDeliveryBatch,
   completeIfFinished,
@@ -170,6 +172,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
     const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
+    const organisationFooter = organisationFooterLine(await loadOrganisationIdentity(deps.db, campaign.organiserId));
     const bounced: string[] = [];
 
     const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
@@ -180,6 +183,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       try {
         const compose = broadcast.audience === 'target' ? composeLetterToTarget : composeBroadcastMail;
         mail = compose(render, broadcast.id, campaign, recipient, mailOptions, reply);
+        if (broadcast.audience === 'supporters') mail = withOrganisationFooter(mail, organisationFooter);
       } catch (error) {
         return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
       }
