@@ -40,24 +40,29 @@ export function registerMailMetrics(registry: Registry): MailMetrics {
 
 export type InboundVerdict = 'trusted' | 'held' | 'bounce' | 'duplicate' | 'ignored' | 'failed';
 
+/** A counter with one label, in this process's registry. */
+function labelledCounter<L extends string>(registry: Registry, name: string, help: string, label: L): Counter<L> {
+  return new Counter({ name, help, labelNames: [label], registers: [registry] });
+}
+
 export function registerInboundVerdicts(registry: Registry): Counter<'verdict'> {
-  return new Counter({
-    name: 'campaign_letters_inbound_processed_total',
-    help: 'Inbound messages this worker made sense of, by verdict (trusted, held, bounce, duplicate, ignored, failed)',
-    labelNames: ['verdict'],
-    registers: [registry],
-  });
+  return labelledCounter(
+    registry,
+    'campaign_letters_inbound_processed_total',
+    'Inbound messages this worker made sense of, by verdict (trusted, held, bounce, duplicate, ignored, failed)',
+    'verdict',
+  );
 }
 
 export type InboundSmtpResult = 'accepted' | 'recipient_refused' | 'too_large' | 'not_stored' | 'too_many_connections' | 'too_many_messages';
 
 export function registerInboundSmtp(registry: Registry): Counter<'result'> {
-  return new Counter({
-    name: 'campaign_letters_inbound_smtp_total',
-    help: 'What the inbound listener answered: accepted (stored, 250), recipient_refused (550 at RCPT), too_large (552), not_stored (451), too_many_connections (421), too_many_messages (451 at MAIL FROM)',
-    labelNames: ['result'],
-    registers: [registry],
-  });
+  return labelledCounter(
+    registry,
+    'campaign_letters_inbound_smtp_total',
+    'What the inbound listener answered: accepted (stored, 250), recipient_refused (550 at RCPT), too_large (552), not_stored (451), too_many_connections (421), too_many_messages (451 at MAIL FROM)',
+    'result',
+  );
 }
 
 export interface SignupMetrics {

@@ -38,6 +38,21 @@ function button(url: string, label: string): SafeHtml {
   return html`<p style="margin:24px 0"><a href="${url}" style="display:inline-block;background:#14508c;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${label}</a></p>`;
 }
 
+/** A short mail whose point is one link: listed in the text, a button in the HTML. */
+function linkMail(
+  common: Pick<OutgoingMail, 'from' | 'to' | 'replyTo' | 'messageId'>,
+  name: string,
+  mail: { subject: string; lead: string[]; leadHtml: SafeHtml; url: string; buttonLabel: string; showUrl: boolean; footer: string },
+): OutgoingMail {
+  const copyable = mail.showUrl ? html`\n<p style="font-size:14px">Or copy this link into your browser: <br>${mail.url}</p>` : '';
+  return {
+    ...common,
+    subject: mail.subject,
+    text: [`Dear ${name},`, '', ...mail.lead, '', mail.url, '', mail.footer].join('\n'),
+    html: layout(mail.subject, html`<p>Dear ${name},</p>\n${mail.leadHtml}\n${button(mail.url, mail.buttonLabel)}${copyable}`, html`${mail.footer}`),
+  };
+}
+
 export function composeTransactionalMail(
   kind: TransactionalKind,
   messageRowId: string,
@@ -55,54 +70,27 @@ export function composeTransactionalMail(
   };
 
   if (kind === 'confirmation') {
-    const confirmUrl = options.links.confirmUrl(ref);
-    const subject = `Please confirm your signature: ${campaign.title}`;
-    return {
-      ...common,
-      subject,
-      text: [
-        `Dear ${supporter.name},`,
-        '',
-        `Thank you for signing “${campaign.title}”, the letter to ${campaign.targetName}.`,
-        'Please confirm your signature by opening this link:',
-        '',
-        confirmUrl,
-        '',
-        'If you did not sign, ignore this email: nothing is added without your confirmation.',
-      ].join('\n'),
-      html: layout(
-        subject,
-        html`<p>Dear ${supporter.name},</p>
-<p>Thank you for signing “${campaign.title}”, the letter to ${campaign.targetName}. Please confirm your signature:</p>
-${button(confirmUrl, 'Confirm my signature')}
-<p style="font-size:14px">Or copy this link into your browser: <br>${confirmUrl}</p>`,
-        html`If you did not sign, ignore this email: nothing is added without your confirmation.`,
-      ),
-    };
+    return linkMail(common, supporter.name, {
+      subject: `Please confirm your signature: ${campaign.title}`,
+      lead: [`Thank you for signing “${campaign.title}”, the letter to ${campaign.targetName}.`, 'Please confirm your signature by opening this link:'],
+      leadHtml: html`<p>Thank you for signing “${campaign.title}”, the letter to ${campaign.targetName}. Please confirm your signature:</p>`,
+      url: options.links.confirmUrl(ref),
+      buttonLabel: 'Confirm my signature',
+      showUrl: true,
+      footer: 'If you did not sign, ignore this email: nothing is added without your confirmation.',
+    });
   }
 
   if (kind === 'privacy_link') {
-    const privacyUrl = options.links.privacyUrl(ref);
-    const subject = `Your data held by ${campaign.senderName}`;
-    return {
-      ...common,
-      subject,
-      text: [
-        `Dear ${supporter.name},`,
-        '',
-        'You asked for the data we hold about you. Open this link to download it, or to erase it:',
-        '',
-        privacyUrl,
-        '',
-        'If you did not ask, ignore this email: the link expires by itself.',
-      ].join('\n'),
-      html: layout(
-        subject,
-        html`<p>Dear ${supporter.name},</p><p>You asked for the data we hold about you. You can download it, or erase it:</p>
-${button(privacyUrl, 'See my data')}`,
-        html`If you did not ask, ignore this email: the link expires by itself.`,
-      ),
-    };
+    return linkMail(common, supporter.name, {
+      subject: `Your data held by ${campaign.senderName}`,
+      lead: ['You asked for the data we hold about you. Open this link to download it, or to erase it:'],
+      leadHtml: html`<p>You asked for the data we hold about you. You can download it, or erase it:</p>`,
+      url: options.links.privacyUrl(ref),
+      buttonLabel: 'See my data',
+      showUrl: false,
+      footer: 'If you did not ask, ignore this email: the link expires by itself.',
+    });
   }
 
   // The supporter's personal copy of the letter, merged with their details.
