@@ -20,14 +20,12 @@ import { composeBroadcastMail, composeLetterToTarget, type ForwardedReply } from
 import { loadForwardedReply } from '../src/replies/forwarded-reply.js';
 import {
   claimDeliveryBatch,
-  completeIfFinished,
   exclusionOf,
   findBroadcastStatus,
   findBroadcastWithCampaign,
   loadRecipients,
   nextRetryAt,
   recordDeliveryOutcomes,
-  transitionBroadcast,
   type BroadcastRow,
   type ClaimedDelivery,
   type DeliveryOutcome,
@@ -45,6 +43,8 @@ import { sendTokenId } from '../src/queue/queues.js';
 import { emailHash } from '../src/supporters/email-address.js';
 import { addSuppression } from '../src/supporters/supporter-queries.js';
 import { compileLetter } from '../src/templates/render-template.js';
+import { completeAndTell, pauseAndTell } from '../src/notifications/broadcast-endings.js';
+import { makeQueueMail } from '../src/notifications/queue-notifications.js';
 
 export const BATCH_SIZE = 200;
 /** While the planner is still writing rows, an idle token looks again this soon. */
@@ -129,6 +129,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     return reply;
   };
 
+  const queueMail = makeQueueMail(deps.queues);
+
   async function handOver(data: JobData<'broadcast-send'>, delay: number) {
     const phase = data.phase === 0 ? 1 : 0;
     await deps.queues.add('broadcast-send', 'send', { ...data, phase }, sendTokenId(data.broadcastId, data.slot, phase), { delay });
@@ -155,7 +157,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
         await handOver(data, WAIT_FOR_PLANNER_MS);
         return { outcome: 'waiting for planner' };
       }
-      if (await completeIfFinished(deps.db, broadcast.id)) return { outcome: 'completed' };
+      if (await completeAndTell(deps.db, queueMail, { id: broadcast.id, organiserId: campaign.organiserId })) return { outcome: 'completed' };
       const due = await nextRetryAt(deps.db, broadcast.id);
       if (due) await handOver(data, Math.max(0, due.getTime() - Date.now()));
       return { outcome: due ? 'waiting for retries' : 'others finishing' };
@@ -246,7 +248,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     const failing = attempted.filter((o) => o.status === 'failed');
     if (attempted.length >= deps.config.ERROR_BUDGET_MIN_ATTEMPTS && failing.length / attempted.length > deps.config.ERROR_BUDGET) {
       const reason = `paused itself: ${failing.length} of the last ${attempted.length} attempts failed (last: ${failing.at(-1)!.response})`;
-      await transitionBroadcast(deps.db, broadcast.id, ['sending'], { status: 'paused', pausedReason: reason });
+      await pauseAndTell(deps.db, queueMail, { id: broadcast.id, organiserId: campaign.organiserId }, reason);
       return { outcome: 'paused by error budget', reason };
     }
 

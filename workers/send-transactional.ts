@@ -10,8 +10,9 @@ import type { Database } from '../src/db/client.js';
 import type { LinkUrls } from '../src/links/link-urls.js';
 import { classifySendError } from '../src/mail/smtp-outcome.js';
 import type { MailTransport } from '../src/mail/mail-transport.js';
-import { composeTransactionalMail } from '../src/mail/transactional-mail.js';
-import { claimMessage, listUnsentMessages, recordMessageOutcome } from '../src/mail/transactional-ledger.js';
+import { composeTransactionalMail, type SupporterMailKind } from '../src/mail/transactional-mail.js';
+import { prepareNotification, type PreparedMail } from '../src/notifications/prepare-notification.js';
+import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalMessageRow } from '../src/mail/transactional-ledger.js';
 import type { JobData, Queues } from '../src/queue/queues.js';
 import { mailJobId } from '../src/queue/queues.js';
 import { replyMissedBy } from '../src/replies/forwarded-reply.js';
@@ -49,36 +50,45 @@ type MessageOutcome =
   | { outcome: 'failed'; messageId: string; detail: string }
   | { outcome: 'will retry'; messageId: string; detail: string; serverUnreachable: boolean };
 
+/** A supporter's mail from the ledger, ready to send, or why it is not sent. */
+async function prepareSupporterMail(deps: SendTransactionalDeps, message: TransactionalMessageRow): Promise<PreparedMail | { ok: false; failed: string }> {
+  const context = message.supporterId ? await loadSupporterContext(deps.db, message.supporterId) : undefined;
+  if (!context) return { ok: false, skip: 'the supporter no longer exists' };
+  const reason = await reasonNotToSend(deps.db, message.kind, context);
+  if (reason) return { ok: false, skip: reason };
+  const missedReply =
+    message.kind === 'letter_copy' && context.supporter.confirmedAt
+      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
+      : undefined;
+  try {
+    const kind = message.kind as SupporterMailKind;
+    const mail = composeTransactionalMail(kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+    return { ok: true, mail, address: context.contact.email };
+  } catch (error) {
+    // A letter that cannot be rendered for this supporter will not render on a retry either.
+    if (!(error instanceof LetterRenderError)) throw error;
+    return { ok: false, failed: error.message };
+  }
+}
+
 async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
   const message = await claimMessage(deps.db, deps.claimant, messageId);
   if (!message) return { outcome: 'nothing to send', messageId };
   const record = (status: Parameters<typeof recordMessageOutcome>[3], response: string) =>
     recordMessageOutcome(deps.db, deps.claimant, message.id, status, response);
 
-  const context = await loadSupporterContext(deps.db, message.supporterId);
-  if (!context) {
-    await record('skipped', 'not sent: the supporter no longer exists');
-    return { outcome: 'skipped', messageId };
+  const prepared = message.organiserId
+    ? await prepareNotification(deps.db, message, { mailFrom: deps.mailFrom, appUrl: (path) => deps.links.appUrl(path) })
+    : await prepareSupporterMail(deps, message);
+  if (!prepared.ok) {
+    if ('failed' in prepared) {
+      await record('failed', `not sent: ${prepared.failed}`);
+      return { outcome: 'failed', messageId, detail: prepared.failed };
+    }
+    await record('skipped', `not sent: ${prepared.skip}`);
+    return { outcome: 'skipped', messageId, detail: prepared.skip };
   }
-  const reason = await reasonNotToSend(deps.db, message.kind, context);
-  if (reason) {
-    await record('skipped', `not sent: ${reason}`);
-    return { outcome: 'skipped', messageId, detail: reason };
-  }
-
-  const missedReply =
-    message.kind === 'letter_copy' && context.supporter.confirmedAt
-      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
-      : undefined;
-  let mail;
-  try {
-    mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
-  } catch (error) {
-    // A letter that cannot be rendered for this supporter will not render on a retry either.
-    if (!(error instanceof LetterRenderError)) throw error;
-    await record('failed', `not sent: ${error.message}`);
-    return { outcome: 'failed', messageId, detail: error.message };
-  }
+  const { mail, address } = prepared;
   try {
     const { response } = await deps.transport.send(mail);
     await record('sent', response);
@@ -89,7 +99,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
       await record('failed', failure.response);
       if (failure.recipientRefused) {
         await addSuppression(deps.db, {
-          emailHash: emailHash(context.contact.email),
+          emailHash: emailHash(address),
           organiserId: null,
           reason: 'hard_bounce',
           detail: failure.response.slice(0, 500),

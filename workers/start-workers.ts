@@ -23,6 +23,7 @@ import { makePurgeCampaign } from './campaign-purge.js';
 import { startWorkerLiveness } from './claim-recovery.js';
 import { makeSweep } from './maintenance.js';
 import { makeProcessInbound } from './process-inbound.js';
+import { makeQueueMail } from '../src/notifications/queue-notifications.js';
 import { makeSendTargetLetter } from './send-target-letter.js';
 import { makeSendTransactional } from './send-transactional.js';
 
@@ -98,7 +99,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       inboundDomain: config.INBOUND_DOMAIN,
       claimant,
     }),
-    inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config }),
+    inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config, queueMail: makeQueueMail(queues) }),
     'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
     'broadcast-send': makeSendBroadcastBatch({
       db: database.db,

@@ -8,7 +8,7 @@ import { deterministicMessageId, type OutgoingMail } from '../mail/mail-transpor
 import { mergeDataFor } from '../templates/merge-fields.js';
 import type { RenderedLetter } from '../templates/render-template.js';
 import type { MergeData } from '../templates/merge-fields.js';
-import { html, trustedHtml } from '../web/html.js';
+import { html, trustedHtml, type SafeHtml } from '../web/html.js';
 import type { Recipient } from './broadcast-queries.js';
 import { replyAddressOf } from '../campaigns/campaign-view.js';
 
@@ -20,9 +20,20 @@ export interface MailOptions {
 
 /** An official reply carried under the personalised introduction, as received (text, safe HTML, files). */
 export interface ForwardedReply {
+  /** Who wrote and the letter's date, shown above it: "Conflict Department <…@fco.gov.uk>, 17 June 2014". */
+  byline: string;
+  /** Who wrote (see reply-attribution.ts) and the letter's own date, "17 June 2014". */
+  author: string;
+  date: string;
   text: string;
   html: string;
   attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
+
+/** The reply as it appears under an introduction: its byline, then the letter as received. */
+export function forwardedReplyHtml(reply: ForwardedReply): SafeHtml {
+  return html`<p style="font-family:Arial,sans-serif;font-size:13px;color:#555;margin:24px 0 8px">${reply.byline}</p>
+<div style="border-left:3px solid #14508c;padding-left:16px;margin:0 0 24px">${trustedHtml(reply.html)}</div>`;
 }
 
 export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string): string {
@@ -59,11 +70,11 @@ export function composeBroadcastMail(
     messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
     unsubscribeUrl,
     attachments: reply?.attachments,
-    text: `${message.text}${reply ? `\n\n----\n\n${reply.text.trim()}` : ''}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
+    text: `${message.text}${reply ? `\n\n----\n${reply.byline}\n\n${reply.text.trim()}` : ''}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
     html: html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${message.subject}</title></head>
 <body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,serif;color:#1d1d1b;line-height:1.5">
 <div style="max-width:640px;margin:0 auto;background:#fff;padding:32px;border-radius:6px">${trustedHtml(message.html)}
-${reply ? html`<div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(reply.html)}</div>` : ''}
+${reply ? forwardedReplyHtml(reply) : ''}
 <hr style="border:0;border-top:1px solid #ddd;margin:32px 0 16px">
 <p style="font-family:Arial,sans-serif;font-size:13px;color:#555">${footer} <a href="${unsubscribeUrl}">Unsubscribe</a>.</p>
 </div></body></html>`.value,

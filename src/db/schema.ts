@@ -186,22 +186,39 @@ export const supporters = pgTable(
   ],
 );
 
-export const transactionalKind = pgEnum('transactional_kind', ['confirmation', 'letter_copy', 'privacy_link']);
+export const transactionalKind = pgEnum('transactional_kind', [
+  'confirmation',
+  'letter_copy',
+  'privacy_link',
+  // Organiser notifications: to the organiser's owners, not to a supporter (see src/notifications).
+  'reply_arrived',
+  'broadcast_completed',
+  'broadcast_paused',
+]);
 export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed', 'skipped']);
 
 /**
  * The ledger of one-to-one mail (confirmation, the supporter's copy of the letter, a "your data"
- * link): one row per message, written in the same transaction as the action that causes it, so a
- * mail is never lost between Postgres and Redis; the worker marks it sent only after the SMTP
- * server's 250. Its id makes the deterministic Message-ID.
+ * link, and the organiser's notifications): one row per message, written in the same transaction
+ * as the action that causes it, so a mail is never lost between Postgres and Redis; the worker
+ * marks it sent only after the SMTP server's 250. Its id makes the deterministic Message-ID.
+ * A supporter's mail names the supporter; an organiser notification names the organiser, the
+ * address it goes to, and a key saying which event it tells of, so each event is told once.
  */
 export const transactionalMessages = pgTable(
   'transactional_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id')
-      .notNull()
-      .references(() => supporters.id, { onDelete: 'cascade' }),
+    supporterId: uuid('supporter_id').references(() => supporters.id, { onDelete: 'cascade' }),
+    organiserId: uuid('organiser_id').references(() => organisers.id, { onDelete: 'cascade' }),
+    /** An organiser notification's address (an owner's), fixed when the event happened. */
+    recipient: text('recipient'),
+    /** An organiser notification's event, e.g. "reply_arrived:<reply id>": unique per recipient. */
+    notificationKey: text('notification_key'),
+    /** The reply or broadcast an organiser notification is about. */
+    aboutId: uuid('about_id'),
+    /** What the notification says that may change later (a broadcast's counts and pause reason), as it was. */
+    details: jsonb('details').$type<Record<string, unknown>>(),
     kind: transactionalKind('kind').notNull(),
     status: messageStatus('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -219,6 +236,15 @@ export const transactionalMessages = pgTable(
       .on(t.supporterId)
       .where(sql`${t.kind} = 'letter_copy'`),
     index('transactional_messages_supporter_idx').on(t.supporterId),
+    // Each event is told to each owner once, however often its cause is retried.
+    uniqueIndex('transactional_messages_one_notification')
+      .on(t.notificationKey, t.recipient)
+      .where(sql`${t.notificationKey} IS NOT NULL`),
+    index('transactional_messages_organiser_idx').on(t.organiserId).where(sql`${t.organiserId} IS NOT NULL`),
+    check(
+      'transactional_messages_one_recipient',
+      sql`(${t.supporterId} IS NOT NULL AND ${t.organiserId} IS NULL) OR (${t.supporterId} IS NULL AND ${t.organiserId} IS NOT NULL AND ${t.recipient} IS NOT NULL AND ${t.notificationKey} IS NOT NULL)`,
+    ),
     // The sweep's scan for mail still to send.
     index('transactional_messages_unsent_idx')
       .on(t.createdAt)
@@ -444,6 +470,12 @@ export const replies = pgTable(
     messageId: text('message_id').notNull(),
     fromAddress: text('from_address').notNull(),
     fromName: text('from_name'),
+    /** The letter's own date (its Date header, or the date the organiser typed in); null if it had none. */
+    datedAt: timestamp('dated_at', { withTimezone: true }),
+    /** Who wrote, as the organiser set it when approving; otherwise the From display name or address. */
+    author: text('author'),
+    /** The introduction supporters get above the reply (a template), as the organiser edited it. */
+    introduction: text('introduction'),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     /** Sanitised HTML, safe to show on the campaign page and in mail. */

@@ -26,6 +26,10 @@ export function makeLinkUrls(config: Pick<Config, 'SECRET_KEY' | 'PUBLIC_BASE_UR
     campaignUrl(slug: string): string {
       return url(`/c/${slug}`);
     },
+    /** A page of the organiser web app (they sign in there; the link carries no token). */
+    appUrl(path: string): string {
+      return url(path);
+    },
   };
 }
 

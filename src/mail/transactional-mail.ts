@@ -6,32 +6,21 @@ import type { LinkUrls } from '../links/link-urls.js';
 import type { SupporterContext, TransactionalKind } from '../supporters/supporter-queries.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
 import { renderLetter } from '../templates/render-template.js';
-import { html, trustedHtml, type SafeHtml } from '../web/html.js';
+import { html, trustedHtml } from '../web/html.js';
+import { mailButton as button, mailLayout as layout } from './mail-layout.js';
 import { deterministicMessageId, type OutgoingMail } from './mail-transport.js';
-import type { ForwardedReply } from '../broadcasts/broadcast-mail.js';
+import { forwardedReplyHtml, type ForwardedReply } from '../broadcasts/broadcast-mail.js';
 
 export interface ComposeOptions {
   mailFrom: string;
   links: LinkUrls;
 }
 
-function layout(title: string, body: SafeHtml, footer: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
-<body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,'Times New Roman',serif;color:#1d1d1b;line-height:1.5">
-<div style="max-width:640px;margin:0 auto;background:#fff;padding:32px;border-radius:6px">
-${body}
-<hr style="border:0;border-top:1px solid #ddd;margin:32px 0 16px">
-<div style="font-family:Arial,sans-serif;font-size:13px;color:#555">${footer}</div>
-</div></body></html>`.value;
-}
-
-function button(url: string, label: string): SafeHtml {
-  return html`<p style="margin:24px 0"><a href="${url}" style="display:inline-block;background:#14508c;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${label}</a></p>`;
-}
+/** The one-to-one mail a supporter gets (organiser notifications are src/notifications). */
+export type SupporterMailKind = Extract<TransactionalKind, 'confirmation' | 'letter_copy' | 'privacy_link'>;
 
 export function composeTransactionalMail(
-  kind: TransactionalKind,
+  kind: SupporterMailKind,
   messageRowId: string,
   { supporter, contact, campaign }: SupporterContext,
   options: ComposeOptions,
@@ -110,8 +99,11 @@ ${button(privacyUrl, 'See my data')}`,
       unsubscribeUrl,
     }),
   );
-  const intro = `Thank you for supporting “${campaign.title}”. This is your copy of the letter to ${campaign.targetName}, with your name on it. When the official reply comes, we will send it to you.`;
-  const replyIntro = `${campaign.targetName} has already replied. Their reply follows the letter.`;
+  const copy = `Thank you for supporting “${campaign.title}”. This is your copy of the letter to ${campaign.targetName}, with your name on it.`;
+  // Each case says what is true for this supporter: the reply is still to come, or it is here.
+  const intro = reply
+    ? `${copy} The letter has already been answered: ${reply.author} replied on ${reply.date}, and the reply follows your letter below.`
+    : `${copy} When the official reply comes, we will send it to you.`;
   return {
     ...common,
     subject: letter.subject,
@@ -121,21 +113,20 @@ ${button(privacyUrl, 'See my data')}`,
       `Dear ${supporter.name},`,
       '',
       intro,
-      ...(reply ? ['', replyIntro] : []),
       '',
       '----',
       '',
       letter.text,
-      ...(reply ? ['', '----', '', reply.text.trim()] : []),
+      ...(reply ? ['', '----', `The official reply: ${reply.byline}`, '', reply.text.trim()] : []),
       '',
       '----',
       `Unsubscribe from this campaign: ${unsubscribeUrl}`,
     ].join('\n'),
     html: layout(
       letter.subject,
-      html`<p>Dear ${supporter.name},</p><p>${intro}</p>${reply ? html`<p>${replyIntro}</p>` : ''}
+      html`<p>Dear ${supporter.name},</p><p>${intro}</p>
 <div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(letter.html)}</div>
-${reply ? html`<h2>The official reply</h2><div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(reply.html)}</div>` : ''}`,
+${reply ? html`<h2 style="font-size:20px;margin:32px 0 0">The official reply</h2>${forwardedReplyHtml(reply)}` : ''}`,
       html`You receive this because you signed “${campaign.title}”. <a href="${unsubscribeUrl}">Unsubscribe</a>.`,
     ),
   };

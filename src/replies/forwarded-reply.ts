@@ -3,11 +3,23 @@ import { eq } from 'drizzle-orm';
 import type { ForwardedReply } from '../broadcasts/broadcast-mail.js';
 import type { Database } from '../db/client.js';
 import { broadcasts } from '../db/schema.js';
+import { formatLetterDate } from '../templates/merge-fields.js';
+import { replyAuthor, replyDate } from './reply-attribution.js';
 import { findForwardedReply, findReply, listAttachmentsOf, type ReplyRow } from './reply-queries.js';
+
+/** "Conflict Department <conflict.department@fco.gov.uk>, 17 June 2014": who wrote, from where, and when. */
+export function replyByline(reply: ReplyRow): string {
+  const author = replyAuthor(reply);
+  const from = author === reply.fromAddress ? author : `${author} <${reply.fromAddress}>`;
+  return `${from}, ${formatLetterDate(replyDate(reply))}`;
+}
 
 async function withAttachments(db: Database, reply: ReplyRow): Promise<ForwardedReply> {
   const attachments = await listAttachmentsOf(db, reply.id);
   return {
+    byline: replyByline(reply),
+    author: replyAuthor(reply),
+    date: formatLetterDate(replyDate(reply)),
     text: reply.text,
     html: reply.html,
     attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),

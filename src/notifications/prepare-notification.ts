@@ -1,0 +1,26 @@
+/**
+ * An organiser notification from the ledger, ready to send, or why it is not sent: what it was
+ * about is gone, or the owner's address is suppressed everywhere (a hard bounce, a complaint).
+ */
+import type { Executor } from '../db/client.js';
+import type { transactionalMessages } from '../db/schema.js';
+import type { OutgoingMail } from '../mail/mail-transport.js';
+import { emailHash } from '../supporters/email-address.js';
+import { findSuppression } from '../supporters/supporter-queries.js';
+import { loadNotificationContext } from './notification-context.js';
+import { composeNotificationMail, type NotificationOptions } from './notification-mail.js';
+
+export type PreparedMail = { ok: true; mail: OutgoingMail; address: string } | { ok: false; skip: string };
+
+export async function prepareNotification(
+  db: Executor,
+  message: typeof transactionalMessages.$inferSelect,
+  options: NotificationOptions,
+): Promise<PreparedMail> {
+  if (!message.recipient) return { ok: false, skip: 'no recipient' };
+  const suppression = await findSuppression(db, emailHash(message.recipient), null);
+  if (suppression) return { ok: false, skip: `suppressed (${suppression.reason})` };
+  const context = await loadNotificationContext(db, message);
+  if (!context) return { ok: false, skip: 'what it told of no longer exists' };
+  return { ok: true, mail: composeNotificationMail(message.id, message.recipient, context, options), address: message.recipient };
+}
