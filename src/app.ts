@@ -19,6 +19,7 @@ import { MESSAGES_PER_MAIL_JOB, mailJobId, purgeJobId, targetLetterJobId } from 
 import type { CampaignServiceDeps } from './campaigns/campaign-service.js';
 import { privacyRoutes } from './privacy/privacy-routes.js';
 import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
+import { publicReplyFileRoutes } from './replies/public-reply-files.js';
 import { publicRoutes } from './supporters/public-routes.js';
 import { signupBatching, type SupporterServiceDeps } from './supporters/signup-service.js';
 import { renderErrorsAsPages } from './web/page-reply.js';
@@ -130,7 +131,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(httpIntakeRoutes, { db: app.db, queues: app.queues, config });
   await app.register(async (site) => {
     await preparePublicScope(site);
-    await site.register(publicRoutes, { service: supporterService });
+    await site.register(publicRoutes, { service: supporterService, publicBaseUrl: config.PUBLIC_BASE_URL });
+    await site.register(publicReplyFileRoutes, { db: app.db });
     await site.register(privacyRoutes, { service: supporterService });
   });
   await app.register(

@@ -4,6 +4,7 @@ import { multiLine, singleLine } from '../campaigns/campaign-schemas.js';
 import { TemplateError } from '../errors.js';
 import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import type { ApprovalEdits } from './reply-service.js';
+import { mergeFieldsDescription } from '../templates/merge-fields.js';
 
 export const approvalBody = z
   .strictObject({
@@ -12,19 +13,11 @@ export const approvalBody = z
       .optional(),
     introduction: multiLine(10_000)
       .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
-      .describe('The introduction above the reply: Markdown with the letter’s merge fields, e.g. {{ supporter.first_name }}')
+      .describe(`The introduction above the reply: Markdown with the letter’s merge fields. ${mergeFieldsDescription()}`)
       .optional(),
   })
-  .optional()
-  .meta({
-    examples: [
-      {
-        author: 'The Foreign Office’s Conflict Department',
-        introduction:
-          'Dear {{ supporter.first_name }},\n\nThe Foreign Office’s Conflict Department has replied to the letter you signed on {{ signed_at }}. Their reply, dated 17 June 2014, follows.',
-      },
-    ],
-  });
+  // A POST without a body (the approval as it always was) reaches validation as null.
+  .nullish();
 
 /** The introduction is a template: checked like any letter before it is stored (422 naming the field). */
 export function checkIntroduction(body: z.output<typeof approvalBody>): ApprovalEdits {

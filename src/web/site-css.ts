@@ -29,4 +29,19 @@ button.danger{background:#b10e1e}
 .honeypot{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 footer{font-family:Arial,sans-serif;font-size:.9rem;color:#555;margin-top:3rem}
+main.campaign{max-width:72rem;padding-top:1rem}
+main.campaign>.letter,main.campaign>footer{max-width:44rem}
+.campaign-top{display:grid;gap:1.5rem 2.5rem;align-items:start}
+@media (min-width:56rem){.campaign-top{grid-template-columns:minmax(0,1fr) 25rem}main.campaign>.letter{margin-left:0}}
+.organisation{font-family:Arial,sans-serif;font-weight:bold;letter-spacing:.02em;color:#14508c;margin:0}
+.addressee{font-family:Arial,sans-serif;color:#555;margin:-.5rem 0 1rem}
+.campaign-top h1{margin:.25rem 0 .75rem}
+.status{font-family:Arial,sans-serif;border-left:4px solid #1d7a46;background:#eef7f0;padding:.6rem 1rem;margin:1rem 0}
+.share{font-family:Arial,sans-serif;font-size:.95rem;margin:1rem 0}
+.share a{display:inline-block;margin:0 .6rem .25rem 0}
+form.sign{padding:1rem 1.25rem}
+form.sign h2{margin:0 0 .75rem}
+form.sign .field{margin-bottom:.9rem}
+.reply .files{font-family:Arial,sans-serif;padding-left:1.25rem;margin:0 0 1rem}
+.reply .files .hint{display:inline}
 `;

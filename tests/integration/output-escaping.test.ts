@@ -110,7 +110,7 @@ describe('markup typed by organisers, supporters and officials', () => {
     });
     expect(reply.statusCode).toBe(201);
     expectNothingActive(reply.json().html, 'reply as the organiser gets it');
-    const forwarded = await stack.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject!.startsWith('The reply from'));
+    const forwarded = await stack.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject!.startsWith('The reply to'));
     expectNothingActive(forwarded.parsed.html!, 'forwarded reply');
     expect(forwarded.parsed.html).toContain('We reply.');
     const withReply = await stack.app.inject({ method: 'GET', url: `/c/${campaign.slug}` });
