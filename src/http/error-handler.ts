@@ -14,6 +14,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../errors.js';
+import { validationSentence } from './validation-message.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -44,10 +45,10 @@ function fieldOf(issue: ZodIssueLike, context: string | undefined): string {
   return context ?? 'body';
 }
 
-function messageOf(issue: ZodIssueLike): string {
-  if (issue.keyword === 'unrecognized_keys') return 'is not a known field';
-  if (issue.keyword === 'invalid_type' && issue.message.endsWith('received undefined')) return 'is required';
-  return issue.message;
+function messageOf(issue: ZodIssueLike, field: string): string {
+  if (issue.keyword === 'unrecognized_keys') return validationSentence(field, issue.message, 'unknown_field');
+  if (issue.keyword === 'invalid_type' && issue.message.endsWith('received undefined')) return validationSentence(field, issue.message, 'missing');
+  return validationSentence(field, issue.message);
 }
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large…) keep their status. */
@@ -66,7 +67,7 @@ export function replyWithJsonError(thrown: FastifyError | AppError, request: Fas
       const issue = error.validation[0] as unknown as ZodIssueLike;
       const field = fieldOf(issue, error.validationContext);
       const body: ErrorBody = {
-        error: { code: 'validation_failed', message: `${field} ${messageOf(issue)}`, field },
+        error: { code: 'validation_failed', message: messageOf(issue, field), field },
       };
       return reply.code(400).send(body);
     }

@@ -6,6 +6,7 @@ import { campaignIdParams, multiLine, singleLine } from '../campaigns/campaign-s
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
+import { validationSentence } from '../http/validation-message.js';
 import type { AttachmentLimits } from './attachment-policy.js';
 import { findOwnedReply, listAttachmentSummaries, listCampaignInbound, listCampaignReplies, type ReplyRow } from './reply-queries.js';
 import multipart from '@fastify/multipart';
@@ -175,7 +176,8 @@ export const replyRoutes: FastifyPluginAsyncZod<{
       const parsed = manualReplyFields.safeParse(fields);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new ValidationError(`${issue.path.join('.') || 'body'} ${issue.message}`, issue.path.join('.') || 'body');
+        const field = issue.path.join('.') || 'body';
+        throw new ValidationError(validationSentence(field, issue.message), field);
       }
       const { receivedAt, ...input } = parsed.data;
       const created = await recordManualReply(
