@@ -66,7 +66,7 @@ function replyArrived(context: Extract<NotificationContext, { kind: 'reply_arriv
     return {
       subject: `A reply to “${campaign.title}” has been forwarded to your supporters`,
       paragraphs: [
-        `${author} replied to “${campaign.title}”. The sender is one you allowed and the message is authenticated, so it was trusted and forwarded to every supporter, as the campaign’s reply policy says.`,
+        `${author} replied to “${campaign.title}”. It came from a sender you allowed, so it was trusted and forwarded to every supporter, as the campaign’s reply policy says.`,
       ],
       facts,
       link,
@@ -134,7 +134,7 @@ export function composeNotificationMail(messageRowId: string, recipient: string,
       html`${said.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
 <table style="font-family:Arial,sans-serif;font-size:14px;border-collapse:collapse;margin:16px 0">${factRows}</table>
 ${mailButton(said.link.url, said.link.label)}`,
-      html`You receive this because you own “${context.campaign.title}” at ${context.campaign.senderName}.`,
+      html`You receive this as an owner of the campaign “${context.campaign.title}” (${context.campaign.senderName}).`,
     ),
   };
 }

@@ -42,6 +42,7 @@ main.campaign>.letter,main.campaign>footer{max-width:44rem}
 form.sign{padding:1rem 1.25rem}
 form.sign h2{margin:0 0 .75rem}
 form.sign .field{margin-bottom:.9rem}
+.letter>h2:first-child{margin-top:0}
 .reply .files{font-family:Arial,sans-serif;padding-left:1.25rem;margin:0 0 1rem}
 .reply .files .hint{display:inline}
 `;
