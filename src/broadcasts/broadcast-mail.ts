@@ -32,7 +32,8 @@ export interface ForwardedReply {
 
 /** The reply as it appears under an introduction: its byline, then the letter as received. */
 export function forwardedReplyHtml(reply: ForwardedReply): SafeHtml {
-  return html`<p style="font-family:Arial,sans-serif;font-size:13px;color:#555;margin:24px 0 8px">${reply.byline}</p>
+  const attached = reply.attachments.map((a) => a.filename).join(', ');
+  return html`<p style="font-family:Arial,sans-serif;font-size:13px;color:#555;margin:24px 0 8px">${reply.byline}${attached ? html`<br>Attached: ${attached}` : ''}</p>
 <div style="border-left:3px solid #14508c;padding-left:16px;margin:0 0 24px">${trustedHtml(reply.html)}</div>`;
 }
 

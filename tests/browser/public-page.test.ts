@@ -50,7 +50,6 @@ async function screenshotMail(mail: ReceivedMail, name: string) {
   const page = await browser.newPage({ viewport: { width: 800, height: 800 } });
   await page.setContent(mail.parsed.html as string);
   await page.screenshot({ path: `${ARTEFACTS}/${name}.png`, fullPage: true });
-  await page.screenshot({ path: `${ARTEFACTS}/${name}-top.png` });
   await page.close();
 }
 
