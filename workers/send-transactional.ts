@@ -9,10 +9,12 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Database } from '../src/db/client.js';
 import type { LinkUrls } from '../src/links/link-urls.js';
 import { classifySendError } from '../src/mail/smtp-outcome.js';
-import type { MailTransport } from '../src/mail/mail-transport.js';
+import type { MailTransport, OutgoingMail } from '../src/mail/mail-transport.js';
 import { composeTransactionalMail, type SupporterMailKind } from '../src/mail/transactional-mail.js';
-import { prepareNotification, type PreparedMail } from '../src/notifications/prepare-notification.js';
+import { prepareNotification } from '../src/notifications/prepare-notification.js';
 import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalMessageRow } from '../src/mail/transactional-ledger.js';
+import { loadSignInMailContext } from '../src/organiser-app/sign-in-links.js';
+import { composeSignInMail } from '../src/organiser-app/sign-in-mail.js';
 import type { JobData, Queues } from '../src/queue/queues.js';
 import { mailJobId } from '../src/queue/queues.js';
 import { replyMissedBy } from '../src/replies/forwarded-reply.js';
@@ -50,25 +52,36 @@ type MessageOutcome =
   | { outcome: 'failed'; messageId: string; detail: string }
   | { outcome: 'will retry'; messageId: string; detail: string; serverUnreachable: boolean };
 
-/** A supporter's mail from the ledger, ready to send, or why it is not sent. */
-async function prepareSupporterMail(deps: SendTransactionalDeps, message: TransactionalMessageRow): Promise<PreparedMail | { ok: false; failed: string }> {
-  const context = message.supporterId ? await loadSupporterContext(deps.db, message.supporterId) : undefined;
-  if (!context) return { ok: false, skip: 'the supporter no longer exists' };
+/** A mail ready to send, or why this message is not sent (skipped: not now; failed: never). */
+type Prepared = { mail: OutgoingMail } | { skipped: string } | { failed: string };
+
+async function prepareSupporterMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, supporterId: string): Promise<Prepared> {
+  const context = await loadSupporterContext(deps.db, supporterId);
+  if (!context) return { skipped: 'the supporter no longer exists' };
   const reason = await reasonNotToSend(deps.db, message.kind, context);
-  if (reason) return { ok: false, skip: reason };
+  if (reason) return { skipped: reason };
+
   const missedReply =
     message.kind === 'letter_copy' && context.supporter.confirmedAt
       ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
       : undefined;
   try {
-    const kind = message.kind as SupporterMailKind;
-    const mail = composeTransactionalMail(kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
-    return { ok: true, mail, address: context.contact.email };
+    return { mail: composeTransactionalMail(message.kind as SupporterMailKind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply) };
   } catch (error) {
     // A letter that cannot be rendered for this supporter will not render on a retry either.
     if (!(error instanceof LetterRenderError)) throw error;
-    return { ok: false, failed: error.message };
+    return { failed: error.message };
   }
+}
+
+/** A sign-in link, unless it was used or expired before its turn came (a new one is a click away). */
+async function prepareSignInMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, linkId: string): Promise<Prepared> {
+  const context = await loadSignInMailContext(deps.db, linkId);
+  if (!context) return { skipped: 'the sign-in link no longer exists' };
+  if (!context.usable) return { skipped: 'the sign-in link was used or expired before it could be sent' };
+  const suppression = await findSuppression(deps.db, emailHash(context.email), null);
+  if (suppression) return { skipped: `suppressed (${suppression.reason})` };
+  return { mail: composeSignInMail(message.id, context, { mailFrom: deps.mailFrom, url: deps.links.signInUrl(linkId) }) };
 }
 
 async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
@@ -77,18 +90,20 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
   const record = (status: Parameters<typeof recordMessageOutcome>[3], response: string) =>
     recordMessageOutcome(deps.db, deps.claimant, message.id, status, response);
 
-  const prepared = message.organiserId
-    ? await prepareNotification(deps.db, message, { mailFrom: deps.mailFrom, appUrl: (path) => deps.links.appUrl(path) })
-    : await prepareSupporterMail(deps, message);
-  if (!prepared.ok) {
-    if ('failed' in prepared) {
-      await record('failed', `not sent: ${prepared.failed}`);
-      return { outcome: 'failed', messageId, detail: prepared.failed };
-    }
-    await record('skipped', `not sent: ${prepared.skip}`);
-    return { outcome: 'skipped', messageId, detail: prepared.skip };
+  const prepared = message.signInLinkId
+    ? await prepareSignInMail(deps, message, message.signInLinkId)
+    : message.organiserId
+      ? await prepareNotification(deps.db, message, { mailFrom: deps.mailFrom, appUrl: (path) => deps.links.appUrl(path) })
+      : await prepareSupporterMail(deps, message, message.supporterId!);
+  if ('skipped' in prepared) {
+    await record('skipped', `not sent: ${prepared.skipped}`);
+    return { outcome: 'skipped', messageId, detail: prepared.skipped };
   }
-  const { mail, address } = prepared;
+  if ('failed' in prepared) {
+    await record('failed', `not sent: ${prepared.failed}`);
+    return { outcome: 'failed', messageId, detail: prepared.failed };
+  }
+  const { mail } = prepared;
   try {
     const { response } = await deps.transport.send(mail);
     await record('sent', response);
@@ -99,7 +114,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
       await record('failed', failure.response);
       if (failure.recipientRefused) {
         await addSuppression(deps.db, {
-          emailHash: emailHash(address),
+          emailHash: emailHash(mail.to.address),
           organiserId: null,
           reason: 'hard_bounce',
           detail: failure.response.slice(0, 500),

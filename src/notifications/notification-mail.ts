@@ -5,7 +5,7 @@
 import type { DeliveryCounts } from '../broadcasts/broadcast-queries.js';
 import type { CampaignRow } from '../db/schema.js';
 import { deterministicMessageId, type OutgoingMail } from '../mail/mail-transport.js';
-import { mailButton, mailLayout } from '../mail/mail-layout.js';
+import { button as mailButton, layout as mailLayout } from '../mail/transactional-mail.js';
 import type { ReplyRow } from '../replies/reply-queries.js';
 import { replyAuthor, replyDate } from '../replies/reply-attribution.js';
 import { formatLetterDate } from '../templates/merge-fields.js';

@@ -10,17 +10,17 @@ import { findSuppression } from '../supporters/supporter-queries.js';
 import { loadNotificationContext } from './notification-context.js';
 import { composeNotificationMail, type NotificationOptions } from './notification-mail.js';
 
-export type PreparedMail = { ok: true; mail: OutgoingMail; address: string } | { ok: false; skip: string };
+export type PreparedMail = { mail: OutgoingMail } | { skipped: string };
 
 export async function prepareNotification(
   db: Executor,
   message: typeof transactionalMessages.$inferSelect,
   options: NotificationOptions,
 ): Promise<PreparedMail> {
-  if (!message.recipient) return { ok: false, skip: 'no recipient' };
+  if (!message.recipient) return { skipped: 'no recipient' };
   const suppression = await findSuppression(db, emailHash(message.recipient), null);
-  if (suppression) return { ok: false, skip: `suppressed (${suppression.reason})` };
+  if (suppression) return { skipped: `suppressed (${suppression.reason})` };
   const context = await loadNotificationContext(db, message);
-  if (!context) return { ok: false, skip: 'what it told of no longer exists' };
-  return { ok: true, mail: composeNotificationMail(message.id, message.recipient, context, options), address: message.recipient };
+  if (!context) return { skipped: 'what it told of no longer exists' };
+  return { mail: composeNotificationMail(message.id, message.recipient, context, options) };
 }

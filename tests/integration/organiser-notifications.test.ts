@@ -27,6 +27,8 @@ let handle: DatabaseHandle;
 let listener: TestInboundListener;
 let organiser: TestOrganiser;
 let owner: string;
+let secondOwner: string;
+let editor: string;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -40,6 +42,9 @@ beforeAll(async () => {
   listener = await startTestInboundListener(stack.config, handle.db);
   organiser = await newOrganiser(handle, 'UNA-UK');
   owner = (await handle.pool.query<{ email: string }>('SELECT email FROM organisers WHERE id = $1', [organiser.id])).rows[0]!.email;
+  // Owners are told; an editor is not.
+  [secondOwner, editor] = [`owner-${uniqueSuffix()}@una.org.example`, `editor-${uniqueSuffix()}@una.org.example`];
+  await handle.pool.query("INSERT INTO users (organiser_id, email, role) VALUES ($1, $2, 'owner'), ($1, $3, 'editor')", [organiser.id, secondOwner, editor]);
 });
 afterAll(async () => {
   await listener.close();
@@ -76,6 +81,8 @@ describe('organiser notifications', () => {
     expect(forwarded.parsed.text).toContain(`See the reply: https://letters.example.org/app/campaigns/${campaign.id}/replies`);
     expect(forwarded.header('message-id')).toMatch(/^<reply-arrived\.[0-9a-f-]{36}@example\.org>$/);
 
+    await stack.sink.waitFor((m) => m.envelopeTo.includes(secondOwner) && m.parsed.subject === forwarded.parsed.subject);
+
     const completed = await stack.sink.waitFor((m) => m.envelopeTo.includes(owner) && m.parsed.subject === 'The forwarded reply for “The Responsibility to Protect in Syria” has been sent');
     expect(completed.parsed.text).toContain('Sent: 5');
 
@@ -90,6 +97,7 @@ describe('organiser notifications', () => {
     const about = (subject: string) => toOwner().filter((m) => m.parsed.subject?.includes(subject) && m.parsed.text?.includes(campaign.id));
     expect(about('has been forwarded')).toHaveLength(1);
     expect(about('has been sent')).toHaveLength(1);
+    expect(stack.sink.received.filter((m) => m.envelopeTo.includes(editor))).toEqual([]);
   });
 
   it('tell the owners a held reply waits for them, with its reason and where to approve it', async () => {
