@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -53,6 +54,12 @@ async function screenshotMail(mail: ReceivedMail, name: string) {
   await page.close();
 }
 
+/** axe-core's serious and critical findings on the page as it is now: none is the bar. */
+async function accessibilityProblems(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 const meta = (page: Page, key: string) => page.locator(`meta[property="${key}"], meta[name="${key}"]`).getAttribute('content');
 
 describe('the public campaign page', () => {
@@ -85,6 +92,7 @@ describe('the public campaign page', () => {
     expect(form!.y).toBeGreaterThanOrEqual(0);
     expect(form!.y + form!.height).toBeLessThanOrEqual(800);
     expect(await page.locator('.organisation').innerText()).toBe('United Nations Association – UK');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // What a shared link shows: the title and the summary; no logo yet, so no image.
     expect(await meta(page, 'og:title')).toBe(R2P_CAMPAIGN.title);
@@ -107,6 +115,7 @@ describe('the public campaign page', () => {
     expect(await page.getByLabel(/I agree/).isChecked()).toBe(true);
     expect(await page.getByLabel('Full name').inputValue()).toBe('Ada Rights');
     await page.screenshot({ path: `${ARTEFACTS}/page-form-error.png` });
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // A supporter signs and gets their copy, which promises the reply.
     const supporter = `supporter-${uniqueSuffix()}@example.org`;
@@ -149,6 +158,7 @@ describe('the public campaign page', () => {
     expect(file.status()).toBe(200);
     expect(file.headers()['content-type']).toBe('application/pdf');
     expect((await file.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect(elsewhere).toEqual([]);
 
     // Someone who signs now gets their copy with the reply, and each sentence is true for them.
