@@ -42,7 +42,7 @@ const FIELD_ORDER = ['name', 'email', 'postcode', 'consent'] as const;
 function signForm(campaign: CampaignPageModel, state: SignFormState): SafeHtml {
   const { values, errors } = state;
   return html`
-<form class="sign" method="post" action="/c/${campaign.slug}#sign" novalidate aria-labelledby="sign">
+<form method="post" action="/c/${campaign.slug}#sign" class="sign" novalidate aria-labelledby="sign">
   <h2 id="sign">Add your name</h2>
   ${errorSummary(errors, FIELD_ORDER, 3)}
   ${textField({ name: 'name', label: 'Full name', autocomplete: 'name', value: values.name, error: errors.name })}
