@@ -19,6 +19,7 @@ import { MESSAGES_PER_MAIL_JOB, mailJobId, purgeJobId, targetLetterJobId } from 
 import type { CampaignServiceDeps } from './campaigns/campaign-service.js';
 import { privacyRoutes } from './privacy/privacy-routes.js';
 import { organiserSupporterRoutes } from './supporters/organiser-supporter-routes.js';
+import { publicReplyFileRoutes } from './replies/public-reply-files.js';
 import { publicRoutes } from './supporters/public-routes.js';
 import { signupBatching, type SupporterServiceDeps } from './supporters/signup-service.js';
 import { renderErrorsAsPages } from './web/page-reply.js';
@@ -33,6 +34,7 @@ import { metricsRoutes } from './metrics/metrics-routes.js';
 import { logoRoutes } from './organisers/logo-routes.js';
 import { profileRoutes } from './organisers/profile-routes.js';
 import { targetLetterRoutes } from './letters/target-letter-routes.js';
+import { organiserApp } from './organiser-app/organiser-app.js';
 import { createMetricsRegistry, registerSignupMetrics } from './metrics/process-metrics.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
@@ -40,7 +42,7 @@ import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 const MAIL_QUEUE_LINGER_MS = 20;
 
 /** Where people (not programs) are: the campaign page, the links in mail and the data-rights pages. */
-const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy)(?:[/?]|$)/;
+const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy|app)(?:[/?]|$)/;
 
 /** Probes that load balancers and Prometheus make every few seconds. */
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -135,8 +137,16 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(logoRoutes, { db: app.db });
   await app.register(async (site) => {
     await preparePublicScope(site);
-    await site.register(publicRoutes, { service: supporterService });
+    await site.register(publicRoutes, { service: supporterService, publicBaseUrl: config.PUBLIC_BASE_URL });
+    await site.register(publicReplyFileRoutes, { db: app.db });
     await site.register(privacyRoutes, { service: supporterService });
+  });
+  await app.register(organiserApp, {
+    prefix: '/app',
+    db: app.db,
+    redis: app.redis,
+    config,
+    queueMail: (messageIds) => mailToQueue.add(messageIds),
   });
   await app.register(
     async (api) => {

@@ -28,6 +28,7 @@ import { makeSweep } from './sweep.js';
 import { makeProcessInbound } from '../src/inbound/process-inbound.js';
 import { makeSendTargetLetter } from '../src/letters/send-target-letter.js';
 import { makeSendTransactional } from '../src/transactional/send-transactional.js';
+import { makeQueueMail } from '../src/notifications/queue-notifications.js';
 
 /** Queues whose jobs each send mail: a job given up there means mail not sent. */
 const MAIL_QUEUES = new Set<QueueName>(['transactional', 'target-letter']);
@@ -108,7 +109,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       schedule,
       queues,
     }),
-    inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config }),
+    inbound: makeProcessInbound({ db: database.db, jobs: broadcastJobs, config, queueMail: makeQueueMail(queues) }),
     'broadcast-plan': makePlanBroadcast({ db: database.db, startSending: broadcastJobs.startSending }),
     'broadcast-send': makeSendBroadcastBatch({
       db: database.db,

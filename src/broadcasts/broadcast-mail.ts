@@ -6,7 +6,7 @@ import type { CampaignRow } from '../db/schema.js';
 import type { LinkUrls } from '../links/link-urls.js';
 import { broadcastMessageId } from '../mail/message-id.js';
 import type { OutgoingMail } from '../mail/outgoing-mail.js';
-import type { ForwardedReply } from '../replies/forwarded-reply.js';
+import { forwardedReplyHtml, type ForwardedReply } from '../replies/forwarded-reply.js';
 import { mergeDataFor } from '../templates/merge-fields.js';
 import type { RenderedLetter } from '../templates/render-template.js';
 import type { MergeData } from '../templates/merge-fields.js';
@@ -49,11 +49,11 @@ export function composeBroadcastMail(
     messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
     unsubscribeUrl,
     attachments: reply?.attachments,
-    text: `${message.text}${reply ? `\n\n----\n\n${reply.text.trim()}` : ''}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
+    text: `${message.text}${reply ? `\n\n----\n${reply.byline}\n\n${reply.text.trim()}` : ''}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,
     html: html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${message.subject}</title></head>
 <body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,serif;color:#1d1d1b;line-height:1.5">
 <div style="max-width:640px;margin:0 auto;background:#fff;padding:32px;border-radius:6px">${trustedHtml(message.html)}
-${reply ? html`<div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(reply.html)}</div>` : ''}
+${reply ? forwardedReplyHtml(reply) : ''}
 <hr style="border:0;border-top:1px solid #ddd;margin:32px 0 16px">
 <p style="font-family:Arial,sans-serif;font-size:13px;color:#555">${footer} <a href="${unsubscribeUrl}">Unsubscribe</a>.</p>
 </div></body></html>`.value,

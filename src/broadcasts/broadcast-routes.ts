@@ -17,13 +17,14 @@ import {
   type BroadcastServiceDeps,
 } from './broadcast-service.js';
 import { previewLetter } from '../templates/preview.js';
+import { mergeFieldsDescription } from '../templates/merge-fields.js';
 
 const createBody = z.strictObject({
   kind: z.enum(['letter', 'update', 'reply']),
   subject: singleLine(200).describe('Liquid template for the subject'),
   body: multiLine(200_000)
     .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
-    .describe('Markdown with Liquid merge fields'),
+    .describe(`Markdown with Liquid merge fields. ${mergeFieldsDescription()}`),
   scheduledAt: z.iso.datetime({ offset: true }).optional().describe('Start at this time instead of at once'),
 });
 
@@ -57,7 +58,7 @@ const broadcastIdParams = z.strictObject({ id: z.uuid({ message: 'must be a broa
 const previewBody = z.strictObject({
   supporterId: z.uuid().optional().describe('Render for this supporter; sample data when absent'),
   subject: singleLine(200).optional().describe('Template to preview; the campaign letter when absent'),
-  body: multiLine(200_000).optional(),
+  body: multiLine(200_000).optional().describe(`Markdown with Liquid merge fields. ${mergeFieldsDescription()}`),
 });
 
 const security = [{ apiKey: [] }];

@@ -3,6 +3,7 @@
  * OpenAPI document, so the docs cannot drift from what the server accepts.
  */
 import { z } from 'zod';
+import { mergeFieldsDescription } from '../templates/merge-fields.js';
 
 /**
  * Half of a UTF-16 surrogate pair without its other half. JSON can carry one ("\ud800"), but it is
@@ -80,10 +81,10 @@ const consentStatementSchema = multiLine(1_000)
 export const replyModeSchema = z.enum(['auto', 'approve']);
 
 const letterSchema = z.strictObject({
-  subject: singleLine(200).describe('Subject of the letter; may use merge fields'),
+  subject: singleLine(200).describe(`Subject of the letter; may use merge fields. ${mergeFieldsDescription()}`),
   body: multiLine(100_000)
     .refine((value) => value.trim().length > 0, { message: 'must not be empty' })
-    .describe('Letter text (Markdown with Liquid merge fields)'),
+    .describe(`Letter text: Markdown with Liquid merge fields. ${mergeFieldsDescription()}`),
 });
 
 const targetSchema = z.strictObject({

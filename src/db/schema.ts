@@ -89,6 +89,69 @@ export const apiKeys = pgTable(
   ],
 );
 
+export const userRole = pgEnum('user_role', ['owner', 'editor']);
+
+/**
+ * The people who sign in to an organiser's web app. An address belongs to one organiser only, so a
+ * sign-in link never has to ask which organisation the person meant.
+ */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organiserId: uuid('organiser_id')
+      .notNull()
+      .references(() => organisers.id, { onDelete: 'cascade' }),
+    /** Trimmed and lower-cased. */
+    email: text('email').notNull(),
+    name: text('name'),
+    role: userRole('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email), index('users_organiser_id_idx').on(t.organiserId)],
+);
+
+/**
+ * Signed-in web app sessions. Only the SHA-256 of the cookie's token is stored; a session ends when
+ * idle too long (last_seen_at), at expires_at whatever its use, or when its row is deleted (sign out).
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: bytea('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Sign-in links mailed to users: single use (used_at), short-lived (expires_at). The token in the
+ * link is an HMAC of the row's id under SECRET_KEY, so the worker can put it in the mail; only its
+ * SHA-256 is stored, so the table alone signs nobody in.
+ */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: bytea('token_hash').notNull(),
+    /** Sent because an owner invited this user (the mail says who invited them, and to what). */
+    invitedBy: text('invited_by'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('sign_in_links_token_hash_key').on(t.tokenHash), index('sign_in_links_user_id_idx').on(t.userId)],
+);
+
 export const campaignStatus = pgEnum('campaign_status', ['draft', 'open', 'closed']);
 export const replyMode = pgEnum('reply_mode', ['auto', 'approve']);
 
@@ -205,22 +268,42 @@ export const supporters = pgTable(
   ],
 );
 
-export const transactionalKind = pgEnum('transactional_kind', ['confirmation', 'letter_copy', 'privacy_link']);
+export const transactionalKind = pgEnum('transactional_kind', [
+  'confirmation',
+  'letter_copy',
+  'privacy_link',
+  'sign_in_link',
+  // Organiser notifications: to the organiser's owners, not to a supporter (see src/notifications).
+  'reply_arrived',
+  'broadcast_completed',
+  'broadcast_paused',
+]);
 export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed', 'skipped']);
 
 /**
  * The ledger of one-to-one mail (confirmation, the supporter's copy of the letter, a "your data"
- * link): one row per message, written in the same transaction as the action that causes it, so a
- * mail is never lost between Postgres and Redis; the worker marks it sent only after the SMTP
- * server's 250. Its id makes the deterministic Message-ID.
+ * link; to users, a sign-in link; and the organiser's notifications to its owners): one row per
+ * message, written in the same transaction as the action that causes it, so a mail is never lost
+ * between Postgres and Redis; the worker marks it sent only after the SMTP server's 250. Its id
+ * makes the deterministic Message-ID. Each row names its one recipient: a supporter, a sign-in
+ * link, or an organiser with the owner's address and a key saying which event it tells of, so each
+ * event is told once.
  */
 export const transactionalMessages = pgTable(
   'transactional_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id')
-      .notNull()
-      .references(() => supporters.id, { onDelete: 'cascade' }),
+    supporterId: uuid('supporter_id').references(() => supporters.id, { onDelete: 'cascade' }),
+    signInLinkId: uuid('sign_in_link_id').references(() => signInLinks.id, { onDelete: 'cascade' }),
+    organiserId: uuid('organiser_id').references(() => organisers.id, { onDelete: 'cascade' }),
+    /** An organiser notification's address (an owner's), fixed when the event happened. */
+    recipient: text('recipient'),
+    /** An organiser notification's event, e.g. "reply_arrived:<reply id>": unique per recipient. */
+    notificationKey: text('notification_key'),
+    /** The reply or broadcast an organiser notification is about. */
+    aboutId: uuid('about_id'),
+    /** What the notification says that may change later (a broadcast's counts and pause reason), as it was. */
+    details: jsonb('details').$type<Record<string, unknown>>(),
     kind: transactionalKind('kind').notNull(),
     status: messageStatus('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -240,6 +323,17 @@ export const transactionalMessages = pgTable(
       .on(t.supporterId)
       .where(sql`${t.kind} = 'letter_copy'`),
     index('transactional_messages_supporter_idx').on(t.supporterId),
+    index('transactional_messages_sign_in_link_idx').on(t.signInLinkId),
+    // Each event is told to each owner once, however often its cause is retried.
+    uniqueIndex('transactional_messages_one_notification')
+      .on(t.notificationKey, t.recipient)
+      .where(sql`${t.notificationKey} IS NOT NULL`),
+    index('transactional_messages_organiser_idx').on(t.organiserId).where(sql`${t.organiserId} IS NOT NULL`),
+    // Exactly one recipient; an organiser notification also names the address and its event.
+    check(
+      'transactional_messages_one_recipient',
+      sql`num_nonnulls(${t.supporterId}, ${t.signInLinkId}, ${t.organiserId}) = 1 AND (${t.organiserId} IS NULL OR (${t.recipient} IS NOT NULL AND ${t.notificationKey} IS NOT NULL))`,
+    ),
     // The sweep's scan for mail still to send.
     index('transactional_messages_unsent_idx')
       .on(t.createdAt)
@@ -476,6 +570,12 @@ export const replies = pgTable(
     messageId: text('message_id').notNull(),
     fromAddress: text('from_address').notNull(),
     fromName: text('from_name'),
+    /** The letter's own date (its Date header, or the date the organiser typed in); null if it had none. */
+    datedAt: timestamp('dated_at', { withTimezone: true }),
+    /** Who wrote, as the organiser set it when approving; otherwise the From display name or address. */
+    author: text('author'),
+    /** The introduction supporters get above the reply (a template), as the organiser edited it. */
+    introduction: text('introduction'),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     /** Sanitised HTML, safe to show on the campaign page and in mail. */
@@ -543,6 +643,7 @@ export const suppressions = pgTable(
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type OrganiserRow = typeof organisers.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
 
 /**
  * One row per running worker process, its heartbeat renewed every few seconds. Ledger rows being

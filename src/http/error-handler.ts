@@ -7,6 +7,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   AppError,
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   RateLimitedError,
   StateError,
@@ -14,6 +15,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../errors.js';
+import { validationSentence } from './validation-message.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -22,6 +24,7 @@ export interface ErrorBody {
 function statusOf(error: AppError): number {
   if (error instanceof ValidationError) return 400;
   if (error instanceof UnauthorizedError) return 401;
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
   if (error instanceof StateError || error instanceof TemplateError) return 422;
@@ -44,10 +47,10 @@ function fieldOf(issue: ZodIssueLike, context: string | undefined): string {
   return context ?? 'body';
 }
 
-function messageOf(issue: ZodIssueLike): string {
-  if (issue.keyword === 'unrecognized_keys') return 'is not a known field';
-  if (issue.keyword === 'invalid_type' && issue.message.endsWith('received undefined')) return 'is required';
-  return issue.message;
+function messageOf(issue: ZodIssueLike, field: string): string {
+  if (issue.keyword === 'unrecognized_keys') return validationSentence(field, issue.message, 'unknown_field');
+  if (issue.keyword === 'invalid_type' && issue.message.endsWith('received undefined')) return validationSentence(field, issue.message, 'missing');
+  return validationSentence(field, issue.message);
 }
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large…) keep their status. */
@@ -66,7 +69,7 @@ export function replyWithJsonError(thrown: FastifyError | AppError, request: Fas
       const issue = error.validation[0] as unknown as ZodIssueLike;
       const field = fieldOf(issue, error.validationContext);
       const body: ErrorBody = {
-        error: { code: 'validation_failed', message: `${field} ${messageOf(issue)}`, field },
+        error: { code: 'validation_failed', message: messageOf(issue, field), field },
       };
       return reply.code(400).send(body);
     }

@@ -16,6 +16,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { campaigns, inboundMessages } from '../db/schema.js';
 import { NotFoundError, StateError, UnauthorizedError, ValidationError } from '../errors.js';
+import { validationSentence } from '../http/validation-message.js';
 import type { Queues } from '../queue/queues.js';
 import { inboundJobId } from '../queue/queues.js';
 import { parseInboundAddress } from './inbound-address.js';
@@ -106,7 +107,7 @@ export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (ap
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const field = { to: 'x-envelope-to', from: 'x-envelope-from', clientIp: 'x-envelope-client-ip' }[String(issue.path[0]) as keyof InboundEnvelope];
-        throw new ValidationError(`${field} ${issue.message}`, field);
+        throw new ValidationError(validationSentence(field, issue.message), field);
       }
       const envelope = parsed.data;
 

@@ -24,11 +24,16 @@ import { addSuppression } from '../suppressions/suppressions.js';
 import { plainTextToSafeHtml, sanitiseReplyHtml } from '../replies/reply-html.js';
 import { sortAttachments } from '../replies/attachment-policy.js';
 import { describeFailure } from '../infra/safe-errors.js';
+import { recordReplyArrived } from '../notifications/record-notification.js';
+import type { QueueMail } from '../notifications/queue-notifications.js';
+import { letterDateOf } from '../replies/reply-attribution.js';
 
 export interface ProcessInboundDeps {
   db: Database;
   jobs: Pick<BroadcastJobs, 'plan'>;
   config: Pick<Config, 'INBOUND_DOMAIN' | 'INBOUND_REQUIRE_DMARC' | 'INBOUND_MAX_ATTEMPTS' | 'INBOUND_MAX_ATTACHMENTS' | 'INBOUND_MAX_ATTACHMENT_BYTES'>;
+  /** Queues the organiser's "a reply arrived" mail at once; without it, the sweep sends it within a minute. */
+  queueMail?: QueueMail | undefined;
   /** DNS for DKIM/SPF/DMARC; the system resolver unless a test supplies records. */
   resolver?: ((name: string, rrtype: string) => Promise<unknown>) | undefined;
 }
@@ -195,7 +200,7 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
       })),
       { maxCount: deps.config.INBOUND_MAX_ATTACHMENTS, maxTotalBytes: deps.config.INBOUND_MAX_ATTACHMENT_BYTES },
     );
-    const reply = await deps.db.transaction(async (tx) => {
+    const recorded = await deps.db.transaction(async (tx) => {
       const row = await insertReplyOnce(tx, {
         campaignId: campaign.id,
         inboundMessageId: inboundId,
@@ -212,15 +217,22 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
         authentication,
         withheldAttachments: withheld,
         receivedAt: message.createdAt,
+        datedAt: letterDateOf(textOf(email?.date), message.createdAt),
       });
-      if (row) await insertAttachments(tx, row.id, forwarded);
-      return row;
+      if (!row) return undefined;
+      await insertAttachments(tx, row.id, forwarded);
+      return { row, notifications: await recordReplyArrived(tx, campaign.organiserId, row.id) };
     });
-    if (!reply) return finish('processed', `duplicate of an earlier reply (${messageId})`, 'duplicate');
+    if (!recorded) return finish('processed', `duplicate of an earlier reply (${messageId})`, 'duplicate');
+    const { row: reply, notifications } = recorded;
+    // Queued once the reply is forwarded (or held), so the mail says what became of it.
+    const tell = () => deps.queueMail?.(notifications);
     if (trusted && campaign.replyMode === 'auto') {
       const broadcastId = await forwardReply(deps.db, deps.jobs, reply);
+      await tell();
       return finish('processed', `reply ${reply.id} trusted and forwarded (broadcast ${broadcastId})`, 'trusted');
     }
+    await tell();
     return finish('processed', `reply ${reply.id} ${reply.status}${reply.reason ? `: ${reply.reason}` : ''}`, trusted ? 'trusted' : 'held');
   };
 }

@@ -5,7 +5,16 @@
  */
 
 /** Which ledger a Message-ID's row is in (the transactional kinds are spelled with dashes). */
-export type MessageIdKind = 'broadcast' | 'confirmation' | 'letter-copy' | 'privacy-link' | 'target-letter';
+export type MessageIdKind =
+  | 'broadcast'
+  | 'confirmation'
+  | 'letter-copy'
+  | 'privacy-link'
+  | 'target-letter'
+  | 'sign-in-link'
+  | 'reply-arrived'
+  | 'broadcast-completed'
+  | 'broadcast-paused';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { withRequestExamples } from '../http/api-examples.js';
 
 /** OpenAPI generated from the routes' zod schemas: /openapi.json, and Swagger UI at /docs. */
 export default fp<{ publicBaseUrl: string; swaggerUi: boolean }>(
@@ -24,7 +25,8 @@ export default fp<{ publicBaseUrl: string; swaggerUi: boolean }>(
         },
       },
       transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      // The routes' example bodies (the R2P campaign), which Swagger UI's "Try it out" sends.
+      transformObject: (document) => withRequestExamples(jsonSchemaTransformObject(document)),
     });
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     if (withUi) await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -62,7 +62,13 @@ export const privacyRoutes: FastifyPluginAsyncZod<{ service: SupporterServiceDep
       page(
         'Your data',
         html`<h1>Your data</h1>
-<p>Everything we hold about ${link.context.contact.email}: your name and address, each campaign you signed with the consent you gave, and the emails we sent you.</p>
+<p>What we hold about ${link.context.contact.email}:</p>
+<ul>
+  <li>your email address, and the name you first signed with;</li>
+  <li>for each campaign you signed: the name and postcode you gave, when you signed and confirmed, whether you unsubscribed, and your consent: the statement you agreed to, when, and the internet (IP) address it came from;</li>
+  <li>a record of each email we sent you: what it was, when, and what the receiving mail server answered.</li>
+</ul>
+<p>Nothing else: no postal address, no phone number, no payment details.</p>
 <form method="post" action="${base}/download"><button type="submit">Download my data (JSON)</button></form>
 <h2>Erase my data</h2>
 <p>This removes your name, email address and signatures from every campaign. Campaign totals keep counting your signature, anonymously. We keep a one-way fingerprint of your address so we never email it again. This cannot be undone.</p>

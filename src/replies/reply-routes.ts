@@ -6,10 +6,13 @@ import { campaignIdParams, multiLine, singleLine } from '../campaigns/campaign-s
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
+import { validationSentence } from '../http/validation-message.js';
 import type { AttachmentLimits } from './attachment-policy.js';
 import { findOwnedReply, listAttachmentSummaries, listCampaignInbound, listCampaignReplies, type ReplyRow } from './reply-queries.js';
 import multipart from '@fastify/multipart';
 import { decideOnReply, recordManualReply } from './reply-service.js';
+import { introductionOf, replyAuthor, replyDate } from './reply-attribution.js';
+import { approvalBody, checkIntroduction } from './approval-body.js';
 
 const replyView = z
   .object({
@@ -19,6 +22,9 @@ const replyView = z
     trusted: z.boolean().describe('Allowed sender and (where required) DMARC pass'),
     reason: z.string().nullable().describe('Why it is held or awaits approval'),
     from: z.object({ address: z.string(), name: z.string().nullable() }),
+    author: z.string().describe('Who wrote, as supporters and the public page are told: set when approving, else the From name, else the address'),
+    datedAt: z.iso.datetime().describe('The letter’s own date (its Date header, or the date entered); the arrival when it had none'),
+    introduction: z.string().describe('The introduction supporters get above the reply (Liquid merge fields allowed); editable when approving'),
     subject: z.string(),
     text: z.string(),
     html: z.string().describe('Sanitised'),
@@ -59,6 +65,9 @@ async function toViews(db: CampaignServiceDeps['db'], rows: ReplyRow[]) {
     trusted: row.trusted,
     reason: row.reason,
     from: { address: row.fromAddress, name: row.fromName },
+    author: replyAuthor(row),
+    datedAt: replyDate(row).toISOString(),
+    introduction: introductionOf(row),
     subject: row.subject,
     text: row.text,
     html: row.html,
@@ -167,7 +176,8 @@ export const replyRoutes: FastifyPluginAsyncZod<{
       const parsed = manualReplyFields.safeParse(fields);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new ValidationError(`${issue.path.join('.') || 'body'} ${issue.message}`, issue.path.join('.') || 'body');
+        const field = issue.path.join('.') || 'body';
+        throw new ValidationError(validationSentence(field, issue.message), field);
       }
       const { receivedAt, ...input } = parsed.data;
       const created = await recordManualReply(
@@ -186,11 +196,16 @@ export const replyRoutes: FastifyPluginAsyncZod<{
         tags,
         security,
         summary: decision === 'approve' ? 'Forward a held reply to every supporter' : 'Reject a held reply: it is never forwarded',
+        ...(decision === 'approve'
+          ? { description: 'Optionally with a JSON body setting who wrote (`author`) and the `introduction` supporters read above the reply; without one, the reply goes with its default introduction.' }
+          : {}),
         params: replyIdParams,
+        ...(decision === 'approve' ? { body: approvalBody } : {}),
         response: { 200: replyView, ...errorResponses(400, 401, 404, 422) },
       },
       handler: async (request) => {
-        const reply = await decideOnReply({ db: campaigns.db, jobs }, request.organiserId, request.params.id, decision);
+        const edits = decision === 'approve' ? checkIntroduction(approvalBody.parse(request.body)) : {};
+        const reply = await decideOnReply({ db: campaigns.db, jobs }, request.organiserId, request.params.id, decision, edits);
         return (await toViews(campaigns.db, [reply]))[0]!;
       },
     });

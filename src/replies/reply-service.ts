@@ -15,10 +15,15 @@ import { markdownToSafeHtml } from '../templates/render-template.js';
 import { findOwnedReply, findReply, insertAttachments, insertReplyOnce, type ReplyRow } from './reply-queries.js';
 import { sanitiseReplyHtml } from './reply-html.js';
 import { sortAttachments, type AttachmentLimits } from './attachment-policy.js';
+import { introductionOf } from './reply-attribution.js';
 
-export const REPLY_SUBJECT_TEMPLATE = 'The reply from {{ campaign.target.name }}';
-export const REPLY_INTRO_TEMPLATE =
-  'Dear {{ supporter.first_name }},\n\n{{ campaign.target.name }} has replied to the letter you supported on {{ signed_at }}. The reply follows.';
+export const REPLY_SUBJECT_TEMPLATE = 'The reply to “{{ campaign.title }}”';
+
+/** What the organiser may set when approving: who wrote (as supporters are told) and the introduction. */
+export interface ApprovalEdits {
+  author?: string | undefined;
+  introduction?: string | undefined;
+}
 
 /**
  * Starts the broadcast of a reply and marks it forwarded, in one transaction, once however often it
@@ -33,7 +38,7 @@ export async function forwardReply(db: Database, jobs: Pick<BroadcastJobs, 'plan
       .update(replies)
       .set({ status: 'forwarded', updatedAt: sql`now()` })
       .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])))
-      .returning({ id: replies.id });
+      .returning();
     if (!claimed) return undefined;
     const [broadcast] = await tx
       .insert(broadcasts)
@@ -41,7 +46,8 @@ export async function forwardReply(db: Database, jobs: Pick<BroadcastJobs, 'plan
         campaignId: reply.campaignId,
         kind: 'reply',
         subject: REPLY_SUBJECT_TEMPLATE,
-        body: REPLY_INTRO_TEMPLATE,
+        // As the claimed row has it: the organiser's edits made with the approval included.
+        body: introductionOf(claimed),
         replyId: reply.id,
         status: 'sending',
         startedAt: new Date(),
@@ -64,6 +70,7 @@ export async function decideOnReply(
   organiserId: string,
   replyId: string,
   decision: 'approve' | 'reject',
+  edits: ApprovalEdits = {},
 ): Promise<ReplyRow> {
   const found = await findOwnedReply(deps.db, organiserId, replyId);
   if (!found || found.campaign.deletedAt) throw new NotFoundError('Reply not found');
@@ -72,6 +79,17 @@ export async function decideOnReply(
     throw new StateError('invalid_transition', `This reply is already ${reply.status}`, 'status');
   }
   if (decision === 'approve') {
+    const changes = {
+      ...(edits.author !== undefined ? { author: edits.author } : {}),
+      ...(edits.introduction !== undefined ? { introduction: edits.introduction } : {}),
+    };
+    if (Object.keys(changes).length > 0) {
+      // Only while undecided: edits never reach a reply already forwarded or rejected.
+      await deps.db
+        .update(replies)
+        .set({ ...changes, updatedAt: sql`now()` })
+        .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])));
+    }
     await forwardReply(deps.db, deps.jobs, reply);
   } else {
     // Conditional like forwardReply's claim: an approval that won a race is not overwritten.
@@ -124,6 +142,8 @@ export async function recordManualReply(
       authentication: JSON.stringify({ entered: 'by the organiser' }),
       withheldAttachments: withheld,
       receivedAt: input.receivedAt ?? new Date(),
+      // The date the organiser typed is the one on the letter.
+      datedAt: input.receivedAt ?? null,
     });
     await insertAttachments(tx, row!.id, forwarded);
     return row!;

@@ -5,16 +5,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CampaignRow } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import { replyWithJsonError } from '../http/error-handler.js';
 import { notFoundPage, sendPage } from '../web/page-reply.js';
 import { errorResponses } from '../http/error-schema.js';
-import { findForwardedReply, type ReplyRow } from '../replies/reply-queries.js';
-import { renderPublicLetter } from '../campaigns/public-letter.js';
-import { formatLetterDate } from '../templates/merge-fields.js';
-import { html, trustedHtml } from '../web/html.js';
-import { buttonPage, campaignPage, messagePage, type FieldErrors, type SignFormState } from '../web/pages.js';
+import { html } from '../web/html.js';
+import { buttonPage, messagePage } from '../web/pages.js';
+import { campaignPage, type FieldErrors, type SignFormState } from '../web/campaign-page.js';
+import { loadCampaignPageModel } from './campaign-page-model.js';
 import {
   confirmSignature,
   findPublicCampaign,
@@ -28,29 +26,11 @@ import { signatureBody, slugParams, tokenParams } from './supporter-schemas.js';
 
 export interface PublicRoutesOptions {
   service: SupporterServiceDeps;
+  /** The campaign page's own address is this and /c/<slug> (preview tags, share links). */
+  publicBaseUrl: string;
 }
 
 const CHECK_INBOX = 'Check your inbox: we have sent you an email with a link to confirm your signature.';
-
-function campaignPageModel(campaign: CampaignRow, reply?: ReplyRow) {
-  // Merge fields appear as neutral placeholders ("[your name]") until someone signs.
-  const letter = renderPublicLetter(campaign);
-  return {
-    slug: campaign.slug,
-    title: campaign.title,
-    summary: campaign.summary,
-    targetName: campaign.targetName,
-    targetAddress: campaign.targetAddress,
-    letter: letter.ok ? { subject: letter.subject, html: trustedHtml(letter.html) } : undefined,
-    supporterCount: campaign.supporterCount,
-    consentStatement: campaign.consentStatement,
-    open: campaign.status === 'open',
-    reply: reply
-      ? { from: reply.fromName ?? reply.fromAddress, receivedAt: formatLetterDate(reply.receivedAt), html: trustedHtml(reply.html) }
-      : undefined,
-  };
-}
-
 
 /** Form fields arrive as strings; turn them into what the JSON API takes, then validate the same way. */
 function formToSignature(body: unknown) {
@@ -75,7 +55,7 @@ function fieldErrorsOf(error: z.ZodError): FieldErrors {
   return errors;
 }
 
-export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (app, { service }) => {
+export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (app, { service, publicBaseUrl }) => {
   const ipOf = (request: FastifyRequest) => request.ip;
   // One per-IP budget for the form and the JSON API: the form counts before its body is parsed, the
   // JSON API together with the per-email count in signCampaign (one Redis round trip).
@@ -87,8 +67,7 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
       throw error;
     });
     if (!campaign) return sendPage(reply, 404, notFoundPage());
-    const forwarded = await findForwardedReply(service.db, campaign.id);
-    return sendPage(reply, 200, campaignPage(campaignPageModel(campaign, forwarded)));
+    return sendPage(reply, 200, campaignPage(await loadCampaignPageModel(service.db, campaign, publicBaseUrl)));
   });
 
   app.post(
@@ -99,11 +78,12 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRoutesOptions> = async (a
     },
     async (request, reply) => {
       const campaign = await findPublicCampaign(service.db, request.params.slug);
-      const model = campaignPageModel(campaign);
-      if (campaign.status !== 'open') return sendPage(reply, 422, campaignPage(model));
       const { raw, parsed } = formToSignature(request.body);
-      if (!parsed.success) {
-        const state: SignFormState = { values: raw, errors: fieldErrorsOf(parsed.error) };
+      if (campaign.status !== 'open' || !parsed.success) {
+        const model = await loadCampaignPageModel(service.db, campaign, publicBaseUrl);
+        if (campaign.status !== 'open') return sendPage(reply, 422, campaignPage(model));
+        // What was typed and ticked comes back as it was: only what is wrong needs doing again.
+        const state: SignFormState = { values: raw, errors: fieldErrorsOf(parsed.error!) };
         return sendPage(reply, 400, campaignPage(model, state));
       }
       await signCampaign(service, campaign.slug, parsed.data, { ip: ipOf(request), ipAlreadyCounted: true });

@@ -14,6 +14,13 @@ export const MERGE_FIELDS = {
 
 export type MergeField = keyof typeof MERGE_FIELDS;
 
+/** The merge fields as API documentation lists them: one line each, "`{{ field }}`: what it is". */
+export function mergeFieldsDescription(): string {
+  return `Merge fields (Liquid): ${Object.entries(MERGE_FIELDS)
+    .map(([field, meaning]) => `\`{{ ${field} }}\` ${meaning.charAt(0).toLowerCase()}${meaning.slice(1)}`)
+    .join('; ')}.`;
+}
+
 export interface MergeData {
   supporter: { name: string; first_name: string; postcode: string };
   campaign: { title: string; target: { name: string } };

@@ -10,11 +10,15 @@ import type { Database } from '../db/client.js';
 import type { LinkUrls } from '../links/link-urls.js';
 import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { MailTransport } from '../mail/mail-transport.js';
+import type { OutgoingMail } from '../mail/outgoing-mail.js';
+import { prepareNotification } from '../notifications/prepare-notification.js';
+import { loadSignInMailContext } from '../organiser-app/sign-in-links.js';
+import { composeSignInMail } from '../organiser-app/sign-in-mail.js';
 import { withOrganisationFooter } from '../organisers/mail-footer.js';
 import { loadOrganisationIdentity, organisationFooterLine } from '../organisers/organisation-identity.js';
-import { composeTransactionalMail } from './transactional-mail.js';
+import { composeTransactionalMail, type SupporterMailKind } from './transactional-mail.js';
 import type { LedgerOutcome } from '../infra/mail-ledger.js';
-import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalKind } from './transactional-ledger.js';
+import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalMessageRow } from './transactional-ledger.js';
 import type { JobData, Queues } from '../queue/queues.js';
 import { mailJobId, mailRetryJobId } from '../queue/queues.js';
 import { replyMissedBy } from '../replies/forwarded-reply.js';
@@ -35,10 +39,10 @@ export interface SendTransactionalDeps {
   queues: Pick<Queues, 'add'>;
 }
 
-const PURPOSE: Record<TransactionalKind, MailPurpose> = { confirmation: 'confirmation', letter_copy: 'campaign', privacy_link: 'account' };
+const PURPOSE: Record<SupporterMailKind, MailPurpose> = { confirmation: 'confirmation', letter_copy: 'campaign', privacy_link: 'account' };
 
 /** Why this person must not get this mail now, or undefined if they may (may-we-mail.ts). */
-async function reasonNotToSend(db: Database, kind: TransactionalKind, { supporter, contact, campaign }: SupporterContext) {
+async function reasonNotToSend(db: Database, kind: SupporterMailKind, { supporter, contact, campaign }: SupporterContext) {
   const purpose = PURPOSE[kind];
   const suppression = await findSuppression(db, contact.email, suppressionScope(purpose, campaign.organiserId));
   const addressee = { confirmed: supporter.status === 'confirmed', unsubscribed: supporter.unsubscribedAt !== null, suppressedBecause: suppression?.reason ?? null };
@@ -50,36 +54,61 @@ type MessageOutcome =
   | { outcome: 'failed'; messageId: string; detail: string }
   | { outcome: 'will retry'; messageId: string; detail: string; attempts: number; retryAt: Date; serverUnreachable: boolean };
 
+/** A mail ready to send, or why this message is not sent (skipped: not now; failed: never). */
+type Prepared = { mail: OutgoingMail } | { skipped: string } | { failed: string };
+
+async function prepareSupporterMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, supporterId: string): Promise<Prepared> {
+  const context = await loadSupporterContext(deps.db, supporterId);
+  if (!context) return { skipped: 'the supporter no longer exists' };
+  const kind = message.kind as SupporterMailKind;
+  const reason = await reasonNotToSend(deps.db, kind, context);
+  if (reason) return { skipped: reason };
+
+  const missedReply =
+    kind === 'letter_copy' && context.supporter.confirmedAt
+      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
+      : undefined;
+  try {
+    const mail = composeTransactionalMail(kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
+    return { mail: withOrganisationFooter(mail, organisationFooterLine(await loadOrganisationIdentity(deps.db, context.campaign.organiserId))) };
+  } catch (error) {
+    // A letter that cannot be rendered for this supporter will not render on a retry either.
+    if (!(error instanceof LetterRenderError)) throw error;
+    return { failed: error.message };
+  }
+}
+
+/** A sign-in link, unless it was used or expired before its turn came (a new one is a click away). */
+async function prepareSignInMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, linkId: string): Promise<Prepared> {
+  const context = await loadSignInMailContext(deps.db, linkId);
+  if (!context) return { skipped: 'the sign-in link no longer exists' };
+  if (!context.usable) return { skipped: 'the sign-in link was used or expired before it could be sent' };
+  const suppression = await findSuppression(deps.db, context.email, null);
+  if (suppression) return { skipped: `suppressed (${suppression.reason})` };
+  return { mail: composeSignInMail(message.id, context, { mailFrom: deps.mailFrom, url: deps.links.signInUrl(linkId) }) };
+}
+
+function prepare(deps: SendTransactionalDeps, message: TransactionalMessageRow): Promise<Prepared> {
+  if (message.signInLinkId) return prepareSignInMail(deps, message, message.signInLinkId);
+  if (message.organiserId) return prepareNotification(deps.db, message, { mailFrom: deps.mailFrom, appUrl: (path) => deps.links.appUrl(path) });
+  return prepareSupporterMail(deps, message, message.supporterId!);
+}
+
 async function sendMessage(deps: SendTransactionalDeps, messageId: string): Promise<MessageOutcome> {
   const message = await claimMessage(deps.db, deps.claimant, messageId);
   if (!message) return { outcome: 'nothing to send', messageId };
   const record = (outcome: LedgerOutcome) => recordMessageOutcome(deps.db, deps.claimant, message.id, outcome);
 
-  const context = await loadSupporterContext(deps.db, message.supporterId);
-  if (!context) {
-    await record({ status: 'skipped', response: 'not sent: the supporter no longer exists' });
-    return { outcome: 'skipped', messageId };
+  const prepared = await prepare(deps, message);
+  if ('skipped' in prepared) {
+    await record({ status: 'skipped', response: `not sent: ${prepared.skipped}` });
+    return { outcome: 'skipped', messageId, detail: prepared.skipped };
   }
-  const reason = await reasonNotToSend(deps.db, message.kind, context);
-  if (reason) {
-    await record({ status: 'skipped', response: `not sent: ${reason}` });
-    return { outcome: 'skipped', messageId, detail: reason };
+  if ('failed' in prepared) {
+    await record({ status: 'failed', response: `not sent: ${prepared.failed}` });
+    return { outcome: 'failed', messageId, detail: prepared.failed };
   }
-
-  const missedReply =
-    message.kind === 'letter_copy' && context.supporter.confirmedAt
-      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
-      : undefined;
-  let mail;
-  try {
-    mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
-    mail = withOrganisationFooter(mail, organisationFooterLine(await loadOrganisationIdentity(deps.db, context.campaign.organiserId)));
-  } catch (error) {
-    // A letter that cannot be rendered for this supporter will not render on a retry either.
-    if (!(error instanceof LetterRenderError)) throw error;
-    await record({ status: 'failed', response: `not sent: ${error.message}` });
-    return { outcome: 'failed', messageId, detail: error.message };
-  }
+  const { mail } = prepared;
   try {
     const { response } = await deps.transport.send(mail);
     await record({ status: 'sent', response });
@@ -94,7 +123,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string): Prom
     await record({ status: 'failed', response: failed.response });
     if (failed.status === 'bounced') {
       await addSuppression(deps.db, {
-        email: context.contact.email,
+        email: mail.to.address,
         organiserId: null,
         reason: 'hard_bounce',
         detail: failed.response.slice(0, 500),

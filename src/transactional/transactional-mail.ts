@@ -10,9 +10,9 @@ import { renderLetter } from '../templates/render-template.js';
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';
 import { deterministicMessageId, type MessageIdKind } from '../mail/message-id.js';
 import type { OutgoingMail } from '../mail/outgoing-mail.js';
-import type { ForwardedReply } from '../replies/forwarded-reply.js';
+import { forwardedReplyHtml, type ForwardedReply } from '../replies/forwarded-reply.js';
 
-const MESSAGE_ID_KIND: Record<TransactionalKind, MessageIdKind> = {
+const MESSAGE_ID_KIND: Record<SupporterMailKind, MessageIdKind> = {
   confirmation: 'confirmation',
   letter_copy: 'letter-copy',
   privacy_link: 'privacy-link',
@@ -23,7 +23,7 @@ export interface ComposeOptions {
   links: LinkUrls;
 }
 
-function layout(title: string, body: SafeHtml, footer: SafeHtml): string {
+export function layout(title: string, body: SafeHtml, footer: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
 <body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,'Times New Roman',serif;color:#1d1d1b;line-height:1.5">
@@ -34,9 +34,12 @@ ${body}
 </div></body></html>`.value;
 }
 
-function button(url: string, label: string): SafeHtml {
+export function button(url: string, label: string): SafeHtml {
   return html`<p style="margin:24px 0"><a href="${url}" style="display:inline-block;background:#14508c;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${label}</a></p>`;
 }
+
+/** The one-to-one mail a supporter gets (organiser notifications are src/notifications). */
+export type SupporterMailKind = Extract<TransactionalKind, 'confirmation' | 'letter_copy' | 'privacy_link'>;
 
 /** A short mail whose point is one link: listed in the text, a button in the HTML. */
 function linkMail(
@@ -54,7 +57,7 @@ function linkMail(
 }
 
 export function composeTransactionalMail(
-  kind: TransactionalKind,
+  kind: SupporterMailKind,
   messageRowId: string,
   { supporter, contact, campaign }: SupporterContext,
   options: ComposeOptions,
@@ -106,8 +109,11 @@ export function composeTransactionalMail(
       unsubscribeUrl,
     }),
   );
-  const intro = `Thank you for supporting “${campaign.title}”. This is your copy of the letter to ${campaign.targetName}, with your name on it. When the official reply comes, we will send it to you.`;
-  const replyIntro = `${campaign.targetName} has already replied. Their reply follows the letter.`;
+  const copy = `Thank you for supporting “${campaign.title}”. This is your copy of the letter to ${campaign.targetName}, with your name on it.`;
+  // Each case says what is true for this supporter: the reply is still to come, or it is here.
+  const intro = reply
+    ? `${copy} The letter has already been answered: ${reply.author} replied on ${reply.date}, and the reply follows your letter below.`
+    : `${copy} When the official reply comes, we will send it to you.`;
   return {
     ...common,
     subject: letter.subject,
@@ -117,21 +123,20 @@ export function composeTransactionalMail(
       `Dear ${supporter.name},`,
       '',
       intro,
-      ...(reply ? ['', replyIntro] : []),
       '',
       '----',
       '',
       letter.text,
-      ...(reply ? ['', '----', '', reply.text.trim()] : []),
+      ...(reply ? ['', '----', `The official reply: ${reply.byline}`, '', reply.text.trim()] : []),
       '',
       '----',
       `Unsubscribe from this campaign: ${unsubscribeUrl}`,
     ].join('\n'),
     html: layout(
       letter.subject,
-      html`<p>Dear ${supporter.name},</p><p>${intro}</p>${reply ? html`<p>${replyIntro}</p>` : ''}
+      html`<p>Dear ${supporter.name},</p><p>${intro}</p>
 <div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(letter.html)}</div>
-${reply ? html`<h2>The official reply</h2><div style="border-left:3px solid #14508c;padding-left:16px;margin:24px 0">${trustedHtml(reply.html)}</div>` : ''}`,
+${reply ? html`<h2 style="font-size:20px;margin:32px 0 0">The official reply</h2>${forwardedReplyHtml(reply)}` : ''}`,
       html`You receive this because you signed “${campaign.title}”. <a href="${unsubscribeUrl}">Unsubscribe</a>.`,
     ),
   };

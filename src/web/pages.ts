@@ -1,10 +1,12 @@
 /**
  * Server-rendered public pages: plain HTML forms that work without JavaScript, labelled fields,
  * errors beside their field and summarised at the top (linked, for keyboard and screen reader users).
+ * The campaign page itself is campaign-page.ts.
  */
 import { html, type SafeHtml } from './html.js';
 
-export function page(title: string, body: SafeHtml): string {
+/** `head`: more of the page's own head (a campaign's preview tags); `layout`: a class for a wider layout. */
+export function page(title: string, body: SafeHtml, head?: SafeHtml, layout?: string): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -12,9 +14,10 @@ export function page(title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="stylesheet" href="/assets/site.css">
+${head ?? ''}
 </head>
 <body>
-<main id="content">
+<main id="content"${layout ? html` class="${layout}"` : ''}>
 ${body}
 </main>
 </body>
@@ -23,111 +26,6 @@ ${body}
 
 export function messagePage(title: string, paragraphs: Array<string | SafeHtml>): string {
   return page(title, html`<h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}`);
-}
-
-export type FieldErrors = Partial<Record<'name' | 'email' | 'postcode' | 'consent', string>>;
-
-export interface SignFormState {
-  values: { name?: string; email?: string; postcode?: string };
-  errors: FieldErrors;
-}
-
-export interface CampaignPageModel {
-  slug: string;
-  title: string;
-  summary: string | null;
-  targetName: string;
-  targetAddress: string | null;
-  /** Undefined when the letter cannot be rendered (its organiser is told why): the page shows the rest. */
-  letter: { subject: string; html: SafeHtml } | undefined;
-  supporterCount: number;
-  consentStatement: string;
-  open: boolean;
-  /** The official reply, once forwarded to supporters. */
-  reply?: { from: string; receivedAt: string; html: SafeHtml } | undefined;
-}
-
-const FIELD_ORDER = ['name', 'email', 'postcode', 'consent'] as const;
-
-function errorFor(errors: FieldErrors, field: keyof FieldErrors): SafeHtml | '' {
-  const message = errors[field];
-  return message ? html`<span class="error" id="${field}-error"><span class="visually-hidden">Error:</span> ${message}</span>` : '';
-}
-
-function describedBy(errors: FieldErrors, field: keyof FieldErrors, hint?: string): SafeHtml | '' {
-  const ids = [hint, errors[field] ? `${field}-error` : undefined].filter(Boolean).join(' ');
-  return ids ? html` aria-describedby="${ids}"` : '';
-}
-
-function signForm(campaign: CampaignPageModel, state: SignFormState): SafeHtml {
-  const { values, errors } = state;
-  const invalid = (field: keyof FieldErrors) => (errors[field] ? ' invalid' : '');
-  const summary = FIELD_ORDER.filter((field) => errors[field]);
-  return html`
-<form method="post" action="/c/${campaign.slug}#sign" novalidate>
-  <h2 id="sign">Add your name</h2>
-  ${summary.length > 0
-    ? html`<div class="error-summary" role="alert" tabindex="-1"><h3>There is a problem</h3><ul>${summary.map(
-        (field) => html`<li><a href="#${field}">${errors[field]}</a></li>`,
-      )}</ul></div>`
-    : ''}
-  <div class="field${invalid('name')}">
-    <label for="name">Full name</label>
-    ${errorFor(errors, 'name')}
-    <input type="text" id="name" name="name" autocomplete="name" value="${values.name ?? ''}"${describedBy(errors, 'name')}${errors.name ? html` aria-invalid="true"` : ''}>
-  </div>
-  <div class="field${invalid('email')}">
-    <label for="email">Email address <span class="hint" id="email-hint">We will send you a link to confirm your signature.</span></label>
-    ${errorFor(errors, 'email')}
-    <input type="email" id="email" name="email" autocomplete="email" spellcheck="false" value="${values.email ?? ''}"${describedBy(errors, 'email', 'email-hint')}${errors.email ? html` aria-invalid="true"` : ''}>
-  </div>
-  <div class="field${invalid('postcode')}">
-    <label for="postcode">Postcode (optional)</label>
-    ${errorFor(errors, 'postcode')}
-    <input type="text" id="postcode" name="postcode" autocomplete="postal-code" value="${values.postcode ?? ''}"${describedBy(errors, 'postcode')}${errors.postcode ? html` aria-invalid="true"` : ''}>
-  </div>
-  <div class="honeypot" aria-hidden="true">
-    <label for="website">Leave this empty</label>
-    <input type="text" id="website" name="website" tabindex="-1" autocomplete="off">
-  </div>
-  <div class="field${invalid('consent')}">
-    ${errorFor(errors, 'consent')}
-    <div class="checkbox">
-      <input type="checkbox" id="consent" name="consent" value="true"${describedBy(errors, 'consent')}${errors.consent ? html` aria-invalid="true"` : ''}>
-      <label for="consent">${campaign.consentStatement}</label>
-    </div>
-  </div>
-  <button type="submit">Sign the letter</button>
-</form>`;
-}
-
-export function campaignPage(campaign: CampaignPageModel, state: SignFormState = { values: {}, errors: {} }): string {
-  const count = campaign.supporterCount;
-  const title = Object.keys(state.errors).length > 0 ? `Error: ${campaign.title}` : campaign.title;
-  return page(
-    title,
-    html`<h1>${campaign.title}</h1>
-${campaign.summary ? html`<p class="summary">${campaign.summary}</p>` : ''}
-<p class="count">${count === 1 ? '1 supporter has' : `${count.toLocaleString('en-GB')} supporters have`} signed this letter.</p>
-${campaign.open ? '' : html`<p><strong>This campaign has closed.</strong> Thank you to everyone who signed.</p>`}
-<article class="letter" aria-labelledby="letter-subject">
-  <p class="to">To: ${campaign.targetName}${campaign.targetAddress ? html`\n${campaign.targetAddress}` : ''}</p>
-  ${campaign.letter
-    ? html`<h2 id="letter-subject">${campaign.letter.subject}</h2>
-  ${campaign.letter.html}`
-    : html`<h2 id="letter-subject">The letter</h2>
-  <p>The text of the letter cannot be shown right now.</p>`}
-</article>
-${campaign.reply
-  ? html`<section class="letter" aria-labelledby="reply-heading">
-  <h2 id="reply-heading">The official reply</h2>
-  <p class="to">From: ${campaign.reply.from}, ${campaign.reply.receivedAt}</p>
-  ${campaign.reply.html}
-</section>`
-  : ''}
-${campaign.open ? signForm(campaign, state) : ''}
-<footer><a href="/privacy">Your data: see or erase what we hold about you</a></footer>`,
-  );
 }
 
 export function buttonPage(title: string, intro: Array<string | SafeHtml>, action: string, label: string, extra?: SafeHtml): string {

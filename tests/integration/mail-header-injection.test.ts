@@ -184,7 +184,7 @@ describe('hostile values the API accepts', () => {
       expect.arrayContaining(people.filter((p) => !p.name.includes('=?')).map((p) => `${p.name} via ${HOSTILE.senderName}`)),
     );
 
-    // The official reply, forwarded: its subject names the target.
+    // The official reply, forwarded: its subject names the campaign.
     const reply = await stack.app.inject({
       method: 'POST',
       url: `/api/v1/campaigns/${campaign.id}/replies`,
@@ -193,9 +193,9 @@ describe('hostile values the API accepts', () => {
     });
     expect(reply.statusCode).toBe(201);
     for (const person of people) {
-      const forwarded = await stack.sink.waitFor((m) => m.envelopeTo.includes(person.email) && m.parsed.subject!.startsWith('The reply from'));
+      const forwarded = await stack.sink.waitFor((m) => m.envelopeTo.includes(person.email) && m.parsed.subject!.startsWith('The reply to'));
       expectOnlyOurHeaders(forwarded, person.email, senderEmail);
-      expect(forwarded.parsed.subject).toBe(`The reply from ${HOSTILE.targetName}`);
+      expect(forwarded.parsed.subject).toBe(`The reply to “${HOSTILE.title}”`);
     }
     expect(stack.sink.to(VICTIM)).toEqual([]);
   });

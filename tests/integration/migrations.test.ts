@@ -65,11 +65,14 @@ describe('migrations', () => {
       'organisers',
       'replies',
       'reply_attachments',
+      'sessions',
+      'sign_in_links',
       'supporters',
       'suppressions',
       'target_letters',
       'transactional_message_counts',
       'transactional_messages',
+      'users',
       'worker_processes',
     ]);
   });

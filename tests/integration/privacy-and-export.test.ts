@@ -63,6 +63,10 @@ describe('a supporter’s data rights', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.body).toContain(email);
+    // It says what is held, as the download below has it: a postcode and the consent's IP, no postal address.
+    expect(page.body).toContain('the name and postcode you gave');
+    expect(page.body).toContain('the internet (IP) address it came from');
+    expect(page.body).not.toContain('name and address');
 
     const download = await stack.app.inject({ method: 'POST', url: `${privacyPath}/download` });
     expect(download.headers['content-disposition']).toContain('attachment');

@@ -60,8 +60,8 @@ describe('an official reply by email', () => {
     expect(new Set(forwarded.flatMap((m) => m.envelopeTo)).size).toBe(19);
     expect(forwarded.some((m) => m.envelopeTo.includes(`supporter-${tag}-1@example.org`))).toBe(false);
     const one = forwarded.find((m) => m.envelopeTo[0] === `supporter-${tag}-3@example.org`)!;
-    expect(one.parsed.subject).toBe('The reply from The Rt Hon William Hague MP');
-    expect(one.parsed.text).toContain('Dear Supporter,\n\nThe Rt Hon William Hague MP has replied to the letter you supported on');
+    expect(one.parsed.subject).toBe('The reply to “The Responsibility to Protect in Syria”');
+    expect(one.parsed.text).toMatch(/^Dear Supporter,\n\nConflict Department \(fco\.example\.gov\.uk\) has replied to the letter to The Rt Hon William Hague MP that you signed on \d+ \w+ \d{4}\. The reply is dated 17 June 2014,/);
     expect(one.parsed.text).toContain('A copy of this letter has been emailed to your members');
     expect(one.parsed.attachments.map((a) => a.filename)).toEqual(['MIN-66425-2014.pdf']);
 
@@ -82,7 +82,7 @@ describe('an official reply by email', () => {
     const late = `late-${tag}@example.org`;
     await signAndConfirm(stack, campaign.slug, { name: 'Late Comer', email: late });
     const welcome = await stack.sink.waitFor((m) => m.envelopeTo.includes(late) && !m.parsed.subject!.startsWith('Please confirm'));
-    expect(welcome.parsed.text).toContain('has already replied');
+    expect(welcome.parsed.text).toContain('The letter has already been answered: Conflict Department replied on 17 June 2014');
     expect(welcome.parsed.text).toContain('emailed to your members');
     expect(welcome.parsed.attachments.map((a) => a.filename)).toEqual(['MIN-66425-2014.pdf']);
   });

@@ -252,7 +252,7 @@ describe('the image, run as docker-compose.yml runs it', () => {
     const isForward = (m: ReceivedMail) => m.parsed.attachments.some((a) => a.filename === 'MIN-66425-2014.pdf');
     for (const supporter of supporters) {
       const forward = await waitForMail(`the reply forwarded to ${supporter.email}`, (m) => m.envelopeTo.includes(supporter.email) && isForward(m));
-      expect(forward.parsed.subject).toBe('The reply from Rt Hon William Hague MP');
+      expect(forward.parsed.subject).toBe('The reply to “The Responsibility to Protect”');
       expect(forward.parsed.text).toContain('A copy of this letter has been emailed to your members');
       const pdf = forward.parsed.attachments.find((a) => a.filename === 'MIN-66425-2014.pdf')!;
       expect(pdf.mimeType).toBe('application/pdf');

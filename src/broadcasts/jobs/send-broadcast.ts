@@ -19,12 +19,11 @@ import type { Logger } from 'pino';
 import { composeBroadcastMail } from '../broadcast-mail.js';
 import { composeLetterToTarget } from '../../letters/letter-to-target-mail.js';
 import { loadForwardedReply, type ForwardedReply } from '../../replies/forwarded-reply.js';
-import { findBroadcastStatus, findBroadcastWithCampaign, transitionBroadcast, type BroadcastRow } from '../broadcast-queries.js';
+import { findBroadcastStatus, findBroadcastWithCampaign, type BroadcastRow } from '../broadcast-queries.js';
 import { withOrganisationFooter } from '../../organisers/mail-footer.js';
 import { loadOrganisationIdentity, organisationFooterLine } from '../../organisers/organisation-identity.js';
 import {
   claimDeliveryBatch,
-  completeIfFinished,
   nextRetryAt,
   recordDeliveryOutcomes,
   type ClaimedDelivery,
@@ -44,6 +43,8 @@ import type { JobData, Queues } from '../../queue/queues.js';
 import { sendTokenId } from '../../queue/queues.js';
 import { addSuppression } from '../../suppressions/suppressions.js';
 import { compileLetter } from '../../templates/render-template.js';
+import { completeAndTell, pauseAndTell } from '../../notifications/broadcast-endings.js';
+import { makeQueueMail } from '../../notifications/queue-notifications.js';
 
 export const BATCH_SIZE = 200;
 /** While the planner is still writing rows, an idle token looks again this soon. */
@@ -124,6 +125,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     return reply;
   };
 
+  const queueMail = makeQueueMail(deps.queues);
+
   async function handOver(data: JobData<'broadcast-send'>, delay: number) {
     const phase = data.phase === 0 ? 1 : 0;
     await deps.queues.add('broadcast-send', 'send', { ...data, phase }, sendTokenId(data.broadcastId, data.slot, phase), { delay });
@@ -150,7 +153,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
         await handOver(data, WAIT_FOR_PLANNER_MS);
         return { outcome: 'waiting for planner' };
       }
-      if (await completeIfFinished(deps.db, broadcast.id)) return { outcome: 'completed' };
+      if (await completeAndTell(deps.db, queueMail, { id: broadcast.id, organiserId: campaign.organiserId })) return { outcome: 'completed' };
       const due = await nextRetryAt(deps.db, broadcast.id);
       if (due) await handOver(data, Math.max(0, due.getTime() - Date.now()));
       return { outcome: due ? 'waiting for retries' : 'others finishing' };
@@ -231,7 +234,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
 
     const reason = errorBudgetExceeded(outcomes, errorBudget);
     if (reason) {
-      await transitionBroadcast(deps.db, broadcast.id, ['sending'], { status: 'paused', pausedReason: reason });
+      await pauseAndTell(deps.db, queueMail, { id: broadcast.id, organiserId: campaign.organiserId }, reason);
       return { outcome: 'paused by error budget', reason };
     }
 
