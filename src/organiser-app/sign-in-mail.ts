@@ -1,5 +1,5 @@
 /** The mail with a sign-in link (or an invitation, which is a first sign-in link). */
-import { deterministicMessageId, type MessageIdKind } from '../mail/message-id.js';
+import { deterministicMessageId } from '../mail/message-id.js';
 import type { OutgoingMail } from '../mail/outgoing-mail.js';
 import { button, layout } from '../transactional/transactional-mail.js';
 import { html } from '../web/html.js';
