@@ -4,15 +4,15 @@
  * and its fix, a new API key. Each screen is screenshotted to test-results/organiser-sign-in/ and
  * checked with axe-core: no serious or critical violation.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import { launchChromium } from '../support/chromium.js';
 import { findFreePort } from '../support/free-port.js';
 import { linkIn, newOrganiser, openTestDatabase, startStack, uniqueSuffix, type Stack } from '../support/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = 'test-results/organiser-sign-in';
 
 let stack: Stack;
@@ -21,9 +21,6 @@ let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Links in mail point at PUBLIC_BASE_URL, so it must be where this test's server listens (over
   // http, so the session cookie is not Secure and the browser keeps it).
@@ -32,10 +29,7 @@ beforeAll(async () => {
   stack = await startStack({ PUBLIC_BASE_URL: baseUrl });
   await stack.app.listen({ host: '127.0.0.1', port });
   handle = openTestDatabase();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
