@@ -12,6 +12,7 @@ import { APP_HOME, guardOrganiserApp } from './app-guard.js';
 import { notFoundAppPage, renderAppErrors } from './app-errors.js';
 import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
+import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 
 /** The public pages' policy, plus our own scripts (which only enhance pages that work without them). */
@@ -44,4 +45,5 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(APP_HOME, 303));
   await app.register(signInRoutes, context);
   await app.register(accountRoutes, context);
+  await app.register(settingsRoutes, context);
 }

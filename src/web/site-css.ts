@@ -48,6 +48,9 @@ button.link{background:none;border:0;padding:0;color:inherit;text-decoration:und
 .app-header button.link{color:#fff}
 .app form+form{margin-top:1rem}
 .confirm-form .cancel{margin-left:1rem}
+.error-summary h2,.error-summary h3{margin-top:0}
+.role-form select{width:auto;padding:.35rem}
+.role-form button{font-size:.95rem;padding:.4rem .8rem;margin-left:.4rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:1rem 0}
 th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}
 caption{text-align:left;font-weight:bold;padding:.5rem 0}

@@ -1,0 +1,147 @@
+/**
+ * An organiser signing in to the web app in headless Chromium, from the link in the mail that reaches
+ * the SMTP sink, then using the settings: the form by keyboard alone, an invitation with a mistake
+ * and its fix, a new API key. Each screen is screenshotted to test-results/organiser-sign-in/ and
+ * checked with axe-core: no serious or critical violation.
+ */
+import { mkdirSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { launchChromium } from '../support/chromium.js';
+import { findFreePort } from '../support/free-port.js';
+import { linkIn, newOrganiser, openTestDatabase, startStack, uniqueSuffix, type Stack } from '../support/harness.js';
+
+const SCREENSHOTS = 'test-results/organiser-sign-in';
+
+let stack: Stack;
+let handle: DatabaseHandle;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Links in mail point at PUBLIC_BASE_URL, so it must be where this test's server listens (over
+  // http, so the session cookie is not Secure and the browser keeps it).
+  const port = await findFreePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  stack = await startStack({ PUBLIC_BASE_URL: baseUrl });
+  await stack.app.listen({ host: '127.0.0.1', port });
+  handle = openTestDatabase();
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  await handle?.close();
+});
+
+/** What our Content-Security-Policy refused on the page so far (nothing, for pages that work). */
+const blocked: string[] = [];
+
+/**
+ * Screenshot the page, fail on anything the CSP refused, then on any serious or critical
+ * accessibility violation. axe-core itself sets inline styles the CSP refuses: those are forgotten.
+ */
+async function check(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  expect(blocked, name).toEqual([]);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  blocked.length = 0;
+  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  expect(serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`), name).toEqual([]);
+}
+
+/** Tabs forward until the element matching `selector` has focus, as a keyboard user would. */
+async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let presses = 0; presses < 20; presses += 1) {
+    if (await page.locator(selector).evaluate((element) => element === element.ownerDocument.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} never got focus from the keyboard`);
+}
+
+describe('an organiser signing in', () => {
+  it('asks for a link by keyboard, signs in from the mail, and manages people and keys', async () => {
+    const organiser = await newOrganiser(handle, 'UNA-UK');
+    const { rows } = await handle.pool.query<{ email: string }>('SELECT email FROM users WHERE organiser_id = $1', [organiser.id]);
+    const email = rows[0]!.email;
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Refused|Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+
+    await page.goto(`${baseUrl}/app/settings`);
+    expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+    await check(page, '01-sign-in');
+
+    // The skip link comes first, then the form is reachable and sent by keyboard alone.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to main content');
+    await tabTo(page, '#email');
+    await page.keyboard.type(email);
+    const seen = new Set(stack.sink.received);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h1:text("Check your inbox")');
+    await check(page, '02-check-your-inbox');
+
+    const mail = await stack.sink.waitFor((m) => !seen.has(m) && m.envelopeTo.includes(email));
+    const link = linkIn(mail.parsed.text!.replaceAll(baseUrl, 'https://letters.example.org'), '/app/sign-in/');
+    const mailView = await context.newPage();
+    await mailView.setContent(mail.parsed.html as string);
+    await mailView.screenshot({ path: `${SCREENSHOTS}/03-sign-in-mail.png`, fullPage: true });
+    await mailView.close();
+
+    await page.goto(`${baseUrl}${link}`);
+    await check(page, '04-sign-in-button');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${baseUrl}/app/campaigns`);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.waitForSelector('h1:text("Settings")');
+    expect(await page.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('.app-user').innerText()).toContain(email);
+    await check(page, '05-settings');
+
+    // An invitation with a mistake: the error beside the field, summarised at the top.
+    await page.getByLabel('Email address').fill('sam.example.org');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.waitForSelector('#invite-email-error');
+    expect(await page.locator('.error-summary').innerText()).toContain('Enter an email address in the right format');
+    expect(await page.getByLabel('Email address').getAttribute('aria-invalid')).toBe('true');
+    await check(page, '06-invite-error');
+    await page.locator('.error-summary a').click();
+    expect(await page.evaluate('document.activeElement.id')).toBe('invite-email');
+    const colleague = `sam-${uniqueSuffix()}@example.org`;
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(colleague);
+    await page.getByLabel('Name (optional)').fill('Sam Colleague');
+    await page.getByLabel('Role', { exact: true }).selectOption('owner');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.waitForSelector('.notice:text("Invitation sent.")');
+    expect(await page.locator('table').first().innerText()).toContain(colleague);
+    await check(page, '07-invited');
+
+    await page.getByRole('button', { name: 'Create an API key' }).click();
+    await page.waitForSelector('h1:text("Your new API key")');
+    const apiKey = await page.getByLabel('API key').inputValue();
+    expect(apiKey).toMatch(/^clk_[A-Za-z0-9_-]{43}$/);
+    await check(page, '08-new-api-key');
+
+    await page.goto(`${baseUrl}/app/settings`);
+    await page.getByRole('link', { name: `Revoke ${apiKey.slice(0, 12)}` }).click();
+    await check(page, '09-revoke-confirmation');
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.waitForSelector('.notice:text("The API key is revoked")');
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForSelector('.notice:text("You have signed out.")');
+    await check(page, '10-signed-out');
+    await page.goto(`${baseUrl}/app/settings`);
+    expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+    await context.close();
+  }, 90_000);
+});
