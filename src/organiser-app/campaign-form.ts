@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { createCampaignBody, updateCampaignBody, type CreateCampaignInput, type UpdateCampaignInput } from '../campaigns/campaign-schemas.js';
 import { LOCKED_ONCE_PUBLISHED } from '../campaigns/campaign-service.js';
-import type { CampaignRow } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { DEFAULT_CONSENT_STATEMENT, type CampaignRow } from '../db/schema.js';
+import type { AppError } from '../errors.js';
 
 export const CAMPAIGN_FIELDS = [
   'title',
@@ -28,7 +28,9 @@ export const CAMPAIGN_FIELDS = [
 
 export type CampaignField = (typeof CAMPAIGN_FIELDS)[number];
 export type CampaignFormValues = Record<CampaignField, string>;
-export type FieldErrors = Partial<Record<CampaignField | 'form', string>>;
+/** Where an error about the whole form goes: the form's id, so the summary's link leads to it. */
+export const FORM_ERROR = 'campaign-form';
+export type FieldErrors = Partial<Record<CampaignField | typeof FORM_ERROR, string>>;
 
 export const FIELD_LABELS: Record<CampaignField, string> = {
   title: 'Title',
@@ -118,6 +120,8 @@ export function parseNewCampaign(values: CampaignFormValues): Parsed<CreateCampa
 /** An edit sends every field it may change; a published campaign's locked ones are left out. */
 export function parseCampaignEdit(values: CampaignFormValues, status: CampaignRow['status']): Parsed<UpdateCampaignInput> {
   const body: Record<string, unknown> = bodyOf(values);
+  // Emptied, the statement goes back to the standard one, as a new campaign's does.
+  if (values.consentStatement.trim() === '') body.consentStatement = DEFAULT_CONSENT_STATEMENT;
   if (status !== 'draft') for (const locked of LOCKED_ONCE_PUBLISHED) delete body[locked];
   const parsed = updateCampaignBody.safeParse(body);
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, errors: errorsOf(parsed.error.issues, values) };
@@ -162,7 +166,7 @@ export function errorsOf(issues: IssueLike[], values: CampaignFormValues): Field
   for (const issue of issues) {
     const field = fieldOfPath(issue.path);
     if (field) errors[field] ??= describeIssue(issue, field, values);
-    else errors.form ??= issue.message;
+    else errors[FORM_ERROR] ??= issue.message;
   }
   return errors;
 }
@@ -174,7 +178,7 @@ export function errorsOf(issues: IssueLike[], values: CampaignFormValues): Field
  */
 export function errorsOfServiceError(error: AppError): FieldErrors {
   const field = error.field ? fieldOfPath(error.field.split('.')) : undefined;
-  if (!field) return { form: error.message };
+  if (!field) return { [FORM_ERROR]: error.message };
   const message = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field!.length + 2) : error.message;
   return { [field]: message.charAt(0).toUpperCase() + message.slice(1) };
 }

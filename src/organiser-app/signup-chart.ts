@@ -17,7 +17,7 @@ function dateOf(day: string): Date {
   return new Date(`${day}T00:00:00Z`);
 }
 
-/** A round top for the axis (1, 2, 5, 10, 20, 50 …) at or above the largest count, never below 4. */
+/** A round top for the axis (1, 2, 5, 10, 20, 50 …) at or above the largest count, never below 5. */
 export function axisMax(largest: number): number {
   const atLeast = Math.max(largest, 4);
   const magnitude = 10 ** Math.floor(Math.log10(atLeast));
@@ -45,7 +45,8 @@ export function signupChart(days: DayCount[], idPrefix = 'signups'): SafeHtml {
   const slot = plotWidth / Math.max(days.length, 1);
   const barWidth = Math.max(1, slot * 0.7);
   const y = (value: number) => MARGIN.top + plotHeight - (value / top) * plotHeight;
-  const ticks = [0, top / 2, top];
+  // Whole numbers only: a top of 5 has no middle line.
+  const ticks = top % 2 === 0 ? [0, top / 2, top] : [0, top];
   // About six date labels whatever the span, always including the last day (today).
   const labelEvery = Math.max(1, Math.ceil(days.length / 6));
   const titleId = `${idPrefix}-title`;
