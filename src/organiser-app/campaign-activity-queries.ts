@@ -8,6 +8,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { broadcastDeliveryCounts, broadcasts, replies, supporters, targetLetters } from '../db/schema.js';
+import { LETTER_BROADCAST_STATUSES, LETTER_BUNDLE_STATUSES } from '../letters/target-letter-queries.js';
 
 /** Calendar days as the letters date them. */
 const LETTER_TIME_ZONE = 'Europe/London';
@@ -43,7 +44,7 @@ export async function campaignActivities(db: Executor, campaignIds: string[]): P
   const bundles = await db
     .select({ campaignId: targetLetters.campaignId, status: targetLetters.status })
     .from(targetLetters)
-    .where(and(inArray(targetLetters.campaignId, campaignIds), inArray(targetLetters.status, ['pending', 'sending', 'sent'])));
+    .where(and(inArray(targetLetters.campaignId, campaignIds), inArray(targetLetters.status, LETTER_BUNDLE_STATUSES)));
   const individual = await db
     .select({ campaignId: broadcasts.campaignId, status: broadcasts.status })
     .from(broadcasts)
@@ -51,7 +52,7 @@ export async function campaignActivities(db: Executor, campaignIds: string[]): P
       and(
         inArray(broadcasts.campaignId, campaignIds),
         eq(broadcasts.audience, 'target'),
-        inArray(broadcasts.status, ['scheduled', 'sending', 'paused', 'completed']),
+        inArray(broadcasts.status, LETTER_BROADCAST_STATUSES),
       ),
     );
   for (const row of [...bundles, ...individual]) {
@@ -155,7 +156,7 @@ export async function campaignTimeline(
   const bundles = await db
     .select()
     .from(targetLetters)
-    .where(and(eq(targetLetters.campaignId, campaign.id), inArray(targetLetters.status, ['pending', 'sending', 'sent'])));
+    .where(and(eq(targetLetters.campaignId, campaign.id), inArray(targetLetters.status, LETTER_BUNDLE_STATUSES)));
   for (const letter of bundles) {
     events.push(
       letter.sentAt
