@@ -29,6 +29,7 @@ import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import { serializeErrorSafely } from './infra/safe-errors.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
+import { organiserApp } from './organiser-app/organiser-app.js';
 import { createMetricsRegistry, registerSignupMetrics } from './metrics/process-metrics.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 
@@ -36,7 +37,7 @@ import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
 const MAIL_QUEUE_LINGER_MS = 20;
 
 /** Where people (not programs) are: the campaign page, the links in mail and the data-rights pages. */
-const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy)(?:[/?]|$)/;
+const PUBLIC_PAGE_PATH = /^\/(?:c|confirm|u|privacy|app)(?:[/?]|$)/;
 
 /** Probes that load balancers and Prometheus make every few seconds. */
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -132,6 +133,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await preparePublicScope(site);
     await site.register(publicRoutes, { service: supporterService });
     await site.register(privacyRoutes, { service: supporterService });
+  });
+  await app.register(organiserApp, {
+    prefix: '/app',
+    db: app.db,
+    redis: app.redis,
+    config,
+    queueMail: (messageIds) => mailToQueue.add(messageIds),
   });
   await app.register(
     async (api) => {

@@ -23,6 +23,11 @@ export class UnauthorizedError extends AppError {
   readonly code = 'unauthorized';
 }
 
+/** Signed in, but the user's role does not allow this (an editor publishing, managing users). */
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+}
+
 /** Not found, or not yours: the two are deliberately indistinguishable. */
 export class NotFoundError extends AppError {
   readonly code = 'not_found';

@@ -70,6 +70,47 @@ export const apiKeys = pgTable(
   ],
 );
 
+export const userRole = pgEnum('user_role', ['owner', 'editor']);
+
+/**
+ * The people who sign in to an organiser's web app. An address belongs to one organiser only, so a
+ * sign-in link never has to ask which organisation the person meant.
+ */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organiserId: uuid('organiser_id')
+      .notNull()
+      .references(() => organisers.id, { onDelete: 'cascade' }),
+    /** Trimmed and lower-cased. */
+    email: text('email').notNull(),
+    name: text('name'),
+    role: userRole('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email), index('users_organiser_id_idx').on(t.organiserId)],
+);
+
+/**
+ * Signed-in web app sessions. Only the SHA-256 of the cookie's token is stored; a session ends when
+ * idle too long (last_seen_at), at expires_at whatever its use, or when its row is deleted (sign out).
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: bytea('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
+);
+
 export const campaignStatus = pgEnum('campaign_status', ['draft', 'open', 'closed']);
 export const replyMode = pgEnum('reply_mode', ['auto', 'approve']);
 
@@ -511,6 +552,7 @@ export const suppressions = pgTable(
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type OrganiserRow = typeof organisers.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
 
 /**
  * One row per running worker process, its heartbeat renewed every few seconds. Ledger rows being

@@ -7,6 +7,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   AppError,
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   RateLimitedError,
   StateError,
@@ -22,6 +23,7 @@ export interface ErrorBody {
 function statusOf(error: AppError): number {
   if (error instanceof ValidationError) return 400;
   if (error instanceof UnauthorizedError) return 401;
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
   if (error instanceof StateError || error instanceof TemplateError) return 422;

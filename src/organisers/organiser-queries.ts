@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { apiKeys, organisers } from '../db/schema.js';
+import { apiKeys, organisers, users } from '../db/schema.js';
 
 export async function insertOrganiserWithKey(
   db: Database,
@@ -10,6 +10,8 @@ export async function insertOrganiserWithKey(
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(organisers).values(organiser).returning({ id: organisers.id });
     await tx.insert(apiKeys).values({ organiserId: row!.id, ...key });
+    // Its address is its first user, who can sign in to the web app and invite the others.
+    await tx.insert(users).values({ organiserId: row!.id, email: organiser.email.toLowerCase(), role: 'owner' });
     return row!;
   });
 }

@@ -35,6 +35,9 @@ export async function createOrganiser(
     if (isUniqueViolation(error, 'organisers_email_key')) {
       throw new ConflictError('organiser_exists', 'An organiser with this email already exists', 'email');
     }
+    if (isUniqueViolation(error, 'users_email_key')) {
+      throw new ConflictError('user_exists', 'Someone with this email address can already sign in, for another organiser', 'email');
+    }
     throw error;
   }
 }

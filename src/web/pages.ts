@@ -2,6 +2,7 @@
  * Server-rendered public pages: plain HTML forms that work without JavaScript, labelled fields,
  * errors beside their field and summarised at the top (linked, for keyboard and screen reader users).
  */
+import { checkboxField, errorSummary, textField, type FieldErrors as Errors } from './form-fields.js';
 import { html, type SafeHtml } from './html.js';
 
 export function page(title: string, body: SafeHtml): string {
@@ -25,7 +26,7 @@ export function messagePage(title: string, paragraphs: Array<string | SafeHtml>)
   return page(title, html`<h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}`);
 }
 
-export type FieldErrors = Partial<Record<'name' | 'email' | 'postcode' | 'consent', string>>;
+export type FieldErrors = Errors<'name' | 'email' | 'postcode' | 'consent'>;
 
 export interface SignFormState {
   values: { name?: string; email?: string; postcode?: string };
@@ -49,54 +50,29 @@ export interface CampaignPageModel {
 
 const FIELD_ORDER = ['name', 'email', 'postcode', 'consent'] as const;
 
-function errorFor(errors: FieldErrors, field: keyof FieldErrors): SafeHtml | '' {
-  const message = errors[field];
-  return message ? html`<span class="error" id="${field}-error"><span class="visually-hidden">Error:</span> ${message}</span>` : '';
-}
-
-function describedBy(errors: FieldErrors, field: keyof FieldErrors, hint?: string): SafeHtml | '' {
-  const ids = [hint, errors[field] ? `${field}-error` : undefined].filter(Boolean).join(' ');
-  return ids ? html` aria-describedby="${ids}"` : '';
-}
-
 function signForm(campaign: CampaignPageModel, state: SignFormState): SafeHtml {
   const { values, errors } = state;
-  const invalid = (field: keyof FieldErrors) => (errors[field] ? ' invalid' : '');
-  const summary = FIELD_ORDER.filter((field) => errors[field]);
   return html`
 <form method="post" action="/c/${campaign.slug}#sign" novalidate>
   <h2 id="sign">Add your name</h2>
-  ${summary.length > 0
-    ? html`<div class="error-summary" role="alert" tabindex="-1"><h3>There is a problem</h3><ul>${summary.map(
-        (field) => html`<li><a href="#${field}">${errors[field]}</a></li>`,
-      )}</ul></div>`
-    : ''}
-  <div class="field${invalid('name')}">
-    <label for="name">Full name</label>
-    ${errorFor(errors, 'name')}
-    <input type="text" id="name" name="name" autocomplete="name" value="${values.name ?? ''}"${describedBy(errors, 'name')}${errors.name ? html` aria-invalid="true"` : ''}>
-  </div>
-  <div class="field${invalid('email')}">
-    <label for="email">Email address <span class="hint" id="email-hint">We will send you a link to confirm your signature.</span></label>
-    ${errorFor(errors, 'email')}
-    <input type="email" id="email" name="email" autocomplete="email" spellcheck="false" value="${values.email ?? ''}"${describedBy(errors, 'email', 'email-hint')}${errors.email ? html` aria-invalid="true"` : ''}>
-  </div>
-  <div class="field${invalid('postcode')}">
-    <label for="postcode">Postcode (optional)</label>
-    ${errorFor(errors, 'postcode')}
-    <input type="text" id="postcode" name="postcode" autocomplete="postal-code" value="${values.postcode ?? ''}"${describedBy(errors, 'postcode')}${errors.postcode ? html` aria-invalid="true"` : ''}>
-  </div>
+  ${errorSummary(errors, FIELD_ORDER, 3)}
+  ${textField({ name: 'name', label: 'Full name', autocomplete: 'name', value: values.name, error: errors.name })}
+  ${textField({
+    name: 'email',
+    type: 'email',
+    label: 'Email address',
+    hint: 'We will send you a link to confirm your signature.',
+    autocomplete: 'email',
+    spellcheck: false,
+    value: values.email,
+    error: errors.email,
+  })}
+  ${textField({ name: 'postcode', label: 'Postcode (optional)', autocomplete: 'postal-code', value: values.postcode, error: errors.postcode })}
   <div class="honeypot" aria-hidden="true">
     <label for="website">Leave this empty</label>
     <input type="text" id="website" name="website" tabindex="-1" autocomplete="off">
   </div>
-  <div class="field${invalid('consent')}">
-    ${errorFor(errors, 'consent')}
-    <div class="checkbox">
-      <input type="checkbox" id="consent" name="consent" value="true"${describedBy(errors, 'consent')}${errors.consent ? html` aria-invalid="true"` : ''}>
-      <label for="consent">${campaign.consentStatement}</label>
-    </div>
-  </div>
+  ${checkboxField({ name: 'consent', label: campaign.consentStatement, error: errors.consent })}
   <button type="submit">Sign the letter</button>
 </form>`;
 }

@@ -28,5 +28,30 @@ button.secondary{background:#fff;color:#14508c;border:2px solid #14508c}
 button.danger{background:#b10e1e}
 .honeypot{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+input[type=url],input[type=search],input[type=number],input[type=date],select,textarea{width:100%;font-size:1.05rem;padding:.6rem;border:2px solid #1d1d1b;border-radius:0;font-family:inherit}
+select:focus,textarea:focus,summary:focus{outline:3px solid #ffbf47;outline-offset:2px}
+input[readonly],textarea[readonly]{background:#eee}
+.field.invalid select,.field.invalid textarea{border-color:#b10e1e}
+.skip-link{position:absolute;left:-10000px;top:0;background:#ffbf47;color:#1d1d1b;padding:.5rem 1rem;font-family:Arial,sans-serif}
+.skip-link:focus{left:0;z-index:10}
+.app{font-family:Arial,sans-serif}
+.app main{max-width:60rem}
+.app-header{background:#1d1d1b;color:#fff}
+.app-header-inner{max-width:60rem;margin:0 auto;padding:.75rem 1rem;display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem}
+.app-header a{color:#fff}
+.app-brand{font-weight:bold;font-size:1.15rem;text-decoration:none}
+.app-nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;align-items:center}
+.app-nav a[aria-current=page]{text-decoration:underline 3px}
+.app-user{margin:0 0 0 auto;font-size:.9rem;color:#ddd}
+form.inline-form{display:inline;background:none;border:0;padding:0;margin:0}
+button.link{background:none;border:0;padding:0;color:inherit;text-decoration:underline;font-size:inherit;cursor:pointer}
+.app-header button.link{color:#fff}
+.app form+form{margin-top:1rem}
+.confirm-form .cancel{margin-left:1rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin:1rem 0}
+th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}
+caption{text-align:left;font-weight:bold;padding:.5rem 0}
+.notice{border-left:6px solid #14508c;background:#fff;padding:.75rem 1rem;margin:1rem 0}
+.secret{font-family:monospace;font-size:1.05rem;word-break:break-all;background:#fff;border:2px dashed #14508c;padding:.75rem;display:block}
 footer{font-family:Arial,sans-serif;font-size:.9rem;color:#555;margin-top:3rem}
 `;

@@ -64,11 +64,13 @@ describe('migrations', () => {
       'organisers',
       'replies',
       'reply_attachments',
+      'sessions',
       'supporters',
       'suppressions',
       'target_letters',
       'transactional_message_counts',
       'transactional_messages',
+      'users',
       'worker_processes',
     ]);
   });

@@ -1,0 +1,19 @@
+/** What the organiser app's route plugins are given: the services they share and the session rules. */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import type { CookiePolicy } from './session-cookie.js';
+import type { SessionPolicy } from './sessions.js';
+
+export interface OrganiserAppOptions {
+  db: Database;
+  redis: Redis;
+  config: Config;
+  /** Puts one-to-one mail (sign-in links) on the queue; its ledger row is written first. */
+  queueMail: (messageIds: string[]) => void;
+}
+
+export interface AppContext extends OrganiserAppOptions {
+  sessions: SessionPolicy;
+  cookies: CookiePolicy;
+}

@@ -1,0 +1,47 @@
+/**
+ * The organiser web app, registered under /app: server-rendered pages on the same services and
+ * rules as the API. Everything here is behind the session guard (app-guard.ts) except the sign-in
+ * pages, every state-changing request carries a CSRF token, and every query is scoped to the
+ * signed-in user's organiser.
+ */
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import { sendPage } from '../web/page-reply.js';
+import { PUBLIC_CSP } from '../web/public-site.js';
+import { APP_HOME, guardOrganiserApp } from './app-guard.js';
+import { notFoundAppPage, renderAppErrors } from './app-errors.js';
+import type { AppContext, OrganiserAppOptions } from './app-context.js';
+import { accountRoutes } from './account-routes.js';
+import { signInRoutes } from './sign-in-routes.js';
+
+/** The public pages' policy, plus our own scripts (which only enhance pages that work without them). */
+export const APP_CSP = `${PUBLIC_CSP}; script-src 'self'; connect-src 'self'`;
+
+export async function organiserApp(app: FastifyInstance, options: OrganiserAppOptions): Promise<void> {
+  // Named, not spread: the options Fastify passes in also hold this plugin's prefix, which the
+  // route plugins given the context must not add a second time.
+  const context: AppContext = {
+    db: options.db,
+    redis: options.redis,
+    config: options.config,
+    queueMail: options.queueMail,
+    sessions: { idleMinutes: options.config.SESSION_IDLE_MINUTES, maxHours: options.config.SESSION_MAX_HOURS },
+    cookies: {
+      secure: options.config.PUBLIC_BASE_URL.startsWith('https:'),
+      sessionMaxAgeSeconds: options.config.SESSION_MAX_HOURS * 60 * 60,
+    },
+  };
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', APP_CSP);
+    // Every page here is personal (and sign-in links carry a secret): never cached, anywhere.
+    reply.header('cache-control', 'no-store');
+  });
+  guardOrganiserApp(app, { db: options.db, secret: options.config.SECRET_KEY, sessions: context.sessions, cookies: context.cookies });
+  app.setErrorHandler(renderAppErrors);
+  app.setNotFoundHandler((request, reply) => sendPage(reply, 404, notFoundAppPage(request)));
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(APP_HOME, 303));
+  await app.register(signInRoutes, context);
+  await app.register(accountRoutes, context);
+}
