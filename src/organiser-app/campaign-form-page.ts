@@ -119,7 +119,7 @@ ${postForm({
     ${mergeFieldList()}
     ${previewControls(page, previewAction)}
   </div>
-  <section class="letter-preview" aria-labelledby="preview-heading" data-preview-url="${previewAction}?fragment=1">
+  <section class="letter-preview" aria-labelledby="preview-heading" tabindex="0" data-preview-url="${previewAction}?fragment=1">
     <h2 id="preview-heading">Preview</h2>
     ${previewFragment(page.preview)}
   </section>
