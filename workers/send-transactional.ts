@@ -9,9 +9,11 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Database } from '../src/db/client.js';
 import type { LinkUrls } from '../src/links/link-urls.js';
 import { classifySendError } from '../src/mail/smtp-outcome.js';
-import type { MailTransport } from '../src/mail/mail-transport.js';
+import type { MailTransport, OutgoingMail } from '../src/mail/mail-transport.js';
 import { composeTransactionalMail } from '../src/mail/transactional-mail.js';
-import { claimMessage, listUnsentMessages, recordMessageOutcome } from '../src/mail/transactional-ledger.js';
+import { claimMessage, listUnsentMessages, recordMessageOutcome, type TransactionalMessageRow } from '../src/mail/transactional-ledger.js';
+import { loadSignInMailContext } from '../src/organiser-app/sign-in-links.js';
+import { composeSignInMail } from '../src/organiser-app/sign-in-mail.js';
 import type { JobData, Queues } from '../src/queue/queues.js';
 import { mailJobId } from '../src/queue/queues.js';
 import { replyMissedBy } from '../src/replies/forwarded-reply.js';
@@ -49,36 +51,56 @@ type MessageOutcome =
   | { outcome: 'failed'; messageId: string; detail: string }
   | { outcome: 'will retry'; messageId: string; detail: string; serverUnreachable: boolean };
 
+/** A mail ready to send, or why this message is not sent (skipped: not now; failed: never). */
+type Prepared = { mail: OutgoingMail } | { skipped: string } | { failed: string };
+
+async function prepareSupporterMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, supporterId: string): Promise<Prepared> {
+  const context = await loadSupporterContext(deps.db, supporterId);
+  if (!context) return { skipped: 'the supporter no longer exists' };
+  const reason = await reasonNotToSend(deps.db, message.kind, context);
+  if (reason) return { skipped: reason };
+
+  const missedReply =
+    message.kind === 'letter_copy' && context.supporter.confirmedAt
+      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
+      : undefined;
+  try {
+    return { mail: composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply) };
+  } catch (error) {
+    // A letter that cannot be rendered for this supporter will not render on a retry either.
+    if (!(error instanceof LetterRenderError)) throw error;
+    return { failed: error.message };
+  }
+}
+
+/** A sign-in link, unless it was used or expired before its turn came (a new one is a click away). */
+async function prepareSignInMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, linkId: string): Promise<Prepared> {
+  const context = await loadSignInMailContext(deps.db, linkId);
+  if (!context) return { skipped: 'the sign-in link no longer exists' };
+  if (!context.usable) return { skipped: 'the sign-in link was used or expired before it could be sent' };
+  const suppression = await findSuppression(deps.db, emailHash(context.email), null);
+  if (suppression) return { skipped: `suppressed (${suppression.reason})` };
+  return { mail: composeSignInMail(message.id, context, { mailFrom: deps.mailFrom, url: deps.links.signInUrl(linkId) }) };
+}
+
 async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastAttempt: boolean): Promise<MessageOutcome> {
   const message = await claimMessage(deps.db, deps.claimant, messageId);
   if (!message) return { outcome: 'nothing to send', messageId };
   const record = (status: Parameters<typeof recordMessageOutcome>[3], response: string) =>
     recordMessageOutcome(deps.db, deps.claimant, message.id, status, response);
 
-  const context = await loadSupporterContext(deps.db, message.supporterId);
-  if (!context) {
-    await record('skipped', 'not sent: the supporter no longer exists');
-    return { outcome: 'skipped', messageId };
+  const prepared = message.signInLinkId
+    ? await prepareSignInMail(deps, message, message.signInLinkId)
+    : await prepareSupporterMail(deps, message, message.supporterId!);
+  if ('skipped' in prepared) {
+    await record('skipped', `not sent: ${prepared.skipped}`);
+    return { outcome: 'skipped', messageId, detail: prepared.skipped };
   }
-  const reason = await reasonNotToSend(deps.db, message.kind, context);
-  if (reason) {
-    await record('skipped', `not sent: ${reason}`);
-    return { outcome: 'skipped', messageId, detail: reason };
+  if ('failed' in prepared) {
+    await record('failed', `not sent: ${prepared.failed}`);
+    return { outcome: 'failed', messageId, detail: prepared.failed };
   }
-
-  const missedReply =
-    message.kind === 'letter_copy' && context.supporter.confirmedAt
-      ? await replyMissedBy(deps.db, context.campaign.id, context.supporter.confirmedAt)
-      : undefined;
-  let mail;
-  try {
-    mail = composeTransactionalMail(message.kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
-  } catch (error) {
-    // A letter that cannot be rendered for this supporter will not render on a retry either.
-    if (!(error instanceof LetterRenderError)) throw error;
-    await record('failed', `not sent: ${error.message}`);
-    return { outcome: 'failed', messageId, detail: error.message };
-  }
+  const { mail } = prepared;
   try {
     const { response } = await deps.transport.send(mail);
     await record('sent', response);
@@ -89,7 +111,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string, lastA
       await record('failed', failure.response);
       if (failure.recipientRefused) {
         await addSuppression(deps.db, {
-          emailHash: emailHash(context.contact.email),
+          emailHash: emailHash(mail.to.address),
           organiserId: null,
           reason: 'hard_bounce',
           detail: failure.response.slice(0, 500),

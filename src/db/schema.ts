@@ -111,6 +111,28 @@ export const sessions = pgTable(
   (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
 );
 
+/**
+ * Sign-in links mailed to users: single use (used_at), short-lived (expires_at). The token in the
+ * link is an HMAC of the row's id under SECRET_KEY, so the worker can put it in the mail; only its
+ * SHA-256 is stored, so the table alone signs nobody in.
+ */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: bytea('token_hash').notNull(),
+    /** Sent because an owner invited this user (the mail says who invited them, and to what). */
+    invitedBy: text('invited_by'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('sign_in_links_token_hash_key').on(t.tokenHash), index('sign_in_links_user_id_idx').on(t.userId)],
+);
+
 export const campaignStatus = pgEnum('campaign_status', ['draft', 'open', 'closed']);
 export const replyMode = pgEnum('reply_mode', ['auto', 'approve']);
 
@@ -227,12 +249,12 @@ export const supporters = pgTable(
   ],
 );
 
-export const transactionalKind = pgEnum('transactional_kind', ['confirmation', 'letter_copy', 'privacy_link']);
+export const transactionalKind = pgEnum('transactional_kind', ['confirmation', 'letter_copy', 'privacy_link', 'sign_in_link']);
 export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed', 'skipped']);
 
 /**
  * The ledger of one-to-one mail (confirmation, the supporter's copy of the letter, a "your data"
- * link): one row per message, written in the same transaction as the action that causes it, so a
+ * link; and to users, a sign-in link): one row per message, for a supporter or for a sign-in link, written in the same transaction as the action that causes it, so a
  * mail is never lost between Postgres and Redis; the worker marks it sent only after the SMTP
  * server's 250. Its id makes the deterministic Message-ID.
  */
@@ -240,9 +262,8 @@ export const transactionalMessages = pgTable(
   'transactional_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    supporterId: uuid('supporter_id')
-      .notNull()
-      .references(() => supporters.id, { onDelete: 'cascade' }),
+    supporterId: uuid('supporter_id').references(() => supporters.id, { onDelete: 'cascade' }),
+    signInLinkId: uuid('sign_in_link_id').references(() => signInLinks.id, { onDelete: 'cascade' }),
     kind: transactionalKind('kind').notNull(),
     status: messageStatus('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -260,6 +281,8 @@ export const transactionalMessages = pgTable(
       .on(t.supporterId)
       .where(sql`${t.kind} = 'letter_copy'`),
     index('transactional_messages_supporter_idx').on(t.supporterId),
+    index('transactional_messages_sign_in_link_idx').on(t.signInLinkId),
+    check('transactional_messages_one_recipient', sql`(${t.supporterId} IS NULL) <> (${t.signInLinkId} IS NULL)`),
     // The sweep's scan for mail still to send.
     index('transactional_messages_unsent_idx')
       .on(t.createdAt)

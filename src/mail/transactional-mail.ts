@@ -15,7 +15,7 @@ export interface ComposeOptions {
   links: LinkUrls;
 }
 
-function layout(title: string, body: SafeHtml, footer: SafeHtml): string {
+export function layout(title: string, body: SafeHtml, footer: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
 <body style="margin:0;padding:24px;background:#f6f6f4;font-family:Georgia,'Times New Roman',serif;color:#1d1d1b;line-height:1.5">
@@ -26,7 +26,7 @@ ${body}
 </div></body></html>`.value;
 }
 
-function button(url: string, label: string): SafeHtml {
+export function button(url: string, label: string): SafeHtml {
   return html`<p style="margin:24px 0"><a href="${url}" style="display:inline-block;background:#14508c;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${label}</a></p>`;
 }
 

@@ -30,3 +30,11 @@ export function csrfTokenMatches(expected: string, given: unknown): boolean {
   if (typeof given !== 'string' || given.length !== expected.length) return false;
   return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
+
+/**
+ * The token in a sign-in link: derived from the link's row id under the secret, so the worker that
+ * sends the mail can rebuild it while the database keeps only its hash.
+ */
+export function signInLinkToken(secret: string, linkId: string): string {
+  return createHmac('sha256', secret).update('campaign-letters/sign-in-link\0').update(linkId).digest('base64url');
+}

@@ -65,6 +65,7 @@ describe('migrations', () => {
       'replies',
       'reply_attachments',
       'sessions',
+      'sign_in_links',
       'supporters',
       'suppressions',
       'target_letters',

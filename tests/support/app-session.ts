@@ -85,3 +85,41 @@ export function appPost(
     payload: new URLSearchParams(fields).toString(),
   });
 }
+
+export interface SignedOutBrowser {
+  /** `cl_browser=<value>`: what the sign-in forms' CSRF tokens are bound to. */
+  cookie: string;
+  csrfToken: string;
+}
+
+/** A browser that has opened the sign-in page: its pre-session cookie and the form's CSRF token. */
+export async function openSignInPage(app: FastifyInstance): Promise<SignedOutBrowser> {
+  const page = await app.inject({ method: 'GET', url: '/app/sign-in' });
+  const cookie = /^(cl_browser=[^;]+)/.exec(String(page.headers['set-cookie']))?.[1];
+  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!cookie || !csrfToken) throw new Error(`no sign-in form: ${page.statusCode} ${page.body.slice(0, 200)}`);
+  return { cookie, csrfToken };
+}
+
+/** A signed-out form POST (the sign-in pages), from `browser` unless it is undefined. */
+export function signedOutPost(
+  app: FastifyInstance,
+  browser: SignedOutBrowser | undefined,
+  url: string,
+  form: Record<string, string> = {},
+  options: { remoteAddress?: string } = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(browser ? { cookie: browser.cookie } : {}) },
+    payload: new URLSearchParams(browser ? { ...form, [CSRF_FIELD]: browser.csrfToken } : form).toString(),
+    ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
+  });
+}
+
+/** The session cookie (`cl_session=<token>`) a response set, if any. */
+export function sessionCookieOf(response: LightMyRequestResponse): string | undefined {
+  const match = /(?:^|,)(cl_session=[A-Za-z0-9_-]{43});/.exec(String(response.headers['set-cookie']));
+  return match?.[1];
+}

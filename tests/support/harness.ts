@@ -35,6 +35,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // Every test request comes from 127.0.0.1: only the rate-limit tests turn these down.
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
     SIGNUP_EMAIL_RATE_LIMIT_PER_HOUR: '1000',
+    SIGN_IN_RATE_LIMIT_PER_HOUR: '100000',
+    SIGN_IN_EMAIL_RATE_LIMIT_PER_HOUR: '1000',
     ...overrides,
   };
 }
