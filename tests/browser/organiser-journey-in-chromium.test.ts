@@ -1,5 +1,6 @@
 /**
- * The organiser's whole journey in headless Chromium, as a person does it: the 2013 campaign letter typed into the editor with merge fields, the live preview merging
+ * The organiser's whole journey in headless Chromium, as a person does it: a sign-in link from the
+ * mail, the 2013 campaign letter typed into the editor with merge fields, the live preview merging
  * a name, a misspelt merge field fixed from the error the preview shows, publishing by keyboard, three
  * supporters signing on the public page, and the overview's counts, chart and supporters list
  * changing. Every screen is screenshotted to test-results/organiser-journey/ and checked with axe
@@ -12,8 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { launchChromium } from '../support/chromium.js';
-import { signIn } from '../support/app-session.js';
-import { linkIn, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import { linkIn, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
 
 const SHOTS = 'test-results/organiser-journey';
 
@@ -87,13 +87,10 @@ async function textOf(page: Page, selector: string, expected: string | RegExp): 
 
 describe('the organiser’s journey', () => {
   it('signs in from the mail, writes, previews, fixes and publishes the letter, and watches supporters arrive', async () => {
-    // Signed in by a session made directly (tests/support/app-session.ts): the mailed sign-in link
-    // is not built yet.
-    const session = await signIn(handle);
-    const organiser = session.organiser;
+    const organiser = await newOrganiser(handle, 'UNA-UK');
+    // The address given to create-organiser is the organiser's first user, an owner.
+    const { email } = (await handle.pool.query<{ email: string }>('SELECT email FROM organisers WHERE id = $1', [organiser.id])).rows[0]!;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const [cookieName, cookieValue] = session.cookie.split('=') as [string, string];
-    await context.addCookies([{ name: cookieName, value: cookieValue, url: baseUrl }]);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
@@ -103,7 +100,18 @@ describe('the organiser’s journey', () => {
       if ((status === 404 && !response.url().endsWith('/favicon.ico')) || status >= 500) problems.push(`${status} ${response.url()}`);
     });
 
-    await page.goto(`${baseUrl}/app`);
+    // Signed out, the app leads to the sign-in page; the link comes by mail.
+    await page.goto(`${baseUrl}/app/campaigns`);
+    await textOf(page, 'h1', 'Sign in');
+    await capture(page, 'sign-in');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await textOf(page, 'h1', 'Check your inbox');
+    await capture(page, 'check-your-inbox');
+    const mail = await stack.sink.waitFor((m) => m.envelopeTo.includes(email));
+    await page.goto(`${baseUrl}${linkIn(mail.parsed.text!, '/app/sign-in/')}`);
+    await capture(page, 'sign-in-link');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await textOf(page, 'h1', 'Campaigns');
     await capture(page, 'campaigns-empty', { axe: false });
 
