@@ -7,13 +7,12 @@
  * (no serious or critical violation).
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { launchChromium } from '../support/chromium.js';
-import { linkIn, newOrganiser, openTestDatabase, startStack, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
+import { linkIn, newOrganiser, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
 
 const SHOTS = 'test-results/organiser-journey';
 
@@ -21,21 +20,17 @@ let stack: Stack;
 let handle: DatabaseHandle;
 let browser: Browser;
 let baseUrl: string;
+let running: BrowserStack | undefined;
 
 beforeAll(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  stack = await startStack();
-  handle = openTestDatabase();
-  await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  running = await startBrowserStack();
+  ({ stack, handle, browser, baseUrl } = running);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  await handle?.close();
+  await running?.close();
 });
 
 /** The letter of tests/fixtures, from its greeting to its close, signed with merge fields (one misspelt). */

@@ -3,7 +3,6 @@
  * playwright-core): an empty submit shows errors beside the fields, a filled form signs, and the
  * link from the captured confirmation mail confirms after pressing the button.
  */
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -11,30 +10,24 @@ import {
   createPublishedCampaign,
   linkIn,
   newOrganiser,
-  openTestDatabase,
-  startStack,
   uniqueSuffix,
   type Stack,
 } from '../support/harness.js';
-import { launchChromium } from '../support/chromium.js';
+import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
 
 let stack: Stack;
 let handle: DatabaseHandle;
 let browser: Browser;
 let baseUrl: string;
+let running: BrowserStack | undefined;
 
 beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  running = await startBrowserStack();
+  ({ stack, handle, browser, baseUrl } = running);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  await handle?.close();
+  await running?.close();
 });
 
 describe('signing a campaign in a browser', () => {
