@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, RateLimitedError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, StateError } from '../errors.js';
 import { appMessagePage } from '../web/app-page.js';
 import { sendPage } from '../web/page-reply.js';
 import { CsrfTokenError, SIGN_IN_PATH, SignedOutError } from './app-guard.js';
@@ -26,6 +26,9 @@ export function renderAppErrors(error: FastifyError, request: FastifyRequest, re
     void sendPage(reply, status, pageFor(request, title, paragraphs));
   if (error instanceof NotFoundError) return void sendPage(reply, 404, notFoundAppPage(request));
   if (error instanceof ForbiddenError) return send(403, 'You cannot do this', [error.message, 'Nothing was changed.']);
+  if (error instanceof StateError || error instanceof ConflictError) {
+    return send(409, 'That cannot be done', [error.message, 'Nothing was changed.']);
+  }
   if (error instanceof CsrfTokenError) {
     return send(403, 'This form has expired', ['Nothing was changed. Go back, reload the page and try again.']);
   }

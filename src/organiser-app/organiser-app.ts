@@ -14,6 +14,7 @@ import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
 import { campaignEditorRoutes } from './campaign-editor-routes.js';
 import { campaignOverviewRoutes } from './campaign-overview-routes.js';
+import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 
 /** The public pages' policy, plus our own scripts (which only enhance pages that work without them). */
@@ -52,4 +53,5 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     service: context.campaigns,
     addresses: { publicBaseUrl: options.config.PUBLIC_BASE_URL, inboundDomain: options.config.INBOUND_DOMAIN },
   });
+  await app.register(settingsRoutes, context);
 }

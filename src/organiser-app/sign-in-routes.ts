@@ -22,7 +22,7 @@ const SIGNED_OUT_NOTICES: Record<string, string> = {
   everywhere: 'You have signed out on every device.',
 };
 
-const signInForm = z.object({ email: z.unknown() });
+const signInForm = z.object({ email: z.unknown().optional() });
 const tokenParams = z.object({ token: z.string().max(200) });
 
 const HOUR = 60 * 60;

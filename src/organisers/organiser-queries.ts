@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { apiKeys, organisers, users } from '../db/schema.js';
 
@@ -59,4 +59,31 @@ export async function revokeApiKeysByPrefix(db: Database, keyPrefix: string): Pr
     .where(and(eq(apiKeys.keyPrefix, keyPrefix), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
   return rows.length;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  keyPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The organiser's keys, newest first: what identifies each, never the key. */
+export async function listApiKeys(db: Database, organiserId: string): Promise<ApiKeySummary[]> {
+  return db
+    .select({ id: apiKeys.id, keyPrefix: apiKeys.keyPrefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.organiserId, organiserId))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+/** Revokes one of the organiser's keys; false when it has no such key (or it was revoked already). */
+export async function revokeApiKeyById(db: Database, organiserId: string, keyId: string): Promise<boolean> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.organiserId, organiserId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return rows.length > 0;
 }

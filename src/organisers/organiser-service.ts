@@ -46,9 +46,14 @@ export async function createOrganiser(
 export async function createApiKeyFor(db: Database, email: string): Promise<{ id: string; apiKey: string }> {
   const organiser = await findOrganiserByEmail(db, z.email().trim().parse(email));
   if (!organiser) throw new NotFoundError('No organiser with this email', 'email');
+  return { id: organiser.id, apiKey: await issueApiKey(db, organiser.id) };
+}
+
+/** A new key for the organiser (the web app's settings, the CLI): returned here and never again. */
+export async function issueApiKey(db: Database, organiserId: string): Promise<string> {
   const { apiKey, stored } = newKey();
-  await insertApiKey(db, organiser.id, stored);
-  return { id: organiser.id, apiKey };
+  await insertApiKey(db, organiserId, stored);
+  return apiKey;
 }
 
 export async function revokeApiKey(db: Database, keyPrefix: string): Promise<number> {

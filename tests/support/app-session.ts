@@ -48,6 +48,10 @@ export async function signIn(handle: DatabaseHandle, options: SignInOptions = {}
   }
   row ??= await createUser(handle.db, organiser.id, { email: `user-${uniqueSuffix()}@example.org`, role, name: options.name });
   if (!row) throw new Error('the organiser has no first user');
+  if (options.name && row.name !== options.name) {
+    await handle.pool.query('UPDATE users SET name = $1 WHERE id = $2', [options.name, row.id]);
+    row = { ...row, name: options.name };
+  }
   const { sessionId, token } = await startSession(handle.db, row.id, {
     idleMinutes: config.SESSION_IDLE_MINUTES,
     maxHours: config.SESSION_MAX_HOURS,
