@@ -30,6 +30,7 @@ import { campaignListPage } from './campaign-list-page.js';
 import { cleanPreviewName, previewLetterForm } from './letter-preview.js';
 import { LETTER_PREVIEW_JS } from './letter-preview-script.js';
 import { previewFragment } from './preview-view.js';
+import { sendPage } from '../web/page-reply.js';
 
 const EMPTY_FORM = Object.fromEntries(CAMPAIGN_FIELDS.map((field) => [field, ''])) as CampaignFormValues;
 const NEW_FORM: CampaignFormValues = { ...EMPTY_FORM, 'replyPolicy.mode': 'approve', consentStatement: DEFAULT_CONSENT_STATEMENT };
@@ -37,10 +38,6 @@ const NEW_FORM: CampaignFormValues = { ...EMPTY_FORM, 'replyPolicy.mode': 'appro
 /** The editor's own keys beside the campaign's fields. */
 const editorBody = campaignFormBody.extend({ previewAs: z.string().max(254).optional() });
 const previewQuery = z.object({ fragment: z.literal('1').optional() });
-
-function html(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).type('text/html; charset=utf-8').send(body);
-}
 
 /**
  * The posted form. One that is not a form of ours (a field sent twice, a value of another type) was
@@ -65,7 +62,7 @@ export const campaignEditorRoutes: FastifyPluginAsyncZod<{ service: CampaignServ
     const { appUser: user } = request;
     const page = await listCampaigns(service, user.organiserId, { limit: 20, cursor: request.query.cursor });
     const activities = await campaignActivities(service.db, page.items.map((campaign) => campaign.id));
-    return html(
+    return sendPage(
       reply,
       200,
       campaignListPage({
@@ -85,7 +82,7 @@ export const campaignEditorRoutes: FastifyPluginAsyncZod<{ service: CampaignServ
   ) {
     const previewAs = cleanPreviewName(state.previewAs);
     const preview = await previewLetterForm(service.db, state.values, { campaignId: state.campaign?.id, supporterName: previewAs });
-    return html(
+    return sendPage(
       reply,
       state.status,
       campaignFormPage({
@@ -146,7 +143,7 @@ export const campaignEditorRoutes: FastifyPluginAsyncZod<{ service: CampaignServ
     const values = campaign ? lockedAsSaved(formValuesOf(form), campaign) : formValuesOf(form);
     if (!fragment) return renderEditor(request, reply, { status: 200, campaign, values, errors: {}, previewAs: form.previewAs });
     const result = await previewLetterForm(service.db, values, { campaignId: campaign?.id, supporterName: cleanPreviewName(form.previewAs) });
-    return html(reply, 200, previewFragment(result).value);
+    return sendPage(reply, 200, previewFragment(result).value);
   }
 
   app.post('/campaigns/new/preview', { schema: { querystring: previewQuery } }, async (request, reply) =>

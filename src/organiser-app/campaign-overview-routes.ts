@@ -5,17 +5,16 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { campaignIdParams } from '../campaigns/campaign-schemas.js';
 import { getCampaign, transitionCampaign, type CampaignServiceDeps, type CampaignTransition } from '../campaigns/campaign-service.js';
 import { toCampaignView, type PublicAddresses } from '../campaigns/campaign-view.js';
-import { StateError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor.js';
 import { confirmedSupportersCsv, supporterListQuery } from '../supporters/organiser-supporter-routes.js';
 import { listSupporterPage, type SupporterListFilter } from '../supporters/supporter-queries.js';
-import { appMessagePage, confirmationPage } from '../web/app-page.js';
-import { html } from '../web/html.js';
+import { confirmationPage } from '../web/app-page.js';
+import { sendPage } from '../web/page-reply.js';
 import { requireOwner } from './app-user.js';
 import { campaignTimeline, signupsPerDay, supporterCounts } from './campaign-activity-queries.js';
 import { campaignOverviewPage } from './campaign-overview-page.js';
@@ -59,10 +58,6 @@ const ASK: Record<CampaignTransition, { title: string; question: string; confirm
   },
 };
 
-function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).type('text/html; charset=utf-8').send(body);
-}
-
 export const campaignOverviewRoutes: FastifyPluginAsyncZod<{ service: CampaignServiceDeps; addresses: PublicAddresses }> = async (
   app,
   { service, addresses },
@@ -75,7 +70,7 @@ export const campaignOverviewRoutes: FastifyPluginAsyncZod<{ service: CampaignSe
       signupsPerDay(service.db, campaign.id, CHART_DAYS),
       campaignTimeline(service.db, campaign),
     ]);
-    return sendHtml(
+    return sendPage(
       reply,
       200,
       campaignOverviewPage({
@@ -97,7 +92,7 @@ export const campaignOverviewRoutes: FastifyPluginAsyncZod<{ service: CampaignSe
     app.get(`/campaigns/:id/${action}`, { schema: { params: campaignIdParams } }, async (request, reply) => {
       requireOwner(request);
       const campaign = await getCampaign(service, request.appUser.organiserId, request.params.id);
-      return sendHtml(
+      return sendPage(
         reply,
         200,
         confirmationPage({
@@ -116,19 +111,8 @@ export const campaignOverviewRoutes: FastifyPluginAsyncZod<{ service: CampaignSe
 
     app.post(`/campaigns/:id/${action}`, { schema: { params: campaignIdParams } }, async (request, reply) => {
       requireOwner(request);
-      try {
-        const campaign = await transitionCampaign(service, request.appUser.organiserId, request.params.id, action);
-        return await reply.redirect(`/app/campaigns/${campaign.id}?done=${ask.done}`, 303);
-      } catch (error) {
-        // Already published, or closed: say so, with the way back.
-        if (!(error instanceof StateError)) throw error;
-        const back = html`<a href="/app/campaigns/${request.params.id}">Back to the campaign</a>`;
-        return sendHtml(
-          reply,
-          422,
-          appMessagePage({ title: `The campaign cannot be ${ask.done}`, user: request.appUser, csrfToken: request.csrfToken, nav: 'campaigns', paragraphs: [`${error.message}.`, 'Nothing was changed.', back] }),
-        );
-      }
+      const campaign = await transitionCampaign(service, request.appUser.organiserId, request.params.id, action);
+      return reply.redirect(`/app/campaigns/${campaign.id}?done=${ask.done}`, 303);
     });
   }
 
@@ -155,7 +139,7 @@ export const campaignOverviewRoutes: FastifyPluginAsyncZod<{ service: CampaignSe
       if (!(error instanceof ValidationError)) throw error;
       page.errors.cursor = 'That page link is not valid any more.';
     }
-    if (Object.keys(page.errors).length > 0) return sendHtml(reply, 400, supportersPage(page));
+    if (Object.keys(page.errors).length > 0) return sendPage(reply, 400, supportersPage(page));
 
     const rows = await listSupporterPage(service.db, campaign.id, {
       limit: SUPPORTERS_PER_PAGE + 1,
@@ -166,7 +150,7 @@ export const campaignOverviewRoutes: FastifyPluginAsyncZod<{ service: CampaignSe
     page.rows = shown;
     const last = shown.at(-1);
     page.nextCursor = rows.length > SUPPORTERS_PER_PAGE && last ? encodeCursor({ createdAt: last.cursorCreatedAt, id: last.supporter.id }) : null;
-    return sendHtml(reply, 200, supportersPage(page));
+    return sendPage(reply, 200, supportersPage(page));
   });
 
   app.get('/campaigns/:id/supporters/export.csv', { schema: { params: campaignIdParams } }, async (request, reply) => {

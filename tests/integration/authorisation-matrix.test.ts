@@ -12,7 +12,8 @@ import { displayPrefixOf } from '../../src/organisers/api-keys.js';
 import { revokeApiKey } from '../../src/organisers/organiser-service.js';
 import { createPublishedCampaign, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
 import { seedSupporters } from '../support/seed.js';
-import { fillPath, fingerprint, organiserRoutesOf, routeKey, type AppRoute } from '../support/routes.js';
+import { appGet, appPost, signIn } from '../support/app-session.js';
+import { fillPath, fingerprint, organiserRoutesOf, routeKey, routesOf, type AppRoute } from '../support/routes.js';
 
 let app: FastifyInstance;
 let handle: DatabaseHandle;
@@ -170,6 +171,38 @@ describe('a request without a valid key', () => {
     const inQuery = await app.inject({ method: 'GET', url: `/api/v1/campaigns/${owned.campaigns}?api_key=${alice.apiKey}` });
     expect(inQuery.statusCode).toBe(401);
     expect(await fingerprint(handle)).toEqual(before);
+  });
+});
+
+describe('the web app’s campaign screens', () => {
+  // Every /app route naming a campaign, from the router: a screen added later is covered too.
+  const campaignScreens = () => routesOf(app).filter((route) => route.path.startsWith('/app/campaigns/:'));
+
+  it('are 404 for a user of another organiser, the same as for no campaign at all, and change nothing', async () => {
+    const routes = campaignScreens();
+    expect(routes.map(routeKey)).toEqual(expect.arrayContaining(['GET /app/campaigns/:id', 'POST /app/campaigns/:id/publish', 'GET /app/campaigns/:id/supporters/export.csv']));
+    const bobsUser = await signIn(handle, { organiser: bob });
+    const before = await fingerprint(handle);
+    for (const route of routes) {
+      const send = (id: string) => {
+        const url = fillPath(route.path, () => id);
+        return route.method === 'GET' ? appGet(app, bobsUser, url) : appPost(app, bobsUser, url);
+      };
+      const response = await send(owned.campaigns!);
+      expect(response.statusCode, `${routeKey(route)} → ${response.body.slice(0, 200)}`).toBe(404);
+      expect(response.body, routeKey(route)).not.toContain(alice.id);
+      const missing = await send(NOBODY);
+      expect({ status: missing.statusCode, body: missing.body }, routeKey(route)).toEqual({ status: 404, body: response.body });
+    }
+    expect(await fingerprint(handle)).toEqual(before);
+  });
+
+  it('are reached by a user of the owning organiser (so those 404s are about ownership alone)', async () => {
+    const alicesUser = await signIn(handle, { organiser: alice });
+    for (const route of campaignScreens().filter((route) => route.method === 'GET')) {
+      const response = await appGet(app, alicesUser, fillPath(route.path, () => owned.campaigns!));
+      expect(response.statusCode, routeKey(route)).toBe(200);
+    }
   });
 });
 

@@ -226,8 +226,9 @@ describe('publishing and closing', () => {
   it('refuses publishing a campaign twice with a page saying why', async () => {
     const campaign = await createPublishedCampaign(app, owner.organiser);
     const again = await appPost(app, owner, `/app/campaigns/${campaign.id}/publish`);
-    expect(again.statusCode).toBe(422);
+    expect(again.statusCode).toBe(409);
     expect(again.body).toContain('Cannot publish a campaign that is open');
+    expect(again.body).toContain('Nothing was changed.');
   });
 });
 
