@@ -10,6 +10,7 @@ import { AppError } from '../errors.js';
 import { assertPostgresReachable } from '../infra/reachability.js';
 import { runMain } from '../infra/run-main.js';
 import { createApiKeyFor, createOrganiser, revokeApiKey } from '../organisers/organiser-service.js';
+import { createUserForOrganiser } from '../organiser-app/users.js';
 import { watchBroadcast } from './watch-broadcast.js';
 
 interface Command {
@@ -30,6 +31,12 @@ const commands: Record<string, Command> = {
     usage: 'create-api-key --email E               issue another key for an organiser; prints {"id","apiKey"}',
     options: { email: { type: 'string' } },
     run: (db, values) => createApiKeyFor(db, values.email ?? ''),
+  },
+  'create-user': {
+    usage: 'create-user --organiser-email E --email U --role R   let U sign in to the web app as owner or editor; prints {"id","organiserId","email","role"}',
+    options: { 'organiser-email': { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } },
+    run: (db, values) =>
+      createUserForOrganiser(db, { 'organiser-email': values['organiser-email'] ?? '', email: values.email ?? '', role: values.role ?? '' }),
   },
   'watch-broadcast': {
     usage: 'watch-broadcast <broadcast-id>           live progress of a broadcast until it ends',

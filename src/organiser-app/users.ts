@@ -10,6 +10,7 @@ import type { Database, Executor } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { users, type UserRow } from '../db/schema.js';
 import { ConflictError, NotFoundError, StateError } from '../errors.js';
+import { findOrganiserByEmail } from '../organisers/organiser-queries.js';
 import type { UserRole } from './app-user.js';
 
 export const USER_ROLES = ['owner', 'editor'] as const satisfies readonly UserRole[];
@@ -93,4 +94,23 @@ export async function removeUser(db: Database, organiserId: string, userId: stri
     await tx.delete(users).where(eq(users.id, user.id));
     return user;
   });
+}
+
+/** For operators (`create-user`): each field named as its command-line option. */
+const operatorUserSchema = z.strictObject({
+  'organiser-email': z.email().trim(),
+  email: userEmailSchema,
+  role: userRoleSchema,
+});
+
+/** A user for the organiser with this address; prints what an operator needs to tell them. */
+export async function createUserForOrganiser(
+  db: Database,
+  input: Record<keyof z.input<typeof operatorUserSchema>, string>,
+): Promise<{ id: string; organiserId: string; email: string; role: UserRole }> {
+  const parsed = operatorUserSchema.parse(input);
+  const organiser = await findOrganiserByEmail(db, parsed['organiser-email']);
+  if (!organiser) throw new NotFoundError('No organiser with this email', 'organiser-email');
+  const user = await createUser(db, organiser.id, { email: parsed.email, role: parsed.role });
+  return { id: user.id, organiserId: user.organiserId, email: user.email, role: user.role };
 }

@@ -3,7 +3,8 @@
  * a route added later is in it without anyone remembering): another organiser's key gets exactly the
  * 404 a resource that does not exist gets, and no table changes; no key, a revoked key, or anything
  * that is not a key gets 401 and no table changes. The owner's own key then reaches every one of the
- * same resources, so each 404 is about whose they are and nothing else.
+ * same resources, so each 404 is about whose they are and nothing else. The organiser web app's
+ * routes (/app) get the same treatment with sessions instead of keys, plus the CSRF check.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,9 @@ import { displayPrefixOf } from '../../src/organisers/api-keys.js';
 import { revokeApiKey } from '../../src/organisers/organiser-service.js';
 import { createPublishedCampaign, newOrganiser, openTestDatabase, startApp, type TestOrganiser } from '../support/harness.js';
 import { seedSupporters } from '../support/seed.js';
-import { appGet, appPost, signIn } from '../support/app-session.js';
-import { fillPath, fingerprint, organiserRoutesOf, routeKey, routesOf, type AppRoute } from '../support/routes.js';
+import { appRoutesOf, fillPath, fingerprint, organiserRoutesOf, routeKey, type AppRoute } from '../support/routes.js';
+import { appGet, appPost, signIn, type AppSession } from '../support/app-session.js';
+import { uniqueSuffix } from '../support/harness.js';
 
 let app: FastifyInstance;
 let handle: DatabaseHandle;
@@ -174,38 +176,6 @@ describe('a request without a valid key', () => {
   });
 });
 
-describe('the web app’s campaign screens', () => {
-  // Every /app route naming a campaign, from the router: a screen added later is covered too.
-  const campaignScreens = () => routesOf(app).filter((route) => route.path.startsWith('/app/campaigns/:'));
-
-  it('are 404 for a user of another organiser, the same as for no campaign at all, and change nothing', async () => {
-    const routes = campaignScreens();
-    expect(routes.map(routeKey)).toEqual(expect.arrayContaining(['GET /app/campaigns/:id', 'POST /app/campaigns/:id/publish', 'GET /app/campaigns/:id/supporters/export.csv']));
-    const bobsUser = await signIn(handle, { organiser: bob });
-    const before = await fingerprint(handle);
-    for (const route of routes) {
-      const send = (id: string) => {
-        const url = fillPath(route.path, () => id);
-        return route.method === 'GET' ? appGet(app, bobsUser, url) : appPost(app, bobsUser, url);
-      };
-      const response = await send(owned.campaigns!);
-      expect(response.statusCode, `${routeKey(route)} → ${response.body.slice(0, 200)}`).toBe(404);
-      expect(response.body, routeKey(route)).not.toContain(alice.id);
-      const missing = await send(NOBODY);
-      expect({ status: missing.statusCode, body: missing.body }, routeKey(route)).toEqual({ status: 404, body: response.body });
-    }
-    expect(await fingerprint(handle)).toEqual(before);
-  });
-
-  it('are reached by a user of the owning organiser (so those 404s are about ownership alone)', async () => {
-    const alicesUser = await signIn(handle, { organiser: alice });
-    for (const route of campaignScreens().filter((route) => route.method === 'GET')) {
-      const response = await appGet(app, alicesUser, fillPath(route.path, () => owned.campaigns!));
-      expect(response.statusCode, routeKey(route)).toBe(200);
-    }
-  });
-});
-
 describe('the owner’s own key', () => {
   it('reaches every one of the same resources (so the 404s above are about ownership alone)', async () => {
     // Destructive and streaming routes last: cancelling ends the progress stream at once, deleting
@@ -218,6 +188,140 @@ describe('the owner’s own key', () => {
     for (const route of routes) {
       const response = await app.inject({ ...requestFor(route, ownedId), headers: alice.auth });
       // 409 and 422 are fine: the resource was found, and refused only for its state.
+      expect([400, 401, 403, 404], `${routeKey(route)} → ${response.statusCode} ${response.body.slice(0, 200)}`).not.toContain(response.statusCode);
+      expect(response.statusCode, routeKey(route)).toBeLessThan(500);
+    }
+  });
+});
+
+/**
+ * The organiser web app, every route of it the router has under /app (signing in aside): the same
+ * matrix with sessions. A form a route needs from its owner goes here, or Bob's 404 becomes a 400.
+ */
+function appFormFor(route: AppRoute): Record<string, string> {
+  const forms: Record<string, Record<string, string>> = {
+    'POST /app/settings/users': { email: `invitee-${uniqueSuffix()}@example.org`, role: 'editor' },
+    'POST /app/settings/users/:id/role': { role: 'editor' },
+    'POST /app/campaigns/new': campaignForm(),
+    'POST /app/campaigns/:id/edit': campaignForm(),
+  };
+  return forms[routeKey(route)] ?? {};
+}
+
+/** The campaign editor's fields for a valid campaign (a published one's locked fields are ignored). */
+function campaignForm(): Record<string, string> {
+  return {
+    title: 'A campaign of the matrix',
+    slug: `matrix-${uniqueSuffix()}`,
+    'letter.subject': 'A letter',
+    'letter.body': 'Dear Minister,\n\n{{ supporter.name }}',
+    'target.name': 'A Minister',
+    'target.email': 'minister@gov.example',
+    'sender.name': 'Alice',
+    'sender.email': 'alice@example.org',
+    'replyPolicy.mode': 'approve',
+  };
+}
+
+function appRequest(route: AppRoute, session: AppSession | undefined, ids: (resource: string) => string, csrfToken?: string | null) {
+  const url = fillPath(route.path, ids);
+  if (route.method === 'GET') return appGet(app, session, url);
+  return appPost(app, session, url, appFormFor(route), csrfToken === undefined ? {} : { csrfToken });
+}
+
+describe('the organiser web app', () => {
+  let aliceOwner: AppSession;
+  let bobOwner: AppSession;
+  let appOwned: Record<string, string>;
+  const appOwnedId = (resource: string) => appOwned[resource] ?? ownedId(resource);
+
+  beforeAll(async () => {
+    aliceOwner = await signIn(handle, { organiser: alice, role: 'owner' });
+    const aliceEditor = await signIn(handle, { organiser: alice, role: 'editor' });
+    bobOwner = await signIn(handle, { organiser: bob, role: 'owner' });
+    const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
+    // A campaign of its own: the API's matrix above ends by deleting the one it shares.
+    const campaign = await createPublishedCampaign(app, alice);
+    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id };
+  });
+
+  it('has its routes read from the router', () => {
+    const routes = appRoutesOf(app).map(routeKey);
+    for (const expected of [
+      'GET /app/settings',
+      'POST /app/settings/users',
+      'POST /app/settings/users/:id/role',
+      'POST /app/settings/api-keys/:id/revoke',
+      'POST /app/sign-out',
+      'GET /app/campaigns/:id',
+      'POST /app/campaigns/:id/edit',
+      'POST /app/campaigns/:id/publish',
+      'GET /app/campaigns/:id/supporters/export.csv',
+    ]) {
+      expect(routes).toContain(expected);
+    }
+  });
+
+  it('without a live session: every page sends the browser to sign in, anything else is 401, and nothing changes', async () => {
+    const ended = await signIn(handle, { organiser: alice });
+    await handle.pool.query('DELETE FROM sessions WHERE id = $1', [ended.sessionId]);
+    const idle = await signIn(handle, { organiser: alice });
+    await handle.pool.query("UPDATE sessions SET last_seen_at = now() - interval '1 day' WHERE id = $1", [idle.sessionId]);
+    const pastMaximum = await signIn(handle, { organiser: alice });
+    await handle.pool.query("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1", [pastMaximum.sessionId]);
+    const forged = { ...aliceOwner, cookie: `cl_session=${'A'.repeat(43)}` };
+    const before = await fingerprint(handle);
+    for (const route of appRoutesOf(app)) {
+      for (const [what, session] of [['no session', undefined], ['a signed-out session', ended], ['an idle session', idle], ['an expired session', pastMaximum], ['a forged cookie', forged]] as const) {
+        const response = await appRequest(route, session, appOwnedId);
+        const label = `${routeKey(route)} with ${what}`;
+        if (route.method === 'GET') {
+          expect(response.statusCode, label).toBe(303);
+          expect(response.headers.location, label).toBe('/app/sign-in');
+        } else {
+          expect(response.statusCode, label).toBe(401);
+        }
+      }
+    }
+    expect(await fingerprint(handle)).toEqual(before);
+  });
+
+  it('refuses every state-changing request without the session’s own CSRF token (403), and nothing changes', async () => {
+    const before = await fingerprint(handle);
+    for (const route of appRoutesOf(app).filter((candidate) => candidate.method !== 'GET')) {
+      for (const csrfToken of [null, '', bobOwner.csrfToken]) {
+        const response = await appRequest(route, aliceOwner, appOwnedId, csrfToken);
+        expect(response.statusCode, `${routeKey(route)} with ${String(csrfToken)}`).toBe(403);
+      }
+    }
+    expect(await fingerprint(handle)).toEqual(before);
+  });
+
+  it('gives another organiser’s owner, on every route naming a resource, the 404 of one that does not exist, and nothing changes', async () => {
+    const routes = appRoutesOf(app).filter((route) => route.path.includes('/:'));
+    expect(routes.length).toBeGreaterThanOrEqual(5);
+    const before = await fingerprint(handle);
+    for (const route of routes) {
+      const response = await appRequest(route, bobOwner, appOwnedId);
+      expect(response.statusCode, `${routeKey(route)} → ${response.body.slice(0, 200)}`).toBe(404);
+      const missing = await appRequest(route, bobOwner, () => NOBODY);
+      expect(missing.statusCode, routeKey(route)).toBe(404);
+      expect(missing.body.replace(/value="[^"]+"/g, ''), routeKey(route)).toBe(response.body.replace(/value="[^"]+"/g, ''));
+    }
+    expect(await fingerprint(handle)).toEqual(before);
+    const settings = await appGet(app, bobOwner, '/app/settings');
+    expect(settings.body).not.toContain(alice.id);
+    expect(settings.body).not.toContain(aliceOwner.user.email);
+  });
+
+  it('lets the owner reach every one of the same resources (so the 404s above are about ownership alone)', async () => {
+    // Removing and revoking last: they end what the routes after them would need. Signing out ends
+    // the session it is asked with, so each sign-out gets a session of its own.
+    const weight = (route: AppRoute) => (route.path.endsWith('/remove') || route.path.endsWith('/revoke') ? 1 : 0);
+    const routes = appRoutesOf(app).sort((a, b) => weight(a) - weight(b));
+    for (const route of routes) {
+      const session = route.path.startsWith('/app/sign-out') ? await signIn(handle, { organiser: alice }) : aliceOwner;
+      const response = await appRequest(route, session, appOwnedId);
       expect([400, 401, 403, 404], `${routeKey(route)} → ${response.statusCode} ${response.body.slice(0, 200)}`).not.toContain(response.statusCode);
       expect(response.statusCode, routeKey(route)).toBeLessThan(500);
     }

@@ -54,7 +54,29 @@ describe('npm run cli -- create-organiser', () => {
     expect(await status(second.apiKey)).toBe(200);
   });
 
+  it('makes the organiser’s address its first user, an owner, and create-user adds more', async () => {
+    const email = `cli-${uniqueSuffix()}@example.org`;
+    const organiser = JSON.parse(cli('create-organiser', '--email', email, '--name', 'UNA-UK').stdout) as { id: string };
+    const colleague = `Colleague-${uniqueSuffix()}@Example.org`;
+    const run = cli('create-user', '--organiser-email', email.toUpperCase(), '--email', colleague, '--role', 'editor');
+    expect(run.code, run.stderr).toBe(0);
+    const created = JSON.parse(run.stdout) as Record<string, string>;
+    expect(created).toEqual({ id: created.id, organiserId: organiser.id, email: colleague.toLowerCase(), role: 'editor' });
+
+    const again = cli('create-user', '--organiser-email', email, '--email', colleague.toUpperCase(), '--role', 'owner');
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe('--email: Someone with this email address can already sign in');
+    const { rows } = await app.pgPool.query('SELECT email, role FROM users WHERE organiser_id = $1 ORDER BY created_at', [organiser.id]);
+    expect(rows).toEqual([
+      { email, role: 'owner' },
+      { email: colleague.toLowerCase(), role: 'editor' },
+    ]);
+    // Three CLI processes, each compiling the sources with tsx: slow on a busy machine.
+  }, 60_000);
+
   it.each([
+    [['create-user', '--organiser-email', 'nobody-here@example.org', '--email', 'u@example.org', '--role', 'owner'], 1, '--organiser-email: No organiser with this email'],
+    [['create-user', '--organiser-email', 'a@example.org', '--email', 'u@example.org', '--role', 'admin'], 1, '--role: Choose owner or editor'],
     [['create-organiser', '--email', 'not-an-email', '--name', 'X'], 1, '--email: Invalid email address'],
     [['create-organiser', '--email', 'a@example.org', '--name', '  '], 1, '--name:'],
     [['create-organiser', '--email', 'a@example.org', '--name', 'X', '--admin'], 2, "Unknown option '--admin'"],

@@ -71,3 +71,13 @@ export async function fingerprint(handle: DatabaseHandle): Promise<Record<string
   }
   return result;
 }
+
+/** The organiser app's pages that work signed out: signing in. */
+export const SIGNED_OUT_APP_ROUTES = new Set(['GET /app/sign-in', 'POST /app/sign-in', 'GET /app/sign-in/:token', 'POST /app/sign-in/:token']);
+
+/** Routes of the organiser web app that need a session: everything under /app but signing in. */
+export function appRoutesOf(app: FastifyInstance): AppRoute[] {
+  return routesOf(app).filter(
+    (route) => (route.path === '/app' || route.path.startsWith('/app/')) && !SIGNED_OUT_APP_ROUTES.has(routeKey(route)),
+  );
+}
