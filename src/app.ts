@@ -147,6 +147,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     redis: app.redis,
     config,
     queueMail: (messageIds) => mailToQueue.add(messageIds),
+    campaigns: campaignService,
   });
   await app.register(
     async (api) => {

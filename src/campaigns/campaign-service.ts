@@ -43,7 +43,7 @@ export interface CampaignServiceDeps {
  * Once a campaign is published people sign *this* letter to *this* target at *this* address:
  * changing any of them afterwards would change what they put their name to.
  */
-const LOCKED_ONCE_PUBLISHED = ['slug', 'letter', 'target'] as const;
+export const LOCKED_ONCE_PUBLISHED = ['slug', 'letter', 'target'] as const;
 const DELETABLE: CampaignStatus[] = ['draft', 'closed'];
 
 function newReplyToken(): string {

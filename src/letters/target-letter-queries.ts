@@ -24,12 +24,17 @@ export function releaseAbandonedTargetLetters(db: Database): Promise<string[]> {
   return releaseAbandonedLedgerRows(db, targetLetters);
 }
 
+/** A bundle in these states has gone, or is going, to the target; a failed one has not. */
+export const LETTER_BUNDLE_STATUSES = ['pending', 'sending', 'sent'] as const;
+/** The same for a broadcast of supporters' letters to the target: a draft or cancelled one has not. */
+export const LETTER_BROADCAST_STATUSES = ['scheduled', 'sending', 'paused', 'completed'] as const;
+
 /** Whether the letter already went (or is going) to the target, by either mode. */
 export async function findLetterDelivery(db: Pick<Database, 'select'>, campaignId: string): Promise<string | undefined> {
   const [bundle] = await db
     .select({ id: targetLetters.id })
     .from(targetLetters)
-    .where(and(eq(targetLetters.campaignId, campaignId), inArray(targetLetters.status, ['pending', 'sending', 'sent'])))
+    .where(and(eq(targetLetters.campaignId, campaignId), inArray(targetLetters.status, LETTER_BUNDLE_STATUSES)))
     .limit(1);
   if (bundle) return bundle.id;
   const [individual] = await db
@@ -39,7 +44,7 @@ export async function findLetterDelivery(db: Pick<Database, 'select'>, campaignI
       and(
         eq(broadcasts.campaignId, campaignId),
         eq(broadcasts.audience, 'target'),
-        inArray(broadcasts.status, ['scheduled', 'sending', 'paused', 'completed']),
+        inArray(broadcasts.status, LETTER_BROADCAST_STATUSES),
       ),
     )
     .limit(1);

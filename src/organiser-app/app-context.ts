@@ -1,5 +1,6 @@
 /** What the organiser app's route plugins are given: the services they share and the session rules. */
 import type { Redis } from 'ioredis';
+import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { CookiePolicy } from './session-cookie.js';
@@ -11,6 +12,8 @@ export interface OrganiserAppOptions {
   config: Config;
   /** Puts one-to-one mail (sign-in links) on the queue; its ledger row is written first. */
   queueMail: (messageIds: string[]) => void;
+  /** The campaign service the API uses: the screens apply its rules, never their own. */
+  campaigns: CampaignServiceDeps;
 }
 
 export interface AppContext extends OrganiserAppOptions {

@@ -12,6 +12,8 @@ import { APP_HOME, guardOrganiserApp } from './app-guard.js';
 import { notFoundAppPage, renderAppErrors } from './app-errors.js';
 import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
+import { campaignEditorRoutes } from './campaign-editor-routes.js';
+import { campaignOverviewRoutes } from './campaign-overview-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 
@@ -26,6 +28,7 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     redis: options.redis,
     config: options.config,
     queueMail: options.queueMail,
+    campaigns: options.campaigns,
     sessions: { idleMinutes: options.config.SESSION_IDLE_MINUTES, maxHours: options.config.SESSION_MAX_HOURS },
     cookies: {
       secure: options.config.PUBLIC_BASE_URL.startsWith('https:'),
@@ -45,5 +48,10 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(APP_HOME, 303));
   await app.register(signInRoutes, context);
   await app.register(accountRoutes, context);
+  await app.register(campaignEditorRoutes, { service: context.campaigns });
+  await app.register(campaignOverviewRoutes, {
+    service: context.campaigns,
+    addresses: { publicBaseUrl: options.config.PUBLIC_BASE_URL, inboundDomain: options.config.INBOUND_DOMAIN },
+  });
   await app.register(settingsRoutes, context);
 }

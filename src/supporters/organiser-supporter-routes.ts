@@ -13,7 +13,7 @@ import { errorResponses } from '../http/error-schema.js';
 import { csvRow } from './csv.js';
 import { listSupporterPage, type SupporterListFilter } from './supporter-queries.js';
 
-const listQuery = z.strictObject({
+export const supporterListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
   status: z.enum(['confirmed', 'unconfirmed']).optional(),
@@ -61,7 +61,7 @@ function toView({ supporter, email }: Row): z.output<typeof supporterView> {
 const EXPORT_PAGE = 1_000;
 
 /** Confirmed supporters as CSV rows, a page at a time: memory stays flat however many there are. */
-async function* confirmedSupportersCsv(db: Database, campaignId: string): AsyncGenerator<string> {
+export async function* confirmedSupportersCsv(db: Database, campaignId: string): AsyncGenerator<string> {
   yield csvRow(['name', 'email', 'postcode', 'signed_at', 'confirmed_at', 'subscribed']);
   const filter: SupporterListFilter = { status: 'confirmed' };
   let after: { createdAt: string; id: string } | undefined;
@@ -90,7 +90,7 @@ export const organiserSupporterRoutes: FastifyPluginAsyncZod<{ campaigns: Campai
       security: [{ apiKey: [] }],
       summary: 'List and search a campaign’s supporters, newest first',
       params: campaignIdParams,
-      querystring: listQuery,
+      querystring: supporterListQuery,
       response: {
         200: z.object({ items: z.array(supporterView), nextCursor: z.string().nullable() }),
         ...errorResponses(400, 401, 404),

@@ -7,7 +7,14 @@ import { loadSupporterContext } from '../supporters/supporter-queries.js';
 import { mergeDataFor } from './merge-fields.js';
 import { LetterRenderError, renderLetter, type RenderedLetter } from './render-template.js';
 
-const SAMPLE = { name: 'Jane Ó Briain', postcode: 'SW1A 2AH', signedAt: new Date('2013-09-04T10:00:00Z') };
+export interface PreviewPerson {
+  name: string;
+  postcode: string;
+  signedAt: Date;
+}
+
+/** Who a preview is merged for when no real supporter is picked. */
+export const SAMPLE_SUPPORTER: PreviewPerson = { name: 'Jane Ó Briain', postcode: 'SW1A 2AH', signedAt: new Date('2013-09-04T10:00:00Z') };
 
 export async function previewLetter(
   campaigns: CampaignServiceDeps,
@@ -18,7 +25,7 @@ export async function previewLetter(
   const campaign = await getCampaign(campaigns, organiserId, campaignId);
   const template = { subject: input.subject ?? campaign.letterSubject, body: input.body ?? campaign.letterBody };
   assertValidTemplates(template);
-  let person = SAMPLE;
+  let person: PreviewPerson = SAMPLE_SUPPORTER;
   if (input.supporterId) {
     const context = await loadSupporterContext(campaigns.db, input.supporterId);
     // Only a supporter of this campaign (and so of this organiser).
@@ -26,6 +33,18 @@ export async function previewLetter(
     const { supporter } = context;
     person = { name: supporter.name, postcode: supporter.postcode ?? '', signedAt: supporter.createdAt };
   }
+  return renderPreview(template, { title: campaign.title, targetName: campaign.targetName }, person);
+}
+
+/**
+ * Merges an already validated template for one person: the campaign's title and target come from
+ * the caller, so an editor can preview a letter (or a campaign) that is not saved yet.
+ */
+export function renderPreview(
+  template: { subject: string; body: string },
+  campaign: { title: string; targetName: string },
+  person: PreviewPerson,
+): RenderedLetter {
   const data = mergeDataFor({
     supporterName: person.name,
     postcode: person.postcode,
@@ -42,4 +61,3 @@ export async function previewLetter(
     throw error;
   }
 }
-

@@ -56,6 +56,48 @@ th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #ddd;vertical-
 caption{text-align:left;font-weight:bold;padding:.5rem 0}
 .notice{border-left:6px solid #14508c;background:#fff;padding:.75rem 1rem;margin:1rem 0}
 .secret{font-family:monospace;font-size:1.05rem;word-break:break-all;background:#fff;border:2px dashed #14508c;padding:.75rem;display:block}
+a.button{display:inline-block;font-size:1.05rem;background:#14508c;color:#fff;border-radius:4px;padding:.6rem 1.2rem;text-decoration:none;border:2px solid #14508c}
+a.button.secondary{background:#fff;color:#14508c}
+a.button.danger{background:#b10e1e;border-color:#b10e1e}
+a.button:focus{outline:3px solid #ffbf47;outline-offset:2px}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0 .5rem}
+.breadcrumbs{margin:0 0 .25rem;font-size:.95rem}
+.status{display:inline-block;padding:.1rem .5rem;border-radius:3px;background:#e8eef5}
+.status-open{background:#dcefdc}
+.status-closed{background:#eee}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem;background:#fff;border:1px solid #ddd;padding:1rem;margin:1.5rem 0}
+.facts dt{font-weight:bold}
+.facts dd{margin:0;overflow-wrap:anywhere}
+.counts{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}
+.counts li{background:#fff;border:1px solid #ddd;padding:.75rem 1rem;min-width:10rem}
+.count-number{display:block;font-size:2rem;font-weight:bold;line-height:1.1}
+.chart{margin:0;background:#fff;border:1px solid #ddd;padding:.75rem}
+.chart figcaption{font-size:.95rem;color:#333}
+.timeline{padding-left:1.25rem}
+.timeline time{font-weight:bold;margin-right:.5rem}
+.table-scroll{overflow-x:auto}
+td.number,th.number{text-align:right}
+th .hint{font-weight:normal}
+fieldset{border:0;border-top:2px solid #ddd;margin:0 0 1rem;padding:1rem 0 0}
+legend{font-size:1.35rem;font-weight:bold;padding:0 .5rem 0 0}
+.letter-editor{display:grid;grid-template-columns:minmax(0,1fr);gap:1.5rem}
+@media (min-width:62rem){.app main:has(.letter-editor){max-width:84rem}.letter-editor{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}.letter-preview{position:sticky;top:1rem;align-self:start;max-height:95vh;overflow:auto}}
+.letter-preview h2{margin-top:0}
+.preview-controls{display:flex;flex-wrap:wrap;align-items:flex-end;gap:1rem}
+.preview-controls .field{flex:1 1 14rem;margin:0}
+.mail-preview{background:#fff;border:1px solid #bbb;border-radius:6px}
+.mail-headers{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem;margin:0;padding:.75rem 1rem;border-bottom:1px solid #ddd;background:#f3f3f1}
+.mail-headers dt{font-weight:bold;color:#444}
+.mail-headers dd{margin:0;overflow-wrap:anywhere}
+.mail-preview .letter{border:0;margin:0;font-family:Georgia,"Times New Roman",serif}
+.preview-problem{border-left:6px solid #b10e1e;background:#fff;padding:.75rem 1rem}
+.source-line{background:#f3f3f1;padding:.5rem;overflow-x:auto;font-size:.95rem}
+.merge-fields dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem}
+.merge-fields dd{margin:0}
+.form-actions{display:flex;align-items:center;gap:1.5rem;margin-top:1.5rem}
+.search-form{display:flex;flex-wrap:wrap;align-items:flex-end;gap:1rem}
+.search-form .field{flex:1 1 14rem;margin:0}
+.pager{display:flex;gap:1.5rem;margin:1rem 0}
 footer{font-family:Arial,sans-serif;font-size:.9rem;color:#555;margin-top:3rem}
 main.campaign{max-width:72rem;padding-top:1rem}
 main.campaign>.letter,main.campaign>footer{max-width:44rem}

@@ -209,8 +209,25 @@ function appFormFor(route: AppRoute): Record<string, string> {
   const forms: Record<string, Record<string, string>> = {
     'POST /app/settings/users': { email: `invitee-${uniqueSuffix()}@example.org`, role: 'editor' },
     'POST /app/settings/users/:id/role': { role: 'editor' },
+    'POST /app/campaigns/new': campaignForm(),
+    'POST /app/campaigns/:id/edit': campaignForm(),
   };
   return forms[routeKey(route)] ?? {};
+}
+
+/** The campaign editor's fields for a valid campaign (a published one's locked fields are ignored). */
+function campaignForm(): Record<string, string> {
+  return {
+    title: 'A campaign of the matrix',
+    slug: `matrix-${uniqueSuffix()}`,
+    'letter.subject': 'A letter',
+    'letter.body': 'Dear Minister,\n\n{{ supporter.name }}',
+    'target.name': 'A Minister',
+    'target.email': 'minister@gov.example',
+    'sender.name': 'Alice',
+    'sender.email': 'alice@example.org',
+    'replyPolicy.mode': 'approve',
+  };
 }
 
 function appRequest(route: AppRoute, session: AppSession | undefined, ids: (resource: string) => string, csrfToken?: string | null) {
@@ -230,12 +247,24 @@ describe('the organiser web app', () => {
     const aliceEditor = await signIn(handle, { organiser: alice, role: 'editor' });
     bobOwner = await signIn(handle, { organiser: bob, role: 'owner' });
     const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
-    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id };
+    // A campaign of its own: the API's matrix above ends by deleting the one it shares.
+    const campaign = await createPublishedCampaign(app, alice);
+    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id };
   });
 
   it('has its routes read from the router', () => {
     const routes = appRoutesOf(app).map(routeKey);
-    for (const expected of ['GET /app/settings', 'POST /app/settings/users', 'POST /app/settings/users/:id/role', 'POST /app/settings/api-keys/:id/revoke', 'POST /app/sign-out']) {
+    for (const expected of [
+      'GET /app/settings',
+      'POST /app/settings/users',
+      'POST /app/settings/users/:id/role',
+      'POST /app/settings/api-keys/:id/revoke',
+      'POST /app/sign-out',
+      'GET /app/campaigns/:id',
+      'POST /app/campaigns/:id/edit',
+      'POST /app/campaigns/:id/publish',
+      'GET /app/campaigns/:id/supporters/export.csv',
+    ]) {
       expect(routes).toContain(expected);
     }
   });
