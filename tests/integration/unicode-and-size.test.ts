@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signInboundRequest } from '../../src/inbound/http-intake.js';
 import { campaignBody, createPublishedCampaign, signAndConfirm, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import { signIn } from '../support/app-session.js';
 import { useTestStack } from '../support/test-stack.js';
 import { fillPath, fingerprint, routeKey, routesOf } from '../support/routes.js';
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
   ids = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id };
 });
 
-const PAGE = /^\/(?:c|confirm|u|privacy)(?:\/|$)/;
+const PAGE = /^\/(?:c|confirm|u|privacy|app)(?:\/|$)/;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const newEmail = (label: string) => `${label}-${uniqueSuffix()}@example.org`;
 
@@ -75,14 +76,17 @@ describe('a body over its limit', () => {
     const routes = routesOf(stack.app).filter((route) => route.method === 'POST' || route.method === 'PATCH');
     expect(routes.length).toBeGreaterThan(20);
     const json = JSON.stringify({ text: 'x'.repeat(1024 * 1024 + 1) });
-    const urlencoded = `text=${'x'.repeat(16 * 1024 + 1)}`;
+    // Public forms are small; the web app's carry a whole letter.
+    const urlencodedFor = (url: string) => `text=${'x'.repeat((url.startsWith('/app') ? 256 : 16) * 1024 + 1)}`;
+    // Signed in, so the web app's routes read the body (signed out, they refuse before reading it).
+    const { cookie } = await signIn(handle, { organiser });
     const before = await settled();
     for (const route of routes) {
       const url = urlFor(route.path);
-      const bodies: Array<[string, string]> = PAGE.test(url) ? [['application/json', json], ['application/x-www-form-urlencoded', urlencoded]] : [['application/json', json]];
+      const bodies: Array<[string, string]> = PAGE.test(url) ? [['application/json', json], ['application/x-www-form-urlencoded', urlencodedFor(url)]] : [['application/json', json]];
       if (route.path === '/api/v1/inbound') bodies.push(['message/rfc822', 'x'.repeat(INBOUND_MAX_BYTES + 1)]);
       for (const [type, payload] of bodies) {
-        const response = await stack.app.inject({ method: route.method as 'POST' | 'PATCH', url, headers: { ...organiser.auth, 'content-type': type }, payload });
+        const response = await stack.app.inject({ method: route.method as 'POST' | 'PATCH', url, headers: { ...organiser.auth, cookie, 'content-type': type }, payload });
         expectErrorShape(response, url, 413);
         if (!PAGE.test(url)) expect(response.json().error.code, `${routeKey(route)} ${type}`).toBe('body_too_large');
       }
