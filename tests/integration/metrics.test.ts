@@ -114,6 +114,11 @@ describe('GET /metrics during a real broadcast', () => {
       (status) => status === 'completed',
       'the broadcast to complete',
     );
+    // Its completion is mailed to the organiser's owners: that one-to-one mail settles too.
+    await waitUntil(
+      async () => (await handle.pool.query("SELECT 1 FROM transactional_messages WHERE kind = 'broadcast_completed' AND status = 'sent'")).rowCount === 1,
+      'the owners told the broadcast completed',
+    );
     const after = await scrapeApi(stack);
     await expectDeliveriesMatchLedger(after);
     expect(sample(after, 'campaign_letters_deliveries', { kind: 'broadcast', status: 'sent' })).toBe(301);
