@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time: most of a file's time is waiting on PostgreSQL, Redis, SMTP and Chromium,
+    // not CPU, and one at a time (the default on two cores) took the suite past ten minutes.
+    maxWorkers: 2,
     // The JSON report is what RELIABILITY.md's "last result" column is read from.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
