@@ -4,7 +4,10 @@
  * traffic hits, and round trips were most of its cost: one statement (one implicit transaction)
  * instead of seven, and under load one for many sign-ups (see batchWhileBusy).
  */
+import { fillPlaceholders, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { isSuppressedSql } from '../suppressions/suppressions.js';
 
 export interface SignatureOutcome {
   /** The campaign's status, or undefined when no live campaign has this slug. */
@@ -21,30 +24,30 @@ export interface SignatureOutcome {
 
 export interface SignatureRecord {
   slug: string;
+  /** Normalised (normaliseEmail). */
   email: string;
-  emailHash: Buffer;
   name: string;
   postcode: string | null;
   ip: string | null;
 }
 
 /**
- * Fixed text with $n parameters (a named statement's text cannot vary): slugs, emails, email hashes,
- * names, postcodes and IPs of the sign-ups, as arrays in the same order.
+ * Written with placeholders and rendered once, so that the named statement's text never varies: the
+ * slugs, emails, names, postcodes and IPs of the sign-ups, as arrays in the same order. The
+ * suppression check is the one rule every sender uses (suppressions.ts), suppressed everywhere only.
  */
-const RECORD_FIRST_SIGNATURES = `
+const RECORD_FIRST_SIGNATURES = new PgDialect().sqlToQuery(sql`
   WITH input AS (
     SELECT * FROM unnest(
-      $1::text[],
-      $2::text[],
-      $3::bytea[],
-      $4::text[],
-      $5::text[],
-      $6::inet[]
-    ) WITH ORDINALITY AS i(slug, email, email_hash, name, postcode, ip, n)
+      ${sql.placeholder('slugs')}::text[],
+      ${sql.placeholder('emails')}::text[],
+      ${sql.placeholder('names')}::text[],
+      ${sql.placeholder('postcodes')}::text[],
+      ${sql.placeholder('ips')}::inet[]
+    ) WITH ORDINALITY AS i(slug, email, name, postcode, ip, n)
   ), checked AS (
     SELECT i.*, c.id AS campaign_id, c.status AS campaign_status, c.consent_statement,
-      EXISTS (SELECT 1 FROM suppressions sp WHERE sp.email_hash = i.email_hash AND sp.organiser_id IS NULL) AS suppressed
+      ${isSuppressedSql(sql`i.email`, sql`NULL::uuid`)} AS suppressed
     FROM input i LEFT JOIN campaigns c ON c.slug = i.slug AND c.deleted_at IS NULL
   ), signing AS (
     -- The first of this batch's sign-ups with this address for this campaign is the one that signs.
@@ -77,7 +80,7 @@ const RECORD_FIRST_SIGNATURES = `
   LEFT JOIN supporter ON signing.turn = 1 AND supporter.campaign_id = signing.campaign_id AND supporter.contact_id = contact.id
   LEFT JOIN message ON message.supporter_id = supporter.id
   ORDER BY checked.n
-`;
+`);
 
 /**
  * Records several sign-ups in one statement, each with the same outcome as if it ran alone and in
@@ -97,15 +100,14 @@ export async function recordFirstSignatures(pool: pg.Pool, inputs: SignatureReco
     message_id: string | null;
   }>({
     name: 'record-first-signatures',
-    text: RECORD_FIRST_SIGNATURES,
-    values: [
-      inputs.map((i) => i.slug),
-      inputs.map((i) => i.email),
-      inputs.map((i) => i.emailHash),
-      inputs.map((i) => i.name),
-      inputs.map((i) => i.postcode),
-      inputs.map((i) => i.ip),
-    ],
+    text: RECORD_FIRST_SIGNATURES.sql,
+    values: fillPlaceholders(RECORD_FIRST_SIGNATURES.params, {
+      slugs: inputs.map((i) => i.slug),
+      emails: inputs.map((i) => i.email),
+      names: inputs.map((i) => i.name),
+      postcodes: inputs.map((i) => i.postcode),
+      ips: inputs.map((i) => i.ip),
+    }),
   });
   return result.rows.map((row) => ({
     campaignStatus: row.campaign_status ?? undefined,

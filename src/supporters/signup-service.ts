@@ -132,7 +132,6 @@ export async function signCampaign(
   const outcome = await deps.recordSignature({
     slug,
     email,
-    emailHash: emailHash(email),
     name: input.name,
     postcode: input.postcode ?? null,
     ip: meta.ip ?? null,

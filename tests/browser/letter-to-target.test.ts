@@ -4,16 +4,14 @@
  * alternative. Images go to test-results/letter-to-target/ to be looked at.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatLetterDate } from '../../src/templates/merge-fields.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, signAndConfirm, startStack, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
+import { useBrowserStack } from '../support/chromium.js';
+import { createPublishedCampaign, newOrganiser, signAndConfirm, uniqueSuffix, waitForValue } from '../support/harness.js';
 import { multipartFile } from '../support/images.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTEFACTS = 'test-results/letter-to-target';
 const FIXTURE = readFileSync('tests/fixtures/campaign-letter-2013.txt', 'utf8');
 // The fixture's letter from its salutation to its sign-off, as an organiser would paste it.
@@ -33,21 +31,10 @@ const SIGNATORIES = [
   { name: 'דוד כהן', postcode: null },
 ];
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let browser: Browser;
-let organiser: TestOrganiser;
+const { stack, handle, organiser, site } = useBrowserStack({ organiser: 'UNA-UK' });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
   mkdirSync(ARTEFACTS, { recursive: true });
-  stack = await startStack();
-  handle = openTestDatabase();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  organiser = await newOrganiser(handle, 'UNA-UK');
   const profile = await stack.app.inject({
     method: 'PUT',
     url: '/api/v1/organiser/profile',
@@ -55,16 +42,10 @@ beforeAll(async () => {
     payload: { name: 'United Nations Association – UK', website: 'https://www.una.org.uk', postalAddress: '3 Whitehall Court\nLondon SW1A 2EL' },
   });
   if (profile.statusCode !== 200) throw new Error(`profile not saved: ${profile.body}`);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  await handle?.close();
 });
 
 async function drawLogo(): Promise<Buffer> {
-  const page = await browser.newPage({ viewport: { width: 300, height: 96 } });
+  const page = await site.browser.newPage({ viewport: { width: 300, height: 96 } });
   await page.setContent(`<body style="margin:0"><div style="width:300px;height:96px;background:#14508c;color:#fff;font:bold 44px Georgia,serif;display:flex;align-items:center;justify-content:center">UNA·UK</div></body>`);
   const png = await page.screenshot({ type: 'png' });
   await page.close();
@@ -145,7 +126,7 @@ describe('the letter to the target', () => {
     expect(mail.parsed.text).toContain('• The United Kingdom should reaffirm its support');
     expect(mail.parsed.text).not.toContain('**');
     expect(mail.parsed.text).toContain('7. דוד כהן');
-    const page = await browser.newPage({ viewport: { width: 800, height: 1100 } });
+    const page = await site.browser.newPage({ viewport: { width: 800, height: 1100 } });
     // Mail clients load the logo from our public route; the test serves it from the app the same way.
     await page.route('**/organisers/**', async (route) => {
       const served = await stack.app.inject({ method: 'GET', url: new URL(route.request().url()).pathname });

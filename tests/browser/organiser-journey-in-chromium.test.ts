@@ -8,29 +8,18 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
-import { linkIn, newOrganiser, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrowserStack } from '../support/chromium.js';
+import { linkIn, newOrganiser, uniqueSuffix, waitForValue } from '../support/harness.js';
 
 const SHOTS = 'test-results/organiser-journey';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let browser: Browser;
-let baseUrl: string;
-let running: BrowserStack | undefined;
+const { stack, handle, site } = useBrowserStack();
 
-beforeAll(async () => {
+beforeAll(() => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  running = await startBrowserStack();
-  ({ stack, handle, browser, baseUrl } = running);
-}, 60_000);
-
-afterAll(async () => {
-  await running?.close();
 });
 
 /** The letter of tests/fixtures, from its greeting to its close, signed with merge fields (one misspelt). */
@@ -85,7 +74,7 @@ describe('the organiser’s journey', () => {
     const organiser = await newOrganiser(handle, 'UNA-UK');
     // The address given to create-organiser is the organiser's first user, an owner.
     const { email } = (await handle.pool.query<{ email: string }>('SELECT email FROM organisers WHERE id = $1', [organiser.id])).rows[0]!;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
@@ -96,7 +85,7 @@ describe('the organiser’s journey', () => {
     });
 
     // Signed out, the app leads to the sign-in page; the link comes by mail.
-    await page.goto(`${baseUrl}/app/campaigns`);
+    await page.goto(`${site.baseUrl}/app/campaigns`);
     await textOf(page, 'h1', 'Sign in');
     await capture(page, 'sign-in');
     await page.getByLabel('Email address').fill(email);
@@ -104,7 +93,7 @@ describe('the organiser’s journey', () => {
     await textOf(page, 'h1', 'Check your inbox');
     await capture(page, 'check-your-inbox');
     const mail = await stack.sink.waitFor((m) => m.envelopeTo.includes(email));
-    await page.goto(`${baseUrl}${linkIn(mail.parsed.text!, '/app/sign-in/')}`);
+    await page.goto(`${site.baseUrl}${linkIn(mail.parsed.text!, '/app/sign-in/')}`);
     await capture(page, 'sign-in-link');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await textOf(page, 'h1', 'Campaigns');
@@ -162,11 +151,11 @@ describe('the organiser’s journey', () => {
     expect(await page.locator('.counts').innerText()).toMatch(/0\s*pending confirmation\s*0\s*confirmed/);
 
     // Three supporters sign on the public page; two confirm from their mail.
-    const visitorContext = await browser.newContext();
+    const visitorContext = await site.browser.newContext();
     const visitor = await visitorContext.newPage();
     const supporters = ['Grace Hopper', 'Ada Lovelace', 'Alan Turing'].map((name) => ({ name, email: `${name.split(' ')[0]!.toLowerCase()}-${uniqueSuffix()}@example.org` }));
     for (const [index, supporter] of supporters.entries()) {
-      await visitor.goto(`${baseUrl}/c/${slug}`);
+      await visitor.goto(`${site.baseUrl}/c/${slug}`);
       if (index === 0) await capture(visitor, 'public-page');
       await visitor.getByLabel('Full name').fill(supporter.name);
       await visitor.getByLabel(/Email address/).fill(supporter.email);
@@ -177,7 +166,7 @@ describe('the organiser’s journey', () => {
     }
     for (const [index, supporter] of supporters.slice(0, 2).entries()) {
       const confirmation = await stack.sink.waitFor((m) => m.envelopeTo.includes(supporter.email));
-      await visitor.goto(`${baseUrl}${linkIn(confirmation.parsed.text!, '/confirm/')}`);
+      await visitor.goto(`${site.baseUrl}${linkIn(confirmation.parsed.text!, '/confirm/')}`);
       if (index === 0) await capture(visitor, 'public-confirm');
       await visitor.getByRole('button', { name: 'Confirm my signature' }).click();
       await textOf(visitor, 'h1', 'Thank you: your signature is confirmed');
@@ -209,7 +198,7 @@ describe('the organiser’s journey', () => {
     expect((await api(`/campaigns/${campaignId}/deliver-letter`, { mode: 'bundle' })).statusCode).toBe(202);
     const reply = await api(`/campaigns/${campaignId}/replies`, { fromAddress: 'minister@fco.gov.example', subject: 'Your letter on R2P', body: 'Thank you for your letter.' });
     expect((await api(`/replies/${reply.json<{ id: string }>().id}/approve`, {})).statusCode).toBe(200);
-    await page.goto(`${baseUrl}/app/campaigns/${campaignId}`);
+    await page.goto(`${site.baseUrl}/app/campaigns/${campaignId}`);
     const timeline = await waitForValue(
       async () => {
         await page.reload();
@@ -222,7 +211,7 @@ describe('the organiser’s journey', () => {
     await capture(page, 'overview-timeline');
 
     // The published letter is locked in the editor; the preview can merge a real supporter.
-    await page.goto(`${baseUrl}/app/campaigns`);
+    await page.goto(`${site.baseUrl}/app/campaigns`);
     await textOf(page, 'table.campaigns', 'Open for signatures');
     await capture(page, 'campaigns-list');
     await page.getByRole('link', { name: 'The Responsibility to Protect' }).click();

@@ -6,36 +6,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import { launchChromium } from '../support/chromium.js';
-import { findFreePort } from '../support/free-port.js';
-import { linkIn, newOrganiser, openTestDatabase, startStack, uniqueSuffix, type Stack } from '../support/harness.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrowserStack } from '../support/chromium.js';
+import { linkIn, newOrganiser, uniqueSuffix } from '../support/harness.js';
 
 const SCREENSHOTS = 'test-results/organiser-sign-in';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let browser: Browser;
-let baseUrl: string;
+const { stack, handle, site } = useBrowserStack({ linksLeadHere: true });
 
-beforeAll(async () => {
+beforeAll(() => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // Links in mail point at PUBLIC_BASE_URL, so it must be where this test's server listens (over
-  // http, so the session cookie is not Secure and the browser keeps it).
-  const port = await findFreePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  stack = await startStack({ PUBLIC_BASE_URL: baseUrl });
-  await stack.app.listen({ host: '127.0.0.1', port });
-  handle = openTestDatabase();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  await handle?.close();
 });
 
 /** What our Content-Security-Policy refused on the page so far (nothing, for pages that work). */
@@ -68,13 +49,13 @@ describe('an organiser signing in', () => {
     const organiser = await newOrganiser(handle, 'UNA-UK');
     const { rows } = await handle.pool.query<{ email: string }>('SELECT email FROM users WHERE organiser_id = $1', [organiser.id]);
     const email = rows[0]!.email;
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const context = await site.browser.newContext({ viewport: { width: 1024, height: 768 } });
     const page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error' && /Refused|Content Security Policy/i.test(message.text())) blocked.push(message.text());
     });
 
-    await page.goto(`${baseUrl}/app/settings`);
+    await page.goto(`${site.baseUrl}/app/settings`);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
     await check(page, '01-sign-in');
 
@@ -89,16 +70,16 @@ describe('an organiser signing in', () => {
     await check(page, '02-check-your-inbox');
 
     const mail = await stack.sink.waitFor((m) => !seen.has(m) && m.envelopeTo.includes(email));
-    const link = linkIn(mail.parsed.text!.replaceAll(baseUrl, 'https://letters.example.org'), '/app/sign-in/');
+    const link = linkIn(mail.parsed.text!.replaceAll(site.baseUrl, 'https://letters.example.org'), '/app/sign-in/');
     const mailView = await context.newPage();
     await mailView.setContent(mail.parsed.html as string);
     await mailView.screenshot({ path: `${SCREENSHOTS}/03-sign-in-mail.png`, fullPage: true });
     await mailView.close();
 
-    await page.goto(`${baseUrl}${link}`);
+    await page.goto(`${site.baseUrl}${link}`);
     await check(page, '04-sign-in-button');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${baseUrl}/app/campaigns`);
+    await page.waitForURL(`${site.baseUrl}/app/campaigns`);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.waitForSelector('h1:text("Settings")');
@@ -131,7 +112,7 @@ describe('an organiser signing in', () => {
     expect(apiKey).toMatch(/^clk_[A-Za-z0-9_-]{43}$/);
     await check(page, '08-new-api-key');
 
-    await page.goto(`${baseUrl}/app/settings`);
+    await page.goto(`${site.baseUrl}/app/settings`);
     await page.getByRole('link', { name: `Revoke ${apiKey.slice(0, 12)}` }).click();
     await check(page, '09-revoke-confirmation');
     await page.getByRole('button', { name: 'Revoke' }).click();
@@ -140,7 +121,7 @@ describe('an organiser signing in', () => {
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForSelector('.notice:text("You have signed out.")');
     await check(page, '10-signed-out');
-    await page.goto(`${baseUrl}/app/settings`);
+    await page.goto(`${site.baseUrl}/app/settings`);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
     await context.close();
   }, 90_000);

@@ -4,51 +4,28 @@
  * consent box still ticked after an error, the delivered status, and the real 2014 reply introduced
  * by its real sender and dated by its letter. Screenshots go to test-results/public-page/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { R2P_CAMPAIGN } from '../../src/http/api-examples.js';
-import { newOrganiser, openTestDatabase, signAndConfirm, startStack, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
-import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
+import { useBrowserStack } from '../support/chromium.js';
+import { newOrganiser, signAndConfirm, uniqueSuffix, waitForValue } from '../support/harness.js';
+import { deliverRaw } from '../support/inbound-listener.js';
 import type { ReceivedMail } from '../support/smtp-sink.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTEFACTS = 'test-results/public-page';
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let listener: TestInboundListener;
-let browser: Browser;
-let baseUrl: string;
+const { stack, handle, listener, site } = useBrowserStack({ env: { INBOUND_REQUIRE_DMARC: 'false', INBOUND_SMTP_PORT: '0' }, inboundListener: true });
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+beforeAll(() => {
   mkdirSync(ARTEFACTS, { recursive: true });
-  stack = await startStack({ INBOUND_REQUIRE_DMARC: 'false', INBOUND_SMTP_PORT: '0' });
-  handle = openTestDatabase();
-  listener = await startTestInboundListener(stack.config, handle.db);
-  await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await listener?.close();
-  await stack?.close();
-  await handle?.close();
 });
 
 /** A mail as its reader sees it: its HTML in the browser, screenshotted whole. */
 async function screenshotMail(mail: ReceivedMail, name: string) {
-  const page = await browser.newPage({ viewport: { width: 800, height: 800 } });
+  const page = await site.browser.newPage({ viewport: { width: 800, height: 800 } });
   await page.setContent(mail.parsed.html as string);
   await page.screenshot({ path: `${ARTEFACTS}/${name}.png`, fullPage: true });
   await page.close();
@@ -75,13 +52,13 @@ describe('the public campaign page', () => {
     // A campaign some way along, as a visitor would find it.
     await handle.pool.query('UPDATE campaigns SET supporter_count = 1283 WHERE id = $1', [campaign.id]);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const elsewhere: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(baseUrl)) elsewhere.push(request.url());
+      if (!request.url().startsWith(site.baseUrl)) elsewhere.push(request.url());
     });
-    const url = `${baseUrl}/c/${campaign.slug}`;
+    const url = `${site.baseUrl}/c/${campaign.slug}`;
     await page.goto(url);
     await page.screenshot({ path: `${ARTEFACTS}/page-first-screen.png` });
     await page.screenshot({ path: `${ARTEFACTS}/page-before-reply.png`, fullPage: true });
@@ -154,7 +131,7 @@ describe('the public campaign page', () => {
     const reply = page.locator('section.reply');
     expect(await reply.locator('.to').innerText()).toBe('From Conflict Department (conflict.department@fco.example.gov.uk)\nDated 17 June 2014');
     const pdf = reply.locator('.files a', { hasText: 'MIN-66425-2014.pdf' });
-    const file = await page.request.get(`${baseUrl}${await pdf.getAttribute('href')}`);
+    const file = await page.request.get(`${site.baseUrl}${await pdf.getAttribute('href')}`);
     expect(file.status()).toBe(200);
     expect(file.headers()['content-type']).toBe('application/pdf');
     expect((await file.body()).subarray(0, 5).toString()).toBe('%PDF-');

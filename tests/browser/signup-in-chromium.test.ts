@@ -3,32 +3,17 @@
  * playwright-core): an empty submit shows errors beside the fields, a filled form signs, and the
  * link from the captured confirmation mail confirms after pressing the button.
  */
-import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useBrowserStack } from '../support/chromium.js';
 import { createPublishedCampaign, linkIn, uniqueSuffix } from '../support/harness.js';
-import { launchChromium } from '../support/chromium.js';
-import { useTestStack } from '../support/test-stack.js';
 
-const { stack, organiser } = useTestStack({ organiser: 'UNA-UK' });
-let browser: Browser;
-let baseUrl: string;
-
-beforeAll(async () => {
-  await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const { stack, organiser, site } = useBrowserStack({ organiser: 'UNA-UK' });
 
 describe('signing a campaign in a browser', () => {
   it('shows field errors, signs, and confirms from the emailed link', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const email = `browser-${uniqueSuffix()}@example.org`;
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await site.browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     // Anything our strict Content-Security-Policy blocks would show up here as a refusal.
     const blocked: string[] = [];
@@ -37,7 +22,7 @@ describe('signing a campaign in a browser', () => {
     });
     page.on('pageerror', (error) => blocked.push(error.message));
 
-    await page.goto(`${baseUrl}/c/${campaign.slug}`);
+    await page.goto(`${site.baseUrl}/c/${campaign.slug}`);
     await expectText(() => page.locator('h1').innerText(), 'The Responsibility to Protect in Syria');
     expect(await page.locator('.letter').innerText()).toContain('[your name]');
 
@@ -57,13 +42,13 @@ describe('signing a campaign in a browser', () => {
     await expectText(() => page.locator('h1').innerText(), 'Check your inbox');
 
     const confirmation = await stack.sink.waitFor((m) => m.envelopeTo.includes(email));
-    await page.goto(`${baseUrl}${linkIn(confirmation.parsed.text!, '/confirm/')}`);
+    await page.goto(`${site.baseUrl}${linkIn(confirmation.parsed.text!, '/confirm/')}`);
     await expectText(() => page.locator('h1').innerText(), 'Confirm your signature');
     await page.getByRole('button', { name: 'Confirm my signature' }).click();
     await expectText(() => page.locator('h1').innerText(), 'Thank you: your signature is confirmed');
     await page.screenshot({ path: 'node_modules/.cache/signup-confirmed.png' });
 
-    await page.goto(`${baseUrl}/c/${campaign.slug}`);
+    await page.goto(`${site.baseUrl}/c/${campaign.slug}`);
     expect(await page.locator('.count').innerText()).toBe('1 supporter has signed this letter.');
     expect(blocked).toEqual([]);
     await context.close();

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, runMigrations } from '../../src/db/migrate.js';
-import { databaseUrlFor, uniqueName, withAdminClient } from '../support/global-setup.js';
+import { databaseUrlFor, withAdminClient } from '../support/admin-database.js';
+import { uniqueName } from '../support/global-setup.js';
 
 const created: string[] = [];
 

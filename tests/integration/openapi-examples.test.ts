@@ -3,24 +3,11 @@
  * sent to its route, in the order a campaign is run: create, change, preview, publish, sign, an
  * update, the letter delivered, and a reply approved with the organiser's introduction.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import { newOrganiser, openTestDatabase, startStack, type Stack, type TestOrganiser } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
 import { MERGE_FIELDS } from '../../src/templates/merge-fields.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+const { stack, organiser } = useTestStack({ organiser: 'UNA-UK' });
 
 /** The order a campaign is run in; every operation with an example must be here. */
 const RUN_ORDER = [

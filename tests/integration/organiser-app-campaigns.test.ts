@@ -4,25 +4,17 @@
  * closing, the overview's counts, chart and timeline. Bad input shows errors beside the fields and
  * saves nothing; an editor cannot publish; a form without its token changes nothing.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { appGet, appPost, signIn, type AppSession } from '../support/app-session.js';
-import { campaignBody, createPublishedCampaign, openTestDatabase, startApp, uniqueSuffix } from '../support/harness.js';
+import { campaignBody, createPublishedCampaign, uniqueSuffix } from '../support/harness.js';
 import { countRows, seedSupporters } from '../support/seed.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
+const { app, handle } = useTestStack({ runs: 'app' });
 let owner: AppSession;
 
 beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
   owner = await signIn(handle);
-});
-afterAll(async () => {
-  await app?.close();
-  await handle?.close();
 });
 
 /** The editor's fields as the form posts them, for a valid new campaign. */

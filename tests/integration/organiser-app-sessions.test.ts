@@ -2,24 +2,12 @@
  * The organiser app's front door: no session, no page; a state-changing request without the page's
  * CSRF token is refused and changes nothing; signing out (here, or everywhere) ends sessions for good.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { appGet, appPost, signIn } from '../support/app-session.js';
-import { openTestDatabase, startApp } from '../support/harness.js';
 import { fingerprint } from '../support/routes.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
-});
+const { app, handle } = useTestStack({ runs: 'app' });
 
 describe('without a session', () => {
   it('every page sends the browser to sign in, and anything else is refused', async () => {

@@ -3,23 +3,13 @@
  * and manage API keys; editors only look; an organiser always keeps an owner; another organiser's
  * people and keys are not found.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { appGet, appPost, openSignInPage, sessionCookieOf, signIn, signedOutPost, type AppSession } from '../support/app-session.js';
-import { linkIn, openTestDatabase, startStack, uniqueSuffix, type Stack } from '../support/harness.js';
+import { linkIn, uniqueSuffix } from '../support/harness.js';
 import { fingerprint } from '../support/routes.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+const { stack, handle } = useTestStack();
 
 const usersOf = async (organiserId: string) =>
   (await handle.pool.query<{ id: string; email: string; role: string }>('SELECT id, email, role FROM users WHERE organiser_id = $1 ORDER BY created_at', [organiserId])).rows;

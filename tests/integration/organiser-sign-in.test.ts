@@ -4,25 +4,15 @@
  * A forged, expired, reused or other-purpose link signs nobody in; asking for links is rate-limited.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { signLinkToken } from '../../src/links/link-tokens.js';
 import { createUser, removeUser } from '../../src/organiser-app/users.js';
 import { openSignInPage, sessionCookieOf, signIn, signedOutPost, type SignedOutBrowser } from '../support/app-session.js';
-import { linkIn, newOrganiser, openTestDatabase, startApp, startStack, uniqueSuffix, waitUntil, type Stack } from '../support/harness.js';
+import { linkIn, newOrganiser, startApp, uniqueSuffix, waitUntil } from '../support/harness.js';
 import { fingerprint } from '../support/routes.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let stack: Stack;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  stack = await startStack();
-  handle = openTestDatabase();
-});
-afterAll(async () => {
-  await stack.close();
-  await handle.close();
-});
+const { stack, handle } = useTestStack();
 
 async function organiserOwner() {
   const organiser = await newOrganiser(handle, 'UNA-UK');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { signLinkToken } from '../../src/links/link-tokens.js';
 import { emailHash } from '../../src/supporters/email-address.js';
 import { createPublishedCampaign, linkIn, signAndConfirm, startStack, uniqueSuffix, waitForValue, waitUntil } from '../support/harness.js';
+import { postForm } from '../support/form-post.js';
 import { useTestStack } from '../support/test-stack.js';
 import { countRows } from '../support/seed.js';
 
@@ -260,12 +261,7 @@ describe('a sign-up name is a name', () => {
 
   it('shows the refusal beside the name field of the public form, keeping what was typed', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: `/c/${campaign.slug}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ name: 'Log in at evil.com', email: newEmail('form-phish'), consent: 'true' }).toString(),
-    });
+    const response = await postForm(stack.app, `/c/${campaign.slug}`, { name: 'Log in at evil.com', email: newEmail('form-phish'), consent: 'true' });
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatch(/<span class="error" id="name-error">.*Enter your name only: no web or email addresses<\/span>/);
     expect(response.body).toContain('value="Log in at evil.com"');
@@ -295,12 +291,7 @@ describe('a sign-up name is a name', () => {
 describe('the sign form on the campaign page', () => {
   it('shows each error beside its field, keeps what was typed, and stores nothing', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: `/c/${campaign.slug}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'name=&email=nope&postcode=',
-    });
+    const response = await postForm(stack.app, `/c/${campaign.slug}`, 'name=&email=nope&postcode=');
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.body).toContain('<span class="error" id="name-error">');
@@ -315,12 +306,7 @@ describe('the sign form on the campaign page', () => {
   it('signs with a filled-in form and shows the "check your inbox" page', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const email = newEmail('form');
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: `/c/${campaign.slug}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ name: 'Form Signer', email, postcode: '', consent: 'true', website: '' }).toString(),
-    });
+    const response = await postForm(stack.app, `/c/${campaign.slug}`, { name: 'Form Signer', email, postcode: '', consent: 'true', website: '' });
     expect(response.statusCode).toBe(202);
     expect(response.body).toContain('Check your inbox');
     expect(await supporterRow(campaign.id, email)).toBeDefined();
@@ -328,12 +314,7 @@ describe('the sign form on the campaign page', () => {
 
   it('escapes HTML that a supporter typed when showing it back', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: `/c/${campaign.slug}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ name: '"><script>alert(1)</script>', email: 'bad' }).toString(),
-    });
+    const response = await postForm(stack.app, `/c/${campaign.slug}`, { name: '"><script>alert(1)</script>', email: 'bad' });
     expect(response.body).not.toContain('<script>alert(1)</script>');
     expect(response.body).toContain('&quot;&gt;&lt;script&gt;');
   });
@@ -386,12 +367,7 @@ describe('unsubscribing', () => {
     expect((await supporterRow(campaign.id, email))!.unsubscribed_at).toBeNull();
 
     // As a mail provider sends it (RFC 8058).
-    const oneClick = await stack.app.inject({
-      method: 'POST',
-      url: unsubscribePath,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'List-Unsubscribe=One-Click',
-    });
+    const oneClick = await postForm(stack.app, unsubscribePath, 'List-Unsubscribe=One-Click');
     expect(oneClick.statusCode).toBe(200);
     expect(oneClick.body).toContain('You are unsubscribed');
     const row = (await supporterRow(campaign.id, email))!;
@@ -428,12 +404,7 @@ describe('unsubscribing', () => {
     const normalised = email.replace(/@.*/, (d) => d.toLowerCase());
     await signAndConfirm(stack, first.slug, { name: 'All Out', email });
     const copy = await stack.sink.waitFor((m) => m.envelopeTo.includes(normalised) && !m.parsed.subject!.startsWith('Please confirm'));
-    const response = await stack.app.inject({
-      method: 'POST',
-      url: linkIn(copy.parsed.text!, '/u/'),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'scope=organisation',
-    });
+    const response = await postForm(stack.app, linkIn(copy.parsed.text!, '/u/'), 'scope=organisation');
     expect(response.body).toContain('any campaign from United Nations Association – UK');
     expect(
       await countRows(handle, "SELECT count(*) AS n FROM suppressions WHERE reason = 'unsubscribe_all' AND organiser_id = $1", [organiser.id]),
@@ -636,12 +607,7 @@ describe('rate limits', () => {
       }
       expect(statuses).toEqual([202, 202, 202, 429]);
       // The form shares the same per-IP budget, and answers with a page.
-      const form = await limited.app.inject({
-        method: 'POST',
-        url: `/c/${campaign.slug}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: 'name=x',
-      });
+      const form = await postForm(limited.app, `/c/${campaign.slug}`, 'name=x');
       expect(form.statusCode).toBe(429);
       expect(form.body).toContain('Too many attempts');
     } finally {

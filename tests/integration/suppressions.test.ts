@@ -2,31 +2,19 @@
  * May we mail this person, through the real database: a suppression recorded from an address with
  * non-ASCII capitals stops mail to the same address in lower case, in every place that checks.
  */
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planAudiencePage } from '../../src/broadcasts/audience-plan.js';
 import { insertBroadcast } from '../../src/broadcasts/broadcast-queries.js';
 import { loadRecipients } from '../../src/broadcasts/recipients.js';
-import type { DatabaseHandle } from '../../src/db/client.js';
 import { addSuppression, findSuppression, isSuppressedSql } from '../../src/suppressions/suppressions.js';
 import { emailHash, normaliseEmail } from '../../src/supporters/email-address.js';
-import { createPublishedCampaign, newOrganiser, openTestDatabase, startApp, uniqueSuffix, type TestOrganiser } from '../support/harness.js';
+import { recordFirstSignatures } from '../../src/supporters/record-signature.js';
+import { createPublishedCampaign, uniqueSuffix } from '../support/harness.js';
 import { seedSupporters } from '../support/seed.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let organiser: TestOrganiser;
-
-beforeAll(async () => {
-  app = await startApp();
-  handle = openTestDatabase();
-  organiser = await newOrganiser(handle, 'UNA-UK');
-});
-afterAll(async () => {
-  await app.close();
-  await handle.close();
-});
+const { app, handle, organiser } = useTestStack({ runs: 'app', organiser: 'UNA-UK' });
 
 /** A confirmed supporter whose address is stored as the sign-up stores it: normalised. */
 async function confirmedSupporter(campaignId: string, email: string): Promise<string> {
@@ -63,6 +51,12 @@ describe('a suppressed address with non-ASCII capitals', () => {
     const { rows } = await handle.pool.query<{ supporter_id: string }>('SELECT supporter_id FROM deliveries WHERE broadcast_id = $1', [broadcast.id]);
     expect(rows).toHaveLength(3);
     expect(rows.map((row) => row.supporter_id)).not.toContain(supporterId);
+
+    // The sign-up: a new signature from the address is refused before anything is written.
+    const [signature] = await recordFirstSignatures(handle.pool, [
+      { slug: campaign.slug, email: normaliseEmail(`Élodie-${tag}@Exämple.org`), name: 'Élodie', postcode: null, ip: null },
+    ]);
+    expect(signature).toMatchObject({ campaignStatus: 'open', suppressed: true, supporterId: undefined, messageId: undefined });
   });
 
   it('is hashed the same by Postgres as by the service, for letters whose case mapping is not ASCII', async () => {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readComposeServices, type ComposeService } from '../support/compose-services.js';
-import { databaseUrlFor, withAdminClient } from '../support/global-setup.js';
+import { databaseUrlFor, withAdminClient } from '../support/admin-database.js';
 import { buildImageFilesystem, type ImageFilesystem } from '../support/image-build.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.js';
 import { findFreePort } from '../support/free-port.js';

@@ -2,8 +2,10 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import type { DatabaseHandle } from '../../src/db/client.js';
-import { openTestDatabase, startStack, type Stack } from './harness.js';
+import { afterAll, beforeAll } from 'vitest';
+import { findFreePort } from './free-port.js';
+import { lateBound } from './late-bound.js';
+import { useTestStack, type TestStack, type TestStackOptions } from './test-stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,30 +19,46 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export interface BrowserStack {
-  stack: Stack;
-  handle: DatabaseHandle;
+/** Chromium, and where the service listens for it, e.g. http://127.0.0.1:41234. */
+export interface BrowserSite {
   browser: Browser;
-  /** Where the app listens, e.g. http://127.0.0.1:41234. */
   baseUrl: string;
-  close(): Promise<void>;
 }
 
-/** The whole service (API, workers, SMTP sink) listening on a free port, and Chromium to visit it. */
-export async function startBrowserStack(): Promise<BrowserStack> {
-  const stack = await startStack();
-  const handle = openTestDatabase();
-  await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await launchChromium();
-  return {
-    stack,
-    handle,
-    browser,
-    baseUrl: `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`,
-    async close() {
-      await browser.close();
-      await stack.close();
-      await handle.close();
+export interface BrowserStackOptions extends Omit<TestStackOptions<'stack'>, 'runs' | 'env'> {
+  env?: Record<string, string>;
+  /**
+   * Serve on the address PUBLIC_BASE_URL names (over http), so that links in mail lead to this
+   * server and its session cookie is not Secure, which the browser would not send back over http.
+   */
+  linksLeadHere?: boolean;
+}
+
+/**
+ * useTestStack's whole service, listening on a free port, and Chromium to visit it: for a browser
+ * test file, called at its top level. `site` is bound in beforeAll, like the stack.
+ */
+export function useBrowserStack(options: BrowserStackOptions = {}): TestStack & { site: BrowserSite } {
+  const { linksLeadHere, env, ...rest } = options;
+  let port = 0;
+  const running = useTestStack({
+    ...rest,
+    env: async () => {
+      if (!linksLeadHere) return env ?? {};
+      port = await findFreePort();
+      return { ...env, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` };
     },
-  };
+  });
+  const site = lateBound<BrowserSite>('site');
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    await running.stack.app.listen({ host: '127.0.0.1', port });
+    browser = await launchChromium();
+    site.bind({ browser, baseUrl: `http://127.0.0.1:${(running.stack.app.server.address() as AddressInfo).port}` });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return { ...running, site: site.value };
 }

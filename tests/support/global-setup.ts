@@ -7,36 +7,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../src/db/migrate.js';
 import { assertPostgresReachable, assertRedisReachable } from '../../src/infra/reachability.js';
+import { databaseUrlFor, withAdminClient } from './admin-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     templateDatabase: string;
     redisUrl: string;
     redisPrefix: string;
-  }
-}
-
-export function serverUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-export function databaseUrlFor(name: string): string {
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function withAdminClient<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrlFor('postgres') });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
   }
 }
 

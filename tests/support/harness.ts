@@ -16,7 +16,7 @@ import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink.js'
 /** This test file's own database (see file-database.ts). */
 export function fileDatabaseUrl(): string {
   const url = process.env.TEST_FILE_DATABASE_URL;
-  if (!url) throw new Error('TEST_FILE_DATABASE_URL is not set: tests/support/file-database.ts did not run');
+  if (!url) throw new Error('TEST_FILE_DATABASE_URL is not set: tests/support/file-database.ts did not run, or this is a unit test (tests/unit/ has no database)');
   return url;
 }
 

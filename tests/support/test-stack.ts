@@ -26,8 +26,8 @@ export type Runs = 'stack' | 'app' | 'database';
 export interface TestStackOptions<R extends Runs> {
   /** Default 'stack'. */
   runs?: R;
-  /** Configuration that differs from testEnv()'s, for the stack or the app. */
-  env?: Record<string, string>;
+  /** Configuration that differs from testEnv()'s, for the stack or the app; a function is called in beforeAll. */
+  env?: Record<string, string> | (() => Promise<Record<string, string>>);
   /** The organiser's name (harness.ts newOrganiser's default when absent). */
   organiser?: string;
   /** Also run the inbound SMTP listener on the stack's configuration and database (runs 'stack' only). */
@@ -63,8 +63,9 @@ export function useTestStack<R extends Runs = 'stack'>(options: TestStackOptions
     closers.push(() => database.close());
     handle.bind(database);
     organiser.bind(await newOrganiser(database, options.organiser));
+    const env = typeof options.env === 'function' ? await options.env() : options.env;
     if (runs === 'stack') {
-      const started = await startStack(options.env);
+      const started = await startStack(env);
       closers.push(() => started.close());
       stack.bind(started);
       app.bind(started.app);
@@ -74,7 +75,7 @@ export function useTestStack<R extends Runs = 'stack'>(options: TestStackOptions
         listener.bind(inbound);
       }
     } else if (runs === 'app') {
-      const started = await startApp(options.env);
+      const started = await startApp(env);
       closers.push(() => started.close());
       app.bind(started);
     }
