@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: throughput, latency and memory of the whole pipeline, measured against the raw
- * SMTP ceiling in the same run on the same machine. Prints a table, writes BENCHMARKS.md, and prints
+ * SMTP limit and the nodemailer ceiling in the same run on the same machine. Prints a table, writes BENCHMARKS.md, and prints
  * one JSON line with the figures last.
  *
  *   npm run bench                          100,000 supporters, 2 worker processes
@@ -12,7 +12,7 @@
  * Everything talks over loopback to local services: PostgreSQL and Redis from DATABASE_URL and
  * REDIS_URL (a fresh database and key prefix per run, removed afterwards) and an SMTP sink here.
  * The parts: options.ts (arguments, names), services.ts (the API and workers), fan-out.ts,
- * nodemailer-ceiling.ts, signup-load.ts and report.ts.
+ * nodemailer-ceiling.ts and raw-smtp-limit.ts (over sender-processes.ts), signup-load.ts and report.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -24,6 +24,7 @@ import { createOrganiser } from '../src/organisers/organiser-service.js';
 import { startSink } from './counting-sink.js';
 import { fanOut, seed, type FanOut } from './fan-out.js';
 import { ceiling } from './nodemailer-ceiling.js';
+import { rawSmtpLimit } from './raw-smtp-limit.js';
 import { database, databaseUrl, dbUrl, log, prefix, redisUrl, runId, SIGNUP_ONLY, SKIP_DKIM, SMOKE, SUPPORTERS, WORKERS } from './options.js';
 import { report } from './report.js';
 import { call, startApi, stop } from './services.js';
@@ -79,6 +80,7 @@ async function main() {
 
     const pipeline = await fanOut('fan-out', api, auth, campaign.id, sink);
     const ceilingFigures = await ceiling(sink);
+    const raw = await rawSmtpLimit(sink);
     let dkim: FanOut | undefined;
     if (!SKIP_DKIM) {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -89,7 +91,7 @@ async function main() {
       });
     }
     const signup = await signupBenchmark(api, campaign.slug);
-    report({ pipeline, ceiling: ceilingFigures, dkim, signup });
+    report({ pipeline, ceiling: ceilingFigures, raw, dkim, signup });
   } finally {
     await stop([api.child]);
     await db.close();
