@@ -125,3 +125,9 @@ export async function findLogo(db: Database, organiserId: string) {
     .where(eq(organiserLogos.organiserId, organiserId));
   return row;
 }
+
+/** The current logo's hash (its URL's version), without its bytes: what a page linking to it needs. */
+export async function findLogoVersion(db: Database, organiserId: string): Promise<string | undefined> {
+  const [row] = await db.select({ sha256: organiserLogos.sha256 }).from(organiserLogos).where(eq(organiserLogos.organiserId, organiserId));
+  return row?.sha256;
+}

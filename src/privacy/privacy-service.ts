@@ -13,6 +13,7 @@ import {
 } from '../supporters/supporter-queries.js';
 import { insertTransactionalMessage } from '../transactional/transactional-ledger.js';
 import { addSuppression, findSuppression } from '../suppressions/suppressions.js';
+import { listBroadcastDeliveriesOf } from './privacy-queries.js';
 
 /** Mails a "your data" link if we hold the address; answers the same either way. */
 export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: string): Promise<void> {
@@ -28,7 +29,10 @@ export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: s
 export async function exportPersonalData(db: Database, contactId: string) {
   const data = await loadContactData(db, contactId);
   if (!data) return undefined;
-  const suppression = await findSuppression(db, data.contact.email, null);
+  const [suppression, broadcastDeliveries] = await Promise.all([
+    findSuppression(db, data.contact.email, null),
+    listBroadcastDeliveriesOf(db, data.signatures.map(({ supporter }) => supporter.id)),
+  ]);
   return {
     exportedAt: new Date().toISOString(),
     contact: { email: data.contact.email, name: data.contact.name, firstSeenAt: data.contact.createdAt.toISOString() },
@@ -51,6 +55,21 @@ export async function exportPersonalData(db: Database, contactId: string) {
       status: message.status,
       queuedAt: message.createdAt.toISOString(),
       sentAt: message.sentAt?.toISOString() ?? null,
+      serverAnswer: message.lastResponse,
+    })),
+    // Broadcasts: what we sent to everyone who signed (an update, the official reply), one row
+    // each; and, when the organiser delivered the letter supporter by supporter, the copy of
+    // yours that went to the target in your name.
+    broadcasts: broadcastDeliveries.map((delivery) => ({
+      campaign: delivery.campaignTitle,
+      kind: delivery.kind,
+      to: delivery.audience === 'target' ? 'the target, in your name' : 'you',
+      subject: delivery.subject,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      queuedAt: delivery.createdAt.toISOString(),
+      sentAt: delivery.sentAt?.toISOString() ?? null,
+      serverAnswer: delivery.lastResponse,
     })),
     suppressedEverywhere: suppression ? suppression.reason : null,
   };

@@ -104,6 +104,7 @@ main.campaign>.letter,main.campaign>footer{max-width:44rem}
 .campaign-top{display:grid;gap:1.5rem 2.5rem;align-items:start}
 @media (min-width:56rem){.campaign-top{grid-template-columns:minmax(0,1fr) 25rem}main.campaign>.letter{margin-left:0}}
 .organisation{font-family:Arial,sans-serif;font-weight:bold;letter-spacing:.02em;color:#14508c;margin:0}
+.organisation .logo{display:block;height:48px;width:auto;max-width:240px;margin-bottom:8px}
 .addressee{font-family:Arial,sans-serif;color:#555;margin:-.5rem 0 1rem}
 .campaign-top h1{margin:.25rem 0 .75rem}
 .status{font-family:Arial,sans-serif;border-left:4px solid #1d7a46;background:#eef7f0;padding:.6rem 1rem;margin:1rem 0}
