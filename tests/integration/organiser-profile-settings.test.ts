@@ -4,9 +4,8 @@
  * offers to link previews; bad input comes back beside its field with a summary and changes nothing;
  * editors only look; a form without its token is refused.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { appGet, appPost, signIn, type AppSession } from '../support/app-session.js';
+import { appGet, appPost, appPostFile, signIn, type AppSession, type UploadedFile } from '../support/app-session.js';
 import { createPublishedCampaign } from '../support/harness.js';
 import { tinyPng } from '../support/images.js';
 import { fingerprint } from '../support/routes.js';
@@ -15,20 +14,9 @@ import { useTestStack } from '../support/test-stack.js';
 const LOGO_MAX_BYTES = 4096;
 const { app, handle } = useTestStack({ runs: 'app', env: { ORGANISER_LOGO_MAX_BYTES: String(LOGO_MAX_BYTES) } });
 
-/** The logo form as a browser posts it: the CSRF field first, then the file. */
-function logoForm(session: AppSession, file: { name: string; type: string; content: Buffer } | undefined, csrfToken: string | null = session.csrfToken) {
-  const boundary = `----form${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  if (csrfToken !== null) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrfToken}\r\n`));
-  const chosen = file ?? { name: '', type: 'application/octet-stream', content: Buffer.alloc(0) };
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="logo"; filename="${chosen.name}"\r\nContent-Type: ${chosen.type}\r\n\r\n`), chosen.content, Buffer.from(`\r\n--${boundary}--\r\n`));
-  return app.inject({
-    method: 'POST',
-    url: '/app/settings/logo',
-    headers: { cookie: session.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: Buffer.concat(parts),
-  });
-}
+/** The logo form as a browser posts it. */
+const logoForm = (session: AppSession, file: UploadedFile | undefined, csrfToken?: string | null) =>
+  appPostFile(app, session, '/app/settings/logo', 'logo', file, { csrfToken });
 
 const profileOf = async (session: AppSession) =>
   (await app.inject({ method: 'GET', url: '/api/v1/organiser/profile', headers: session.organiser.auth })).json();
@@ -50,7 +38,7 @@ describe('the organisation profile in settings', () => {
     expect(page.body).toContain('No logo yet.');
 
     const png = tinyPng(120, 40);
-    const uploaded = await logoForm(owner, { name: 'logo.png', type: 'image/png', content: png });
+    const uploaded = await logoForm(owner, { filename: 'logo.png', contentType: 'image/png', content: png });
     expect(uploaded.statusCode, uploaded.body).toBe(303);
     const { logo } = await profileOf(owner);
     expect(logo).toMatchObject({ contentType: 'image/png', bytes: png.length });
@@ -100,16 +88,16 @@ describe('the organisation profile in settings', () => {
     const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(64)]);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
     const cases: Array<[Parameters<typeof logoForm>[1], number, RegExp]> = [
-      [{ name: 'logo.png', type: 'image/png', content: gif }, 400, /The logo must be a PNG or JPEG image \(this file is a GIF\)/],
-      [{ name: 'logo.svg', type: 'image/svg+xml', content: svg }, 400, /The logo must be a PNG or JPEG image/],
-      [{ name: 'logo.png', type: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(LOGO_MAX_BYTES)]) }, 400, /The logo must be at most 4 KB/],
+      [{ filename: 'logo.png', contentType: 'image/png', content: gif }, 400, /The logo must be a PNG or JPEG image \(this file is a GIF\)/],
+      [{ filename: 'logo.svg', contentType: 'image/svg+xml', content: svg }, 400, /The logo must be a PNG or JPEG image/],
+      [{ filename: 'logo.png', contentType: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(LOGO_MAX_BYTES)]) }, 400, /The logo must be at most 4 KB/],
       // Far over the limit: refused unread, with the same words.
-      [{ name: 'big.png', type: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(200 * 1024)]) }, 413, /The logo must be at most 4 KB/],
+      [{ filename: 'big.png', contentType: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(200 * 1024)]) }, 413, /The logo must be at most 4 KB/],
       [undefined, 400, /Choose a PNG or JPEG file to upload/],
     ];
     for (const [file, status, message] of cases) {
       const response = await logoForm(owner, file);
-      expect(response.statusCode, file?.name ?? 'no file').toBe(status);
+      expect(response.statusCode, file?.filename ?? 'no file').toBe(status);
       expect(response.body).toMatch(new RegExp(`id="logo-error"><span class="visually-hidden">Error:</span> ${message.source}`));
       expect(response.body).toContain('<li><a href="#logo">');
     }
@@ -119,7 +107,7 @@ describe('the organisation profile in settings', () => {
   it('lets an editor see the profile but change nothing (403)', async () => {
     const owner = await signIn(handle);
     await appPost(app, owner, '/app/settings/profile', { name: 'UNA-UK', website: 'https://una.org.uk', postalAddress: '3 Whitehall Court' });
-    await logoForm(owner, { name: 'logo.png', type: 'image/png', content: tinyPng() });
+    await logoForm(owner, { filename: 'logo.png', contentType: 'image/png', content: tinyPng() });
     const editor = await signIn(handle, { organiser: owner.organiser, role: 'editor' });
     const page = await appGet(app, editor, '/app/settings');
     expect(page.body).toContain('<dd>https://una.org.uk</dd>');
@@ -130,7 +118,7 @@ describe('the organisation profile in settings', () => {
     const before = await fingerprint(handle);
     const attempts = [
       await appPost(app, editor, '/app/settings/profile', { name: 'Hijacked', website: '', postalAddress: '' }),
-      await logoForm(editor, { name: 'logo.png', type: 'image/png', content: tinyPng(30, 30) }),
+      await logoForm(editor, { filename: 'logo.png', contentType: 'image/png', content: tinyPng(30, 30) }),
       await appPost(app, editor, '/app/settings/logo/remove'),
     ];
     for (const response of attempts) {
@@ -147,8 +135,8 @@ describe('the organisation profile in settings', () => {
     const attempts = [
       await appPost(app, owner, '/app/settings/profile', { name: 'Forged' }, { csrfToken: null }),
       await appPost(app, owner, '/app/settings/profile', { name: 'Forged' }, { csrfToken: other.csrfToken }),
-      await logoForm(owner, { name: 'logo.png', type: 'image/png', content: tinyPng() }, null),
-      await logoForm(owner, { name: 'logo.png', type: 'image/png', content: tinyPng() }, other.csrfToken),
+      await logoForm(owner, { filename: 'logo.png', contentType: 'image/png', content: tinyPng() }, null),
+      await logoForm(owner, { filename: 'logo.png', contentType: 'image/png', content: tinyPng() }, other.csrfToken),
       await appPost(app, owner, '/app/settings/logo/remove', {}, { csrfToken: null }),
     ];
     for (const response of attempts) {
