@@ -56,7 +56,7 @@ th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #ddd;vertical-
 caption{text-align:left;font-weight:bold;padding:.5rem 0}
 .notice{border-left:6px solid #14508c;background:#fff;padding:.75rem 1rem;margin:1rem 0}
 .logo-preview{margin:.5rem 0 1rem}.logo-preview img{display:block;height:64px;width:auto;max-width:20rem;border:1px solid #ccc;padding:4px;background:#fff}
-.logo-preview figcaption{font-size:.9rem;color:#555}
+.logo-preview figcaption{font-size:.9rem;color:#555}#logo-form{margin-bottom:.75rem}
 dl.profile{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.profile dd{margin:0}.address{white-space:pre-line}
 .secret{font-family:monospace;font-size:1.05rem;word-break:break-all;background:#fff;border:2px dashed #14508c;padding:.75rem;display:block}
 a.button{display:inline-block;font-size:1.05rem;background:#14508c;color:#fff;border-radius:4px;padding:.6rem 1.2rem;text-decoration:none;border:2px solid #14508c}
