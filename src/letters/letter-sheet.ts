@@ -30,6 +30,8 @@ export interface LetterSheet {
   bodyHtml: string;
   signature: string[];
   signatories: Signatory[];
+  /** Under the list, in a stored copy made again after an erasure: how many names it no longer has. */
+  removedNote?: string | undefined;
   formatDate(date: Date): string;
 }
 

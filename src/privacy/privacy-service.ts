@@ -1,7 +1,8 @@
 /**
  * A supporter's rights over their data: a copy of everything held about them, and erasure.
  * Erasure removes the person (contact, signatures, their mail ledger) but keeps campaign counts, and
- * keeps a one-way hash of the address in the suppression list so it is never mailed again.
+ * keeps a one-way hash of the address in the suppression list so it is never mailed again; our
+ * stored copies of letters sent to targets are made again without their name.
  */
 import type { Database } from '../db/client.js';
 import { limitPerEmail, type SupporterServiceDeps } from '../supporters/signup-service.js';
@@ -14,6 +15,7 @@ import {
 import { insertTransactionalMessage } from '../transactional/transactional-ledger.js';
 import { addSuppression, findSuppression } from '../suppressions/suppressions.js';
 import { listBroadcastDeliveriesOf } from './privacy-queries.js';
+import { findStoredLettersNaming, remakeStoredLetter } from '../letters/erased-signatories.js';
 
 /** Mails a "your data" link if we hold the address; answers the same either way. */
 export async function requestPrivacyLink(deps: SupporterServiceDeps, rawEmail: string): Promise<void> {
@@ -75,9 +77,15 @@ export async function exportPersonalData(db: Database, contactId: string) {
   };
 }
 
-export async function eraseContact(db: Database, contactId: string, email: string): Promise<void> {
+/**
+ * Erases the person, and their name from our stored copies of letters sent to targets (see
+ * erased-signatories.ts), in one transaction: both happen or neither does.
+ */
+export async function eraseContact(db: Database, contactId: string, email: string, letterFontDir: string): Promise<void> {
   await db.transaction(async (tx) => {
+    const letters = await findStoredLettersNaming(tx, contactId);
     await addSuppression(tx, { email, organiserId: null, reason: 'erasure' });
     await deleteContact(tx, contactId);
+    for (const letterId of letters) await remakeStoredLetter(tx, letterId, letterFontDir);
   });
 }
