@@ -139,7 +139,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await preparePublicScope(site);
     await site.register(publicRoutes, { service: supporterService, publicBaseUrl: config.PUBLIC_BASE_URL });
     await site.register(publicReplyFileRoutes, { db: app.db });
-    await site.register(privacyRoutes, { service: supporterService });
+    await site.register(privacyRoutes, { service: supporterService, letterFontDir: config.LETTER_FONT_DIR });
   });
   await app.register(organiserApp, {
     prefix: '/app',

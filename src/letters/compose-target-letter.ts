@@ -11,7 +11,7 @@ import type { OrganisationIdentity } from '../organisers/organisation-identity.j
 import { logoUrl } from '../organisers/logo-url.js';
 import { csvRow } from '../supporters/csv.js';
 import { targetLetterSheet, type Signatory } from './letter-sheet.js';
-import { targetLetterHtml, targetLetterText } from './target-letter-mail.js';
+import { targetLetterHtml, targetLetterText } from './bundle-letter-mail.js';
 import { buildTargetLetterPdf } from './target-letter-pdf.js';
 
 export interface ComposeTargetLetterOptions {

@@ -6,7 +6,7 @@
 import type { CampaignRow } from '../db/schema.js';
 import type { OrganisationIdentity } from '../organisers/organisation-identity.js';
 import { formatLetterDate, mergeDataFor } from '../templates/merge-fields.js';
-import { renderLetter } from '../templates/render-template.js';
+import { renderLetter, type RenderedLetter } from '../templates/render-template.js';
 import { letterBlocks, type LetterBlock } from './letter-markdown.js';
 
 /** Who the letter is signed by in the bundle: the merge field `supporter.name` in the organiser's template. */
@@ -30,6 +30,8 @@ export interface LetterSheet {
   bodyHtml: string;
   signature: string[];
   signatories: Signatory[];
+  /** Under the list, in a stored copy made again after an erasure: how many names it no longer has. */
+  removedNote?: string | undefined;
   formatDate(date: Date): string;
 }
 
@@ -48,6 +50,33 @@ function signatureLines(campaign: CampaignRow, organisation: OrganisationIdentit
   return lines;
 }
 
+/** The parts every letter to the target shares, whoever signs it. */
+function sheetOf(
+  campaign: CampaignRow,
+  organisation: OrganisationIdentity,
+  letter: RenderedLetter,
+  date: Date,
+  signing: Pick<LetterSheet, 'signature' | 'signatories'>,
+): LetterSheet {
+  return {
+    letterhead: {
+      name: organisation.name,
+      addressLines: linesOf(organisation.postalAddress),
+      website: organisation.website,
+      logo: organisation.logo?.content ?? null,
+    },
+    sender: campaign.senderName,
+    date: formatLetterDate(date),
+    recipient: { name: campaign.targetName, addressLines: linesOf(campaign.targetAddress) },
+    subject: letter.subject,
+    body: letterBlocks(letter.text),
+    bodyHtml: letter.html,
+    ...signing,
+    formatDate: formatLetterDate,
+  };
+}
+
+/** The bundle: the letter signed by the campaign's sender for everyone, the signatories listed after it. */
 export function targetLetterSheet(input: {
   campaign: CampaignRow;
   organisation: OrganisationIdentity;
@@ -66,21 +95,26 @@ export function targetLetterSheet(input: {
       unsubscribeUrl: '',
     }),
   );
-  return {
-    letterhead: {
-      name: organisation.name,
-      addressLines: linesOf(organisation.postalAddress),
-      website: organisation.website,
-      logo: organisation.logo?.content ?? null,
-    },
-    sender: campaign.senderName,
-    date: formatLetterDate(input.date),
-    recipient: { name: campaign.targetName, addressLines: linesOf(campaign.targetAddress) },
-    subject: rendered.subject,
-    body: letterBlocks(rendered.text),
-    bodyHtml: rendered.html,
+  return sheetOf(campaign, organisation, rendered, input.date, {
     signature: signatureLines(campaign, organisation, signatories.length),
     signatories,
-    formatDate: formatLetterDate,
-  };
+  });
+}
+
+/**
+ * One supporter's own letter (individual mode), already merged for them: signed by them, with the
+ * postcode they gave, and who sent it on their behalf; no list of signatories.
+ */
+export function individualLetterSheet(input: {
+  campaign: CampaignRow;
+  organisation: OrganisationIdentity;
+  letter: RenderedLetter;
+  signer: { name: string; postcode: string | null };
+  date: Date;
+}): LetterSheet {
+  const { campaign, signer } = input;
+  return sheetOf(campaign, input.organisation, input.letter, input.date, {
+    signature: [signer.name, ...(signer.postcode ? [signer.postcode] : []), `Sent on their behalf by ${campaign.senderName}`],
+    signatories: [],
+  });
 }

@@ -34,7 +34,10 @@ export class PdfFonts {
   use(face: LoadedFace | undefined): Pdf {
     if (!face) return this.doc.font('Helvetica');
     if (!this.registered.has(face.key)) {
-      this.doc.registerFont(face.key, face.buffer, face.postscriptName);
+      // The font fontkit already parsed for this process (letter-fonts.ts), not its bytes: pdfkit
+      // would parse them again for every document, about half a second for the 26 MB CJK collection.
+      // pdfkit takes a fontkit font as a source (it shares our fontkit); its types only know bytes.
+      this.doc.registerFont(face.key, face.font as unknown as Buffer);
       this.registered.add(face.key);
     }
     return this.doc.font(face.key);

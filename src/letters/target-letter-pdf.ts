@@ -114,12 +114,14 @@ function signatureBlock(doc: Pdf, fonts: PdfFonts, sheet: LetterSheet): void {
 
 const COLUMNS = { number: 34, gap: 12, postcode: 90, date: 96 };
 
-function signatoryHeader(doc: Pdf, fonts: PdfFonts, continued: boolean, count: number): void {
+function signatoryHeader(doc: Pdf, fonts: PdfFonts, continued: boolean, sheet: LetterSheet): void {
   const width = contentWidth(doc);
+  const count = sheet.signatories.length;
   writeText(fonts, continued ? 'Signatories (continued)' : 'Signatories', { x: MARGIN.left, y: MARGIN.top, width, size: 15, bold: true, color: ACCENT });
   if (!continued) {
     const people = count === 1 ? '1 person signed' : `${count.toLocaleString('en-GB')} people signed`;
     writeText(fonts, `${people} this letter, listed in the order they signed.`, { x: MARGIN.left, width, size: 9.5, color: MUTED });
+    if (sheet.removedNote) writeText(fonts, sheet.removedNote, { x: MARGIN.left, width, size: 9.5, color: MUTED });
   }
   doc.moveDown(0.8);
   signatoryRow(doc, fonts, ['No.', 'Name', 'Postcode', 'Signed'], true);
@@ -148,11 +150,11 @@ function signatoryRow(doc: Pdf, fonts: PdfFonts, cells: [string, string, string,
 
 function signatoryList(doc: Pdf, fonts: PdfFonts, sheet: LetterSheet): void {
   doc.addPage();
-  signatoryHeader(doc, fonts, false, sheet.signatories.length);
+  signatoryHeader(doc, fonts, false, sheet);
   sheet.signatories.forEach((signatory, index) => {
     if (doc.y + 17 > doc.page.height - MARGIN.bottom) {
       doc.addPage();
-      signatoryHeader(doc, fonts, true, sheet.signatories.length);
+      signatoryHeader(doc, fonts, true, sheet);
     }
     if (index % 2 === 1) doc.save().rect(MARGIN.left - 4, doc.y - 3, contentWidth(doc) + 8, 17).fill('#f3f3ef').restore();
     signatoryRow(doc, fonts, [`${index + 1}`, signatory.name, signatory.postcode ?? '', sheet.formatDate(signatory.signedAt)]);

@@ -14,6 +14,7 @@ import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
 import { campaignEditorRoutes } from './campaign-editor-routes.js';
 import { campaignOverviewRoutes } from './campaign-overview-routes.js';
+import { profileSettingsRoutes } from './profile-settings-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 
@@ -54,4 +55,5 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     addresses: { publicBaseUrl: options.config.PUBLIC_BASE_URL, inboundDomain: options.config.INBOUND_DOMAIN },
   });
   await app.register(settingsRoutes, context);
+  await app.register(profileSettingsRoutes, context);
 }

@@ -3,11 +3,13 @@
  * the forms that change them (the routes check again: a hidden form is not a permission).
  */
 import type { UserRow } from '../db/schema.js';
+import type { OrganiserProfile } from '../organisers/organiser-profile.js';
 import type { ApiKeySummary } from '../organisers/organiser-queries.js';
 import { appPage } from '../web/app-page.js';
 import { buttonForm, errorSummary, postForm, selectField, textField, type FieldErrors } from '../web/form-fields.js';
 import { html, type SafeHtml } from '../web/html.js';
 import type { AppUser } from './app-user.js';
+import { PROFILE_FIELDS, profileSection, type ProfileSectionModel } from './profile-settings-page.js';
 
 export type InviteField = 'invite-email' | 'invite-name' | 'invite-role';
 export const INVITE_FIELDS: readonly InviteField[] = ['invite-email', 'invite-name', 'invite-role'];
@@ -17,7 +19,11 @@ export interface SettingsModel {
   csrfToken: string;
   users: UserRow[];
   keys: ApiKeySummary[];
+  profile: OrganiserProfile;
+  logoMaxBytes: number;
   notice?: string | undefined;
+  /** The profile or logo form, back with what was typed and what is wrong. */
+  profileForm?: Pick<ProfileSectionModel, 'values' | 'errors'>;
   invite?: { values: Partial<Record<InviteField, string>>; errors: FieldErrors<InviteField> };
 }
 
@@ -98,16 +104,17 @@ function keysTable(model: SettingsModel): SafeHtml {
 
 export function settingsPage(model: SettingsModel): string {
   const owner = model.user.role === 'owner';
-  const errors = model.invite?.errors ?? {};
+  const errors = { ...model.profileForm?.errors, ...model.invite?.errors };
   return appPage({
     title: Object.keys(errors).length > 0 ? 'Error: Settings' : 'Settings',
     user: model.user,
     csrfToken: model.csrfToken,
     nav: 'settings',
     body: html`<h1>Settings</h1>
-${errorSummary(errors, INVITE_FIELDS)}
+${errorSummary(errors, [...PROFILE_FIELDS, ...INVITE_FIELDS])}
 ${model.notice ? html`<p class="notice" role="status">${model.notice}</p>` : ''}
-${owner ? '' : html`<p>You are an editor: only an owner can invite people, change roles or manage API keys.</p>`}
+${owner ? '' : html`<p>You are an editor: only an owner can change the profile, invite people, change roles or manage API keys.</p>`}
+${profileSection({ profile: model.profile, owner, csrfToken: model.csrfToken, logoMaxBytes: model.logoMaxBytes, ...model.profileForm })}
 <h2>People</h2>
 ${peopleTable(model)}
 ${owner ? inviteForm(model) : ''}

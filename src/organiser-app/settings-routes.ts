@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { getProfile } from '../organisers/organiser-profile.js';
 import { listApiKeys, revokeApiKeyById } from '../organisers/organiser-queries.js';
 import { issueApiKey } from '../organisers/organiser-service.js';
 import { confirmationPage } from '../web/app-page.js';
@@ -21,6 +22,9 @@ const NOTICES: Record<string, string> = {
   'role-changed': 'Role changed.',
   removed: 'They can no longer sign in.',
   revoked: 'The API key is revoked: requests with it are refused from now on.',
+  'profile-saved': 'Profile saved: the campaign pages show it now, and the letters and mail sent from now on.',
+  'logo-saved': 'Logo saved.',
+  'logo-removed': 'Logo removed.',
 };
 
 const idParams = z.object({ id: z.string().max(100) });
@@ -28,15 +32,18 @@ const inviteForm = z.object({ email: z.unknown().optional(), name: z.unknown().o
 const roleForm = z.object({ role: userRoleSchema });
 const KEY_ID = z.uuid();
 
+/** Everything /app/settings shows, for the signed-in user's organiser, with what a failed form adds. */
+export async function loadSettingsModel(context: AppContext, request: FastifyRequest, extra: Partial<SettingsModel> = {}): Promise<SettingsModel> {
+  const { organiserId } = request.appUser;
+  const [users, keys, profile] = await Promise.all([listUsers(context.db, organiserId), listApiKeys(context.db, organiserId), getProfile(context.db, organiserId)]);
+  return { user: request.appUser, csrfToken: request.csrfToken, users, keys, profile, logoMaxBytes: context.config.ORGANISER_LOGO_MAX_BYTES, ...extra };
+}
+
 export async function settingsRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { db } = context;
   const hide = { schema: { hide: true } };
 
-  async function model(request: FastifyRequest, extra: Partial<SettingsModel> = {}): Promise<SettingsModel> {
-    const { organiserId } = request.appUser;
-    const [users, keys] = await Promise.all([listUsers(db, organiserId), listApiKeys(db, organiserId)]);
-    return { user: request.appUser, csrfToken: request.csrfToken, users, keys, ...extra };
-  }
+  const model = (request: FastifyRequest, extra: Partial<SettingsModel> = {}) => loadSettingsModel(context, request, extra);
 
   app.get<{ Querystring: { done?: string } }>('/settings', hide, async (request, reply) =>
     sendPage(reply, 200, settingsPage(await model(request, { notice: NOTICES[request.query.done ?? ''] }))),

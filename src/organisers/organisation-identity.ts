@@ -4,7 +4,7 @@
  * supporter mail.
  */
 import { eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import { organiserLogos, organisers } from '../db/schema.js';
 
 export interface OrganisationIdentity {
@@ -15,7 +15,7 @@ export interface OrganisationIdentity {
 }
 
 /** Name, website and address (no logo): what a mail footer needs. */
-export async function loadOrganisationIdentity(db: Database, organiserId: string): Promise<OrganisationIdentity | undefined> {
+export async function loadOrganisationIdentity(db: Executor, organiserId: string): Promise<OrganisationIdentity | undefined> {
   const [row] = await db
     .select({ name: organisers.name, website: organisers.website, postalAddress: organisers.postalAddress })
     .from(organisers)
@@ -24,7 +24,7 @@ export async function loadOrganisationIdentity(db: Database, organiserId: string
 }
 
 /** With the logo's bytes: what the letterhead needs. */
-export async function loadLetterhead(db: Database, organiserId: string): Promise<OrganisationIdentity | undefined> {
+export async function loadLetterhead(db: Executor, organiserId: string): Promise<OrganisationIdentity | undefined> {
   const identity = await loadOrganisationIdentity(db, organiserId);
   if (!identity) return undefined;
   const [logo] = await db

@@ -24,7 +24,8 @@ export const profileBody = z
     name: singleLine(200).describe('The organisation’s name, as on its letterhead'),
     website: website.nullable().optional().describe('Its website; null or absent: none'),
     postalAddress: multiLine(500)
-      .transform((value) => value.trim().replace(/[ \t]+\n/g, '\n'))
+      // Forms send CRLF line ends: stored as LF, as typed in JSON.
+      .transform((value) => value.trim().replace(/\r\n?/g, '\n').replace(/[ \t]+\n/g, '\n'))
       .refine((value) => value.split('\n').length <= 8, { message: 'must be at most 8 lines' })
       .nullable()
       .optional()
@@ -124,4 +125,10 @@ export async function findLogo(db: Database, organiserId: string) {
     .from(organiserLogos)
     .where(eq(organiserLogos.organiserId, organiserId));
   return row;
+}
+
+/** The current logo's hash (its URL's version), without its bytes: what a page linking to it needs. */
+export async function findLogoVersion(db: Database, organiserId: string): Promise<string | undefined> {
+  const [row] = await db.select({ sha256: organiserLogos.sha256 }).from(organiserLogos).where(eq(organiserLogos.organiserId, organiserId));
+  return row?.sha256;
 }

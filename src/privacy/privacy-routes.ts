@@ -31,7 +31,8 @@ function requestPage(error?: string): string {
   );
 }
 
-export const privacyRoutes: FastifyPluginAsyncZod<{ service: SupporterServiceDeps }> = async (app, { service }) => {
+/** `letterFontDir`: erasure makes the stored copies of letters to the target again, without the name. */
+export const privacyRoutes: FastifyPluginAsyncZod<{ service: SupporterServiceDeps; letterFontDir: string }> = async (app, { service, letterFontDir }) => {
   app.get('/privacy', { schema: { hide: true } }, async (_request, reply) => sendPage(reply, 200, requestPage()));
 
   app.post(
@@ -66,12 +67,13 @@ export const privacyRoutes: FastifyPluginAsyncZod<{ service: SupporterServiceDep
 <ul>
   <li>your email address, and the name you first signed with;</li>
   <li>for each campaign you signed: the name and postcode you gave, when you signed and confirmed, whether you unsubscribed, and your consent: the statement you agreed to, when, and the internet (IP) address it came from;</li>
-  <li>a record of each email we sent you: what it was, when, and what the receiving mail server answered.</li>
+  <li>a record of each email we sent you, and of each letter sent to the target in your name: what it was, when, and what the receiving mail server answered;</li>
+  <li>if a campaign’s letter went to the target with its list of signatories: your name, postcode and the day you signed in that list, in the copy of the letter we keep.</li>
 </ul>
 <p>Nothing else: no postal address, no phone number, no payment details.</p>
 <form method="post" action="${base}/download"><button type="submit">Download my data (JSON)</button></form>
 <h2>Erase my data</h2>
-<p>This removes your name, email address and signatures from every campaign. Campaign totals keep counting your signature, anonymously. We keep a one-way fingerprint of your address so we never email it again. This cannot be undone.</p>
+<p>This removes your name, email address and signatures from every campaign, and your name from the copies we keep of letters sent to targets (a line in each copy says how many names were removed). A letter that has already reached its target is a record of what was sent and is theirs: we cannot take your name back from it. Campaign totals keep counting your signature, anonymously. We keep a one-way fingerprint of your address so we never email it again. This cannot be undone.</p>
 <form method="post" action="${base}/erase"><button type="submit" class="danger">Erase my data</button></form>`,
       ),
     );
@@ -90,7 +92,7 @@ export const privacyRoutes: FastifyPluginAsyncZod<{ service: SupporterServiceDep
   app.post('/privacy/:token/erase', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
     const link = await openLink(service, request.params.token, 'privacy');
     if (!link.ok) return sendPage(reply, link.reason === 'expired' ? 410 : 404, linkProblemPage(link));
-    await eraseContact(service.db, link.context.contact.id, link.context.contact.email);
+    await eraseContact(service.db, link.context.contact.id, link.context.contact.email, letterFontDir);
     return sendPage(reply, 200, messagePage('Your data is erased', ['We hold nothing about you any more, and will not email you again.']));
   });
 };

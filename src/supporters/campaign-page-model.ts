@@ -6,6 +6,8 @@ import { findLetterDeliveredAt } from '../letters/letter-delivered.js';
 import { listPublicReplyFiles, replyFilePath } from '../replies/public-reply-files.js';
 import { replyAuthor, replyDate } from '../replies/reply-attribution.js';
 import { findForwardedReply } from '../replies/reply-queries.js';
+import { logoPath, logoUrl } from '../organisers/logo-url.js';
+import { findLogoVersion } from '../organisers/organiser-profile.js';
 import { formatLetterDate } from '../templates/merge-fields.js';
 import type { CampaignPageModel } from '../web/campaign-page.js';
 import { trustedHtml } from '../web/html.js';
@@ -27,7 +29,11 @@ function describeFile(contentType: string, size: number): string {
 export async function loadCampaignPageModel(db: Database, campaign: CampaignRow, publicBaseUrl: string): Promise<CampaignPageModel> {
   // Merge fields appear as neutral placeholders ("[your name]") until someone signs.
   const letter = renderPublicLetter(campaign);
-  const [reply, deliveredAt] = await Promise.all([findForwardedReply(db, campaign.id), findLetterDeliveredAt(db, campaign.id)]);
+  const [reply, deliveredAt, logoVersion] = await Promise.all([
+    findForwardedReply(db, campaign.id),
+    findLetterDeliveredAt(db, campaign.id),
+    findLogoVersion(db, campaign.organiserId),
+  ]);
   const files = reply ? await listPublicReplyFiles(db, reply.id) : [];
   return {
     slug: campaign.slug,
@@ -35,6 +41,10 @@ export async function loadCampaignPageModel(db: Database, campaign: CampaignRow,
     title: campaign.title,
     summary: campaign.summary,
     organisation: campaign.senderName,
+    // The page loads it from its own origin (its CSP allows no other); link previews need it absolute.
+    logo: logoVersion
+      ? { path: logoPath(campaign.organiserId, logoVersion), url: logoUrl(publicBaseUrl, campaign.organiserId, logoVersion) }
+      : undefined,
     targetName: campaign.targetName,
     targetAddress: campaign.targetAddress,
     letter: letter.ok ? { subject: letter.subject, html: trustedHtml(letter.html) } : undefined,

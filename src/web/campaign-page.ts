@@ -22,6 +22,8 @@ export interface CampaignPageModel {
   summary: string | null;
   /** The organisation behind the campaign, as it signs its mail. */
   organisation: string;
+  /** The organiser's logo, if it has one: `path` for the page itself, `url` (absolute) for link previews. */
+  logo?: { path: string; url: string } | undefined;
   targetName: string;
   targetAddress: string | null;
   /** Undefined when the letter cannot be rendered (its organiser is told why): the page shows the rest. */
@@ -94,7 +96,15 @@ function previewTags(campaign: CampaignPageModel): SafeHtml {
 <meta property="og:site_name" content="${campaign.organisation}">
 <meta name="twitter:card" content="summary">
 <meta name="twitter:title" content="${campaign.title}">
-<meta name="twitter:description" content="${description}">`;
+<meta name="twitter:description" content="${description}">${
+    campaign.logo
+      ? html`
+<meta property="og:image" content="${campaign.logo.url}">
+<meta property="og:image:alt" content="${campaign.organisation}">
+<meta name="twitter:image" content="${campaign.logo.url}">
+<meta name="twitter:image:alt" content="${campaign.organisation}">`
+      : ''
+  }`;
 }
 
 function statusLine(campaign: CampaignPageModel): SafeHtml | '' {
@@ -123,7 +133,7 @@ export function campaignPage(campaign: CampaignPageModel, state: SignFormState =
     title,
     html`<div class="campaign-top">
 <div class="pitch">
-  <p class="organisation">${campaign.organisation}</p>
+  <p class="organisation">${campaign.logo ? html`<img class="logo" src="${campaign.logo.path}" alt="" height="48">` : ''}${campaign.organisation}</p>
   <h1>${campaign.title}</h1>
   <p class="addressee">A letter to ${campaign.targetName}</p>
   ${campaign.summary ? html`<p class="summary">${campaign.summary}</p>` : ''}

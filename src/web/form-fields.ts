@@ -36,6 +36,11 @@ export interface TextAreaOptions extends FieldBase {
   spellcheck?: boolean;
 }
 
+export interface FileFieldOptions extends FieldBase {
+  /** The types the file picker offers, e.g. "image/png,image/jpeg" (the server checks again). */
+  accept?: string;
+}
+
 export interface SelectOptions extends FieldBase {
   value?: string | null | undefined;
   options: ReadonlyArray<{ value: string; label: string }>;
@@ -91,6 +96,14 @@ export function textArea(field: TextAreaOptions): SafeHtml {
   );
 }
 
+/** A file picker; its form needs `multipart: true`. */
+export function fileField(field: FileFieldOptions): SafeHtml {
+  return wrap(
+    field,
+    html`<input type="file" id="${idOf(field)}" name="${field.name}"${field.accept ? html` accept="${field.accept}"` : ''}${controlAttributes(field)}>`,
+  );
+}
+
 export function selectField(field: SelectOptions): SafeHtml {
   return wrap(
     field,
@@ -133,12 +146,14 @@ export interface PostFormOptions {
   className?: string;
   /** Let our own messages, beside each field, replace the browser's (`novalidate`). */
   ownValidation?: boolean;
+  /** Sends files (multipart/form-data); the CSRF token still travels as a field of the body. */
+  multipart?: boolean;
 }
 
 export function postForm(form: PostFormOptions): SafeHtml {
   return html`<form method="post" action="${form.action}"${form.id ? html` id="${form.id}"` : ''}${
     form.className ? html` class="${form.className}"` : ''
-  }${form.ownValidation ? html` novalidate` : ''}>
+  }${form.multipart ? html` enctype="multipart/form-data"` : ''}${form.ownValidation ? html` novalidate` : ''}>
 <input type="hidden" name="${CSRF_FIELD}" value="${form.csrfToken}">
 ${form.body}
 </form>`;

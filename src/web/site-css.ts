@@ -55,6 +55,9 @@ table{border-collapse:collapse;width:100%;background:#fff;margin:1rem 0}
 th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}
 caption{text-align:left;font-weight:bold;padding:.5rem 0}
 .notice{border-left:6px solid #14508c;background:#fff;padding:.75rem 1rem;margin:1rem 0}
+.logo-preview{margin:.5rem 0 1rem}.logo-preview img{display:block;height:64px;width:auto;max-width:20rem;border:1px solid #ccc;padding:4px;background:#fff}
+.logo-preview figcaption{font-size:.9rem;color:#555}#logo-form{margin-bottom:.75rem}
+dl.profile{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.profile dd{margin:0}.address{white-space:pre-line}
 .secret{font-family:monospace;font-size:1.05rem;word-break:break-all;background:#fff;border:2px dashed #14508c;padding:.75rem;display:block}
 a.button{display:inline-block;font-size:1.05rem;background:#14508c;color:#fff;border-radius:4px;padding:.6rem 1.2rem;text-decoration:none;border:2px solid #14508c}
 a.button.secondary{background:#fff;color:#14508c}
@@ -104,6 +107,7 @@ main.campaign>.letter,main.campaign>footer{max-width:44rem}
 .campaign-top{display:grid;gap:1.5rem 2.5rem;align-items:start}
 @media (min-width:56rem){.campaign-top{grid-template-columns:minmax(0,1fr) 25rem}main.campaign>.letter{margin-left:0}}
 .organisation{font-family:Arial,sans-serif;font-weight:bold;letter-spacing:.02em;color:#14508c;margin:0}
+.organisation .logo{display:block;height:48px;width:auto;max-width:240px;margin-bottom:8px}
 .addressee{font-family:Arial,sans-serif;color:#555;margin:-.5rem 0 1rem}
 .campaign-top h1{margin:.25rem 0 .75rem}
 .status{font-family:Arial,sans-serif;border-left:4px solid #1d7a46;background:#eef7f0;padding:.6rem 1rem;margin:1rem 0}

@@ -167,6 +167,47 @@ describe('the letter to the target', () => {
     }
   }, 60_000);
 
+  it('sends each supporter’s own letter, in individual mode, as a letter on the letterhead', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser, {
+      letter: { subject: 'The Responsibility to Protect', body: LETTER },
+      target: { name: 'Rt Hon William Hague MP', email: `fs-${uniqueSuffix()}@fco.gov.example`, address: 'Foreign and Commonwealth Office\nKing Charles Street\nLondon SW1A 2AH' },
+    });
+    const details = (await stack.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}`, headers: organiser.auth })).json();
+    await addSignatories(campaign.id);
+    const delivered = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'individual' } });
+    expect(delivered.statusCode, delivered.body).toBe(202);
+    const mail = await stack.sink.waitFor((m) => m.envelopeTo.includes(details.target.email) && m.parsed.from?.name === 'Jane Ó Briain via United Nations Association – UK');
+    const [{ started_at: startedAt }] = (await handle.pool.query('SELECT started_at FROM broadcasts WHERE id = $1', [delivered.json().broadcastId])).rows;
+
+    const html = String(mail.parsed.html);
+    expect(html).not.toContain('<pre');
+    expect(html).toContain(`/organisers/${organiser.id}/logo?v=`);
+    const page = await site.browser.newPage({ viewport: { width: 800, height: 1100 } });
+    await page.route('**/organisers/**', async (route) => {
+      const served = await stack.app.inject({ method: 'GET', url: new URL(route.request().url()).pathname });
+      await route.fulfill({ status: served.statusCode, headers: served.headers as Record<string, string>, body: served.rawPayload });
+    });
+    await page.setContent(html, { waitUntil: 'load' });
+    mkdirSync('test-results/screenshots', { recursive: true });
+    await page.screenshot({ path: 'test-results/screenshots/individual-letter-mail.png', fullPage: true });
+    const seen = await page.locator('body').innerText();
+    await page.close();
+    for (const text of [seen, mail.parsed.text!]) {
+      expect(text).toContain('United Nations Association – UK');
+      expect(text).toContain('3 Whitehall Court');
+      expect(text).toContain('Rt Hon William Hague MP\nForeign and Commonwealth Office\nKing Charles Street\nLondon SW1A 2AH');
+      expect(text).toContain(formatLetterDate(startedAt));
+      expect(text).toContain('We strongly welcome the opportunity');
+      expect(text).toContain('Jane Ó Briain\nSW1A 2AH\nSent on their behalf by United Nations Association – UK');
+      expect(text).not.toContain('**');
+      expect(text).not.toMatch(/(^|\s)_\w/);
+      expect(text).not.toMatch(/^\s*[-*+] /m);
+      // One supporter's letter: no one else's name.
+      expect(text).not.toContain('李明');
+    }
+    expect(mail.parsed.text).toContain('• The United Kingdom should reaffirm its support');
+  }, 60_000);
+
   it('puts the organisation’s line at the foot of a supporter’s mail', async () => {
     const campaign = await createPublishedCampaign(stack.app, organiser);
     const { confirmation } = await signAndConfirm(stack, campaign.slug, { name: 'Jane Ó Briain', email: `jane-${uniqueSuffix()}@example.org` });

@@ -5,10 +5,9 @@
  * checked with axe-core: no serious or critical violation.
  */
 import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBrowserStack } from '../support/chromium.js';
+import { checkScreen, useBrowserStack, watchCsp } from '../support/chromium.js';
 import { linkIn, newOrganiser, uniqueSuffix } from '../support/harness.js';
 
 const SCREENSHOTS = 'test-results/organiser-sign-in';
@@ -19,21 +18,8 @@ beforeAll(() => {
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
-/** What our Content-Security-Policy refused on the page so far (nothing, for pages that work). */
-const blocked: string[] = [];
-
-/**
- * Screenshot the page, fail on anything the CSP refused, then on any serious or critical
- * accessibility violation. axe-core itself sets inline styles the CSP refuses: those are forgotten.
- */
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-  expect(blocked, name).toEqual([]);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  blocked.length = 0;
-  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  expect(serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`), name).toEqual([]);
-}
+let blocked: string[] = [];
+const check = (page: Page, name: string) => checkScreen(page, `${SCREENSHOTS}/${name}.png`, blocked);
 
 /** Tabs forward until the element matching `selector` has focus, as a keyboard user would. */
 async function tabTo(page: Page, selector: string): Promise<void> {
@@ -51,9 +37,7 @@ describe('an organiser signing in', () => {
     const email = rows[0]!.email;
     const context = await site.browser.newContext({ viewport: { width: 1024, height: 768 } });
     const page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Refused|Content Security Policy/i.test(message.text())) blocked.push(message.text());
-    });
+    blocked = watchCsp(page);
 
     await page.goto(`${site.baseUrl}/app/settings`);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');

@@ -13,7 +13,8 @@ import { createPublishedCampaign, newOrganiser, type TestOrganiser } from '../su
 import { useTestStack } from '../support/test-stack.js';
 import { seedSupporters } from '../support/seed.js';
 import { appRoutesOf, fillPath, fingerprint, organiserRoutesOf, routeKey, type AppRoute } from '../support/routes.js';
-import { appGet, appPost, signIn, type AppSession } from '../support/app-session.js';
+import { appGet, appPost, appPostFile, signIn, type AppSession } from '../support/app-session.js';
+import { tinyPng } from '../support/images.js';
 import { uniqueSuffix } from '../support/harness.js';
 
 const { app, handle, organiser: alice } = useTestStack({ runs: 'app', organiser: 'Alice' });
@@ -209,6 +210,7 @@ function appFormFor(route: AppRoute): Record<string, string> {
   const forms: Record<string, Record<string, string>> = {
     'POST /app/settings/users': { email: `invitee-${uniqueSuffix()}@example.org`, role: 'editor' },
     'POST /app/settings/users/:id/role': { role: 'editor' },
+    'POST /app/settings/profile': { name: 'Alice’s organisation' },
     'POST /app/campaigns/new': campaignForm(),
     'POST /app/campaigns/:id/edit': campaignForm(),
   };
@@ -233,6 +235,10 @@ function campaignForm(): Record<string, string> {
 function appRequest(route: AppRoute, session: AppSession | undefined, ids: (resource: string) => string, csrfToken?: string | null) {
   const url = fillPath(route.path, ids);
   if (route.method === 'GET') return appGet(app, session, url);
+  // The one form that sends a file.
+  if (routeKey(route) === 'POST /app/settings/logo') {
+    return appPostFile(app, session, url, 'logo', { filename: 'logo.png', contentType: 'image/png', content: tinyPng() }, csrfToken === undefined ? {} : { csrfToken });
+  }
   return appPost(app, session, url, appFormFor(route), csrfToken === undefined ? {} : { csrfToken });
 }
 

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emailHash } from '../../src/supporters/email-address.js';
-import { createPublishedCampaign, linkIn, newOrganiser, signAndConfirm, uniqueSuffix } from '../support/harness.js';
+import { createPublishedCampaign, linkIn, newOrganiser, signAndConfirm, uniqueSuffix, waitForValue } from '../support/harness.js';
 import { useTestStack } from '../support/test-stack.js';
 import { countRows } from '../support/seed.js';
 
@@ -38,6 +42,75 @@ describe('a supporter’s data rights', () => {
     expect(await countRows(handle, 'SELECT count(*) AS n FROM contacts WHERE id = $1', [contacts.rows[0]!.id])).toBe(0);
     // The suppression holds for every case of it.
     expect(emailHash(`ELODIE.${tag.toUpperCase()}@example.org`)).toEqual(emailHash(stored));
+  });
+
+  it('exports what each broadcast sent them, and the letter sent to the target in their name', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const email = `broadcasts-${uniqueSuffix()}@example.org`;
+    await signAndConfirm(stack, campaign.slug, { name: 'Bea Broadcast', email });
+    const broadcastDone = async (id: string) =>
+      waitForValue(
+        async () => (await stack.app.inject({ method: 'GET', url: `/api/v1/broadcasts/${id}`, headers: organiser.auth })).json<{ status: string }>().status,
+        (status) => status === 'completed',
+        `broadcast ${id} completed`,
+      );
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: organiser.auth,
+      payload: { kind: 'update', subject: 'News about the letter', body: 'Dear {{ supporter.name }},\n\nIt went.' },
+    });
+    const update = created.json<{ id: string }>();
+    await stack.app.inject({ method: 'POST', url: `/api/v1/broadcasts/${update.id}/start`, headers: organiser.auth });
+    await broadcastDone(update.id);
+    const delivered = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'individual' } });
+    await broadcastDone(delivered.json<{ broadcastId: string }>().broadcastId);
+
+    await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: `email=${encodeURIComponent(email)}` });
+    const linkMail = await stack.sink.waitFor((m) => m.envelopeTo.includes(email) && m.parsed.subject!.startsWith('Your data'));
+    const data = (await stack.app.inject({ method: 'POST', url: `${linkIn(linkMail.parsed.text!, '/privacy/')}/download` })).json();
+    expect(data.broadcasts).toEqual([
+      expect.objectContaining({ kind: 'update', to: 'you', subject: 'News about the letter', status: 'sent', serverAnswer: expect.stringMatching(/^250/) }),
+      expect.objectContaining({ kind: 'letter', to: 'the target, in your name', status: 'sent' }),
+    ]);
+    expect(Date.parse(data.broadcasts[0].sentAt)).not.toBeNaN();
+    expect(data.mail.find((m: { kind: string }) => m.kind === 'letter_copy')).toMatchObject({ status: 'sent', serverAnswer: expect.stringMatching(/^250/) });
+  });
+
+  it('removes an erased signatory’s name from our stored copy of the letter sent to the target, saying so', async () => {
+    const campaign = await createPublishedCampaign(stack.app, organiser);
+    const tag = uniqueSuffix();
+    await signAndConfirm(stack, campaign.slug, { name: 'Ada Keep', email: `keep-${tag}@example.org`, postcode: 'SW1A 2AH' });
+    await signAndConfirm(stack, campaign.slug, { name: 'Zed Erase', email: `erase-${tag}@example.org`, postcode: 'EC1A 1BB' });
+    const delivered = await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/deliver-letter`, headers: organiser.auth, payload: { mode: 'bundle' } });
+    const { targetLetterId } = delivered.json();
+    const record = async () => (await stack.app.inject({ method: 'GET', url: `/api/v1/target-letters/${targetLetterId}`, headers: organiser.auth })).json();
+    await waitForValue(record, (letter) => letter.status === 'sent', 'the bundle sent');
+    const pdfText = async () => {
+      const pdf = (await stack.app.inject({ method: 'GET', url: `/api/v1/target-letters/${targetLetterId}/pdf`, headers: organiser.auth })).rawPayload;
+      const file = join(mkdtempSync(join(tmpdir(), 'letter-')), 'letter.pdf');
+      writeFileSync(file, pdf);
+      return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    };
+    const before = await pdfText();
+    expect(before).toContain('Ada Keep');
+    expect(before).toContain('Zed Erase');
+
+    await stack.app.inject({ method: 'POST', url: '/privacy', headers: form, payload: `email=${encodeURIComponent(`erase-${tag}@example.org`)}` });
+    const linkMail = await stack.sink.waitFor((m) => m.envelopeTo.includes(`erase-${tag}@example.org`) && m.parsed.subject!.startsWith('Your data'));
+    const privacyPath = linkIn(linkMail.parsed.text!, '/privacy/');
+    const page = await stack.app.inject({ method: 'GET', url: privacyPath });
+    expect(page.body).toContain('your name from the copies we keep of letters sent to targets');
+    expect((await stack.app.inject({ method: 'POST', url: `${privacyPath}/erase` })).statusCode).toBe(200);
+
+    const after = await pdfText();
+    expect(after).not.toContain('Zed Erase');
+    expect(after).not.toContain('EC1A 1BB');
+    expect(after).toContain('Ada Keep');
+    expect(after.replace(/\s+/g, ' ')).toContain('This is our copy of the letter sent with 2 names: 1 name was removed from it since, at the signatories’ request.');
+    expect(after).toContain('Rt Hon William Hague MP');
+    // The record of what was sent still says what was sent.
+    expect(await record()).toMatchObject({ status: 'sent', signatories: 2 });
   });
 
   it('mails a link, downloads everything held, and erases it while keeping the count', async () => {

@@ -4,6 +4,7 @@
  * tell these sessions from those started by a sign-in link), and requests that carry the session
  * cookie and the page's CSRF token as a browser would.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
@@ -87,6 +88,41 @@ export function appPost(
     url,
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(session ? { cookie: session.cookie } : {}) },
     payload: new URLSearchParams(fields).toString(),
+  });
+}
+
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/**
+ * A form with one file as the browser sends it (multipart/form-data): the CSRF field (as appPost
+ * decides it) first, then the file in `field`; no file is an empty part, as when none was chosen.
+ */
+export function appPostFile(
+  app: FastifyInstance,
+  session: AppSession | undefined,
+  url: string,
+  field: string,
+  file: UploadedFile | undefined,
+  options: { csrfToken?: string | null } = {},
+): Promise<LightMyRequestResponse> {
+  const token = options.csrfToken === undefined ? session?.csrfToken : options.csrfToken;
+  const boundary = `----form${randomBytes(8).toString('hex')}`;
+  const chosen = file ?? { filename: '', contentType: 'application/octet-stream', content: Buffer.alloc(0) };
+  const payload = Buffer.concat([
+    Buffer.from(token === null || token === undefined ? '' : `--${boundary}\r\nContent-Disposition: form-data; name="${CSRF_FIELD}"\r\n\r\n${token}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${chosen.filename}"\r\nContent-Type: ${chosen.contentType}\r\n\r\n`),
+    chosen.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(session ? { cookie: session.cookie } : {}) },
+    payload,
   });
 }
 

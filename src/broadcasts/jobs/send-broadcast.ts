@@ -17,7 +17,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { composeBroadcastMail } from '../broadcast-mail.js';
-import { composeLetterToTarget } from '../../letters/letter-to-target-mail.js';
+import { composeIndividualLetter, loadIndividualLetterFrame } from '../../letters/individual-letter-mail.js';
 import { loadForwardedReply, type ForwardedReply } from '../../replies/forwarded-reply.js';
 import { findBroadcastStatus, findBroadcastWithCampaign, type BroadcastRow } from '../broadcast-queries.js';
 import { withOrganisationFooter } from '../../organisers/mail-footer.js';
@@ -175,7 +175,13 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     };
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
     const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
-    const organisationFooter = organisationFooterLine(await loadOrganisationIdentity(deps.db, campaign.organiserId));
+    const organisation = await loadOrganisationIdentity(deps.db, campaign.organiserId);
+    const organisationFooter = organisationFooterLine(organisation);
+    // Letters to the target are dated the day delivery was asked for, so a retry sends the same letter.
+    const letterFrame =
+      broadcast.audience === 'target'
+        ? await loadIndividualLetterFrame(deps.db, campaign, organisation, broadcast.startedAt ?? broadcast.createdAt, (path) => deps.links.appUrl(path))
+        : undefined;
     const bounced: string[] = [];
 
     const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
@@ -184,9 +190,9 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       if (excluded || !recipient) return { id: delivery.id, ...excluded! };
       let mail;
       try {
-        const compose = broadcast.audience === 'target' ? composeLetterToTarget : composeBroadcastMail;
-        mail = compose(render, broadcast.id, campaign, recipient, mailOptions, reply);
-        if (broadcast.audience === 'supporters') mail = withOrganisationFooter(mail, organisationFooter);
+        mail = letterFrame
+          ? composeIndividualLetter(render, broadcast.id, campaign, recipient, mailOptions, letterFrame)
+          : withOrganisationFooter(composeBroadcastMail(render, broadcast.id, campaign, recipient, mailOptions, reply), organisationFooter);
       } catch (error) {
         return { id: delivery.id, status: 'failed', response: `could not render: ${(error as Error).message}` };
       }

@@ -2,6 +2,8 @@
  * The letter to the target as a mail: the same letter as the PDF (letterhead, address block, date,
  * subject, the letter, signature, signatories), laid out with tables and inline styles because that
  * is all mail clients reliably honour, and a plain-text alternative that reads as a letter.
+ * `letterMailHtml` and `letterMailText` lay out any letter sheet under a short note to the target;
+ * individual-letter-mail.ts uses them for each supporter's own letter.
  */
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';
 import { blocksToText } from './letter-markdown.js';
@@ -29,12 +31,20 @@ function signatoryLine(sheet: LetterSheet, index: number): string {
 }
 
 export function targetLetterText(sheet: LetterSheet): string {
+  return letterMailText(sheet, coveringNote(sheet));
+}
+
+export function targetLetterHtml(sheet: LetterSheet, logoUrl: string | null): string {
+  return letterMailHtml(sheet, logoUrl, coveringNote(sheet));
+}
+
+export function letterMailText(sheet: LetterSheet, note: string): string {
   const head = [sheet.letterhead.name, ...sheet.letterhead.addressLines, ...(sheet.letterhead.website ? [bareWebsite(sheet.letterhead.website)] : [])];
   const shown = Math.min(sheet.signatories.length, SIGNATORIES_IN_MAIL);
   const list = sheet.signatories.slice(0, shown).map((_, i) => `${i + 1}. ${signatoryLine(sheet, i)}`);
   const more = sheet.signatories.length > shown ? [`… and ${sheet.signatories.length - shown} more: every name is in the attached PDF.`] : [];
   return [
-    coveringNote(sheet),
+    note,
     '',
     '────────────────────────────────────────',
     '',
@@ -81,11 +91,11 @@ function signatoriesHtml(sheet: LetterSheet): SafeHtml | '' {
 ${rows}</table>${more}`;
 }
 
-export function targetLetterHtml(sheet: LetterSheet, logoUrl: string | null): string {
+export function letterMailHtml(sheet: LetterSheet, logoUrl: string | null, note: string): string {
   const [signer, ...signatureRest] = sheet.signature;
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${sheet.subject}</title></head>
 <body style="margin:0;padding:24px 12px;background:#eeede8;color:#1d1d1b">
-<p style="max-width:680px;margin:0 auto 16px;font-family:${SANS};font-size:13px;line-height:1.5;color:${MUTED}">${coveringNote(sheet)}</p>
+<p style="max-width:680px;margin:0 auto 16px;font-family:${SANS};font-size:13px;line-height:1.5;color:${MUTED}">${note}</p>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr><td align="center">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;border-collapse:collapse;background:#ffffff;border:1px solid #dcdbd4;text-align:left">
 <tr><td style="padding:40px 48px 48px;font-family:${SERIF};font-size:16px;line-height:1.6">
