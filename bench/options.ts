@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { databaseUrlOn } from '../scripts/throwaway-database.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,19 +30,14 @@ export const WORKER_NODE_FLAGS = ['--max-old-space-size=128'];
 /** `--profile DIR`: the API, bare-route and worker processes write V8 CPU profiles there. */
 export const NODE_FLAGS = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
-const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+/** Any database on the Postgres server; the run makes its own there. */
+export const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 export const database = `cl_bench_${runId}`;
 export const prefix = `clbench-${runId}`;
 
-/** The URL of a database on the server DATABASE_URL names. */
-export function databaseUrl(name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-export const dbUrl = databaseUrl(database);
+export const dbUrl = databaseUrlOn(serverUrl, database);
 
 /** Progress goes to stderr: stdout carries only the table and the JSON line. */
 export function log(line: string) {

@@ -16,40 +16,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { createOrganiser } from '../src/organisers/organiser-service.js';
+import { deleteRedisKeys } from '../scripts/delete-redis-keys.js';
+import { withAdminClient } from '../scripts/throwaway-database.js';
 import { startSink } from './counting-sink.js';
 import { fanOut, seed, type FanOut } from './fan-out.js';
 import { ceiling } from './nodemailer-ceiling.js';
 import { rawSmtpLimit } from './raw-smtp-limit.js';
-import { database, databaseUrl, dbUrl, log, prefix, redisUrl, runId, SIGNUP_ONLY, SKIP_DKIM, SMOKE, SUPPORTERS, WORKERS } from './options.js';
+import { database, dbUrl, log, prefix, redisUrl, runId, serverUrl, SIGNUP_ONLY, SKIP_DKIM, SMOKE, SUPPORTERS, WORKERS } from './options.js';
 import { report } from './report.js';
 import { call, startApi, stop } from './services.js';
 import { signupBenchmark } from './signup-load.js';
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl('postgres') });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function removeRedisKeys(): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-}
+const admin = <T>(use: (client: pg.Client) => Promise<T>) => withAdminClient(serverUrl, use);
 
 async function main() {
   log(`benchmark: ${SUPPORTERS.toLocaleString('en-GB')} supporters, ${WORKERS} worker processes${SMOKE ? ' (smoke)' : ''}`);
@@ -97,7 +79,7 @@ async function main() {
     await db.close();
     await sink.close();
     await admin((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-    await removeRedisKeys();
+    await deleteRedisKeys(redisUrl, prefix);
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { broadcasts, supporters, targetLetters } from '../db/schema.js';
 import { claimLedgerRow, listOverdueLedgerRows, recordLedgerOutcome, releaseAbandonedLedgerRows, type LedgerOutcome } from '../infra/mail-ledger.js';
@@ -25,28 +25,32 @@ export function releaseAbandonedTargetLetters(db: Database): Promise<string[]> {
 }
 
 /** A bundle in these states has gone, or is going, to the target; a failed one has not. */
-export const LETTER_BUNDLE_STATUSES = ['pending', 'sending', 'sent'] as const;
+const LETTER_BUNDLE_STATUSES = ['pending', 'sending', 'sent'] as const;
 /** The same for a broadcast of supporters' letters to the target: a draft or cancelled one has not. */
-export const LETTER_BROADCAST_STATUSES = ['scheduled', 'sending', 'paused', 'completed'] as const;
+const LETTER_BROADCAST_STATUSES = ['scheduled', 'sending', 'paused', 'completed'] as const;
+
+/** SQL: the target_letters row (of the campaigns `campaign` picks) is its letter, gone or going, as a bundle. */
+export function isLetterBundle(campaign: SQL): SQL | undefined {
+  return and(campaign, inArray(targetLetters.status, LETTER_BUNDLE_STATUSES));
+}
+
+/** SQL: the broadcasts row (of the campaigns `campaign` picks) is its letter, gone or going, in individual mode. */
+export function isLetterBroadcast(campaign: SQL): SQL | undefined {
+  return and(campaign, eq(broadcasts.audience, 'target'), inArray(broadcasts.status, LETTER_BROADCAST_STATUSES));
+}
 
 /** Whether the letter already went (or is going) to the target, by either mode. */
 export async function findLetterDelivery(db: Pick<Database, 'select'>, campaignId: string): Promise<string | undefined> {
   const [bundle] = await db
     .select({ id: targetLetters.id })
     .from(targetLetters)
-    .where(and(eq(targetLetters.campaignId, campaignId), inArray(targetLetters.status, LETTER_BUNDLE_STATUSES)))
+    .where(isLetterBundle(eq(targetLetters.campaignId, campaignId)))
     .limit(1);
   if (bundle) return bundle.id;
   const [individual] = await db
     .select({ id: broadcasts.id })
     .from(broadcasts)
-    .where(
-      and(
-        eq(broadcasts.campaignId, campaignId),
-        eq(broadcasts.audience, 'target'),
-        inArray(broadcasts.status, LETTER_BROADCAST_STATUSES),
-      ),
-    )
+    .where(isLetterBroadcast(eq(broadcasts.campaignId, campaignId)))
     .limit(1);
   return individual?.id;
 }

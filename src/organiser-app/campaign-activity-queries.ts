@@ -8,7 +8,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { broadcastDeliveryCounts, broadcasts, replies, supporters, targetLetters } from '../db/schema.js';
-import { LETTER_BROADCAST_STATUSES, LETTER_BUNDLE_STATUSES } from '../letters/target-letter-queries.js';
+import { isLetterBroadcast, isLetterBundle } from '../letters/target-letter-queries.js';
 
 /** Calendar days as the letters date them. */
 const LETTER_TIME_ZONE = 'Europe/London';
@@ -44,17 +44,11 @@ export async function campaignActivities(db: Executor, campaignIds: string[]): P
   const bundles = await db
     .select({ campaignId: targetLetters.campaignId, status: targetLetters.status })
     .from(targetLetters)
-    .where(and(inArray(targetLetters.campaignId, campaignIds), inArray(targetLetters.status, LETTER_BUNDLE_STATUSES)));
+    .where(isLetterBundle(inArray(targetLetters.campaignId, campaignIds)));
   const individual = await db
     .select({ campaignId: broadcasts.campaignId, status: broadcasts.status })
     .from(broadcasts)
-    .where(
-      and(
-        inArray(broadcasts.campaignId, campaignIds),
-        eq(broadcasts.audience, 'target'),
-        inArray(broadcasts.status, LETTER_BROADCAST_STATUSES),
-      ),
-    );
+    .where(isLetterBroadcast(inArray(broadcasts.campaignId, campaignIds)));
   for (const row of [...bundles, ...individual]) {
     const entry = result.get(row.campaignId)!;
     const state: LetterState = row.status === 'sent' || row.status === 'completed' ? 'delivered' : 'delivering';
@@ -156,7 +150,7 @@ export async function campaignTimeline(
   const bundles = await db
     .select()
     .from(targetLetters)
-    .where(and(eq(targetLetters.campaignId, campaign.id), inArray(targetLetters.status, LETTER_BUNDLE_STATUSES)));
+    .where(isLetterBundle(eq(targetLetters.campaignId, campaign.id)));
   for (const letter of bundles) {
     events.push(
       letter.sentAt

@@ -6,10 +6,10 @@
  * The server is taken from TEST_DATABASE_URL or DATABASE_URL (any database on it), default local.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../src/db/migrate.js';
 import { assertPostgresReachable, assertRedisReachable } from '../../src/infra/reachability.js';
+import { deleteRedisKeys } from '../../scripts/delete-redis-keys.js';
 import { databaseUrlFor, withAdminClient } from './admin-database.js';
 
 declare module 'vitest' {
@@ -46,16 +46,6 @@ export default async function setup(project: TestProject) {
       for (const { datname } of copies.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     });
-    const redis = new Redis(redisUrl);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisKeys(redisUrl, redisPrefix);
   };
 }
