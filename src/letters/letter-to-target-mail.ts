@@ -27,7 +27,7 @@ export function composeLetterToTarget(
     to: { name: campaign.targetName, address: campaign.targetEmail },
     replyTo: { name: campaign.senderName, address: replyAddressOf(campaign.replyToken, options.inboundDomain) },
     subject: letter.subject,
-    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
+    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom, options.secret),
     text: letter.text,
     html: html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${letter.subject}</title></head>
 <body style="font-family:Georgia,serif;line-height:1.5;color:#1d1d1b">${trustedHtml(letter.html)}</body></html>`.value,

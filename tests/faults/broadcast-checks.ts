@@ -109,7 +109,7 @@ export async function expectExactlyOnePerPerson(
   expect(rows.filter((row) => row.status === 'sent')).toHaveLength(size);
   const mismatched = rows.filter((row) => {
     const ids = byPerson.get(row.email);
-    return !ids || !ids.has(broadcastMessageId(broadcastId, row.supporter_id, stack.config.MAIL_FROM));
+    return !ids || !ids.has(broadcastMessageId(broadcastId, row.supporter_id, stack.config.MAIL_FROM, stack.config.SECRET_KEY));
   });
   expect(mismatched, 'ledger rows whose Message-ID the sink did not get').toEqual([]);
 
