@@ -64,7 +64,7 @@ export async function actOnReport(deps: ActOnReportDeps, inboundId: string, targ
       const softBounces = await countSoftBounces(tx, email, days);
       if (softBounces < limit) return `soft bounce ${status} recorded (${softBounces} of ${limit} within ${days} days)`;
       await addSuppression(tx, { email, organiserId: null, reason: 'hard_bounce', detail: `${softBounces} soft bounces within ${days} days (last: ${described})`.slice(0, 500) });
-      return `soft bounce ${status}: the ${softBounces}th within ${days} days, address suppressed`;
+      return `soft bounce ${status}: ${softBounces} within ${days} days, address suppressed`;
     }
     if (kind === 'delayed') return `delay ${status ?? ''} recorded`.replace('  ', ' ');
     if (!target.supporter || !target.organiserId) return 'complaint recorded (not about mail to a supporter)';

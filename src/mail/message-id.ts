@@ -24,10 +24,17 @@ export function deterministicMessageId(kind: MessageIdKind, id: string, mailFrom
 
 /**
  * A broadcast delivery's: one per (broadcast, supporter), the ledger's unique pair, so it is the same
- * whichever row or attempt sends it. Opaque: a MAC of the pair under SECRET_KEY, so no supporter's id
- * can be read from a message (it used to be spelled out, and a forged report naming it was acted on).
- * Reports are matched by the return path (return-path.ts), never by a Message-ID.
+ * whichever row or attempt sends it. Opaque: MACs under SECRET_KEY of the broadcast and of the pair,
+ * so no id can be read from a message (the supporter's used to be spelled out, and a forged report
+ * naming it was acted on). A broadcast's messages share the first part, so they can be told apart
+ * from others' (broadcastMessageIdPrefix). Reports are matched by the return path, never by a Message-ID.
  */
 export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string, secret: string): string {
-  return deterministicMessageId('broadcast', keyedTag(secret, 'message-id', `${broadcastId}.${supporterId}`, 16).toString('hex'), mailFrom);
+  const domain = mailFrom.split('@')[1] ?? 'localhost';
+  return `${broadcastMessageIdPrefix(broadcastId, secret)}${keyedTag(secret, 'message-id', `${broadcastId}.${supporterId}`, 12).toString('hex')}@${domain}>`;
+}
+
+/** What every Message-ID of one broadcast's deliveries starts with. */
+export function broadcastMessageIdPrefix(broadcastId: string, secret: string): string {
+  return `<broadcast.${keyedTag(secret, 'message-id/broadcast', broadcastId, 8).toString('hex')}.`;
 }

@@ -10,7 +10,7 @@
 import { Queue, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { broadcastMessageId } from '../../src/mail/message-id.js';
+import { broadcastMessageId, broadcastMessageIdPrefix } from '../../src/mail/message-id.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { queueNames } from '../../src/queue/queues.js';
 import { createPublishedCampaign, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
@@ -60,8 +60,8 @@ export async function startUpdate(ctx: FaultContext, stack: Pick<Stack, 'app'>, 
 }
 
 /** The broadcast's messages received at the sink, repeats included. */
-export const mine = (stack: Pick<Stack, 'sink'>, broadcastId: string): ReceivedMail[] =>
-  stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`));
+export const mine = (stack: Pick<Stack, 'sink' | 'config'>, broadcastId: string): ReceivedMail[] =>
+  stack.sink.received.filter((m) => m.header('message-id')?.startsWith(broadcastMessageIdPrefix(broadcastId, stack.config.SECRET_KEY)));
 
 interface Progress {
   status: string;

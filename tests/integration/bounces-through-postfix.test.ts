@@ -101,7 +101,7 @@ describe.skipIf(unavailable !== undefined)(`through a real Postfix relay${unavai
     // What the remote saw: our From, and as envelope sender the delivery's own return path.
     expect(slowMail.parsed.from?.address).toBe('campaigns@example.org');
     expect(slowMail.envelopeFrom).toMatch(/^bounce\+d\d+-[0-9a-f]{16}@replies\.example\.org$/);
-    expect(slowMail.header('message-id')).toMatch(/^<broadcast\.[0-9a-f]{32}@example\.org>$/);
+    expect(slowMail.header('message-id')).toMatch(/^<broadcast\.[0-9a-f]{16}\.[0-9a-f]{24}@example\.org>$/);
 
     // The next broadcast skips the suppressed address: no row for gone, nothing sent to them.
     const second = await sendBroadcast(campaign.id, 'Second news');

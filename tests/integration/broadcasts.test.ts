@@ -17,6 +17,7 @@ import {
 import { useTestStack } from '../support/test-stack.js';
 import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.js';
 import { seedSupporters } from '../support/seed.js';
+import { broadcastMessageIdPrefix } from '../../src/mail/message-id.js';
 
 const FAST = {
   SWEEP_INTERVAL_SECONDS: '1',
@@ -82,7 +83,7 @@ async function waitForStatus(app: App, broadcastId: string, status: string, time
 }
 
 function forBroadcast(received: ReceivedMail[], broadcastId: string): ReceivedMail[] {
-  return received.filter((mail) => mail.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`));
+  return received.filter((mail) => mail.header('message-id')?.startsWith(broadcastMessageIdPrefix(broadcastId, testEnv().SECRET_KEY!)));
 }
 
 /** Message-IDs received per recipient address. */
@@ -134,7 +135,9 @@ describe('a broadcast to a few thousand supporters', () => {
     expect(one.parsed.subject).toBe('The Foreign Office has replied, Supporter');
     expect(one.parsed.text).toContain('Dear Supporter 42,');
     expect(one.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    expect(one.header('message-id')).toMatch(new RegExp(`^<broadcast\\.${broadcast.id}\\.[0-9a-f-]{36}@example\\.org>$`));
+    // Opaque: neither the broadcast's id nor the supporter's can be read from it.
+    expect(one.header('message-id')).toMatch(/^<broadcast\.[0-9a-f]{16}\.[0-9a-f]{24}@example\.org>$/);
+    expect(one.header('message-id')).not.toContain(broadcast.id);
 
     // A finished broadcast cannot be started again.
     expect((await act(stack.app, broadcast.id, 'start')).statusCode).toBe(422);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastMessageId, deterministicMessageId } from '../../src/mail/message-id.js';
+import { broadcastMessageId, broadcastMessageIdPrefix, deterministicMessageId } from '../../src/mail/message-id.js';
 
 const broadcastId = '0b7c3a52-9a55-4c07-9a2e-7c1d2f1b6a10';
 const supporterId = 'f3e1d2c4-5b6a-4789-8abc-def012345678';
@@ -15,7 +15,8 @@ describe('Message-IDs', () => {
 
   it('of a broadcast delivery name neither the broadcast nor the supporter, and differ per pair and per secret', () => {
     const messageId = broadcastMessageId(broadcastId, supporterId, 'campaigns@una.org.example', SECRET);
-    expect(messageId).toMatch(/^<broadcast\.[0-9a-f]{32}@una\.org\.example>$/);
+    expect(messageId).toMatch(/^<broadcast\.[0-9a-f]{16}\.[0-9a-f]{24}@una\.org\.example>$/);
+    expect(messageId.startsWith(broadcastMessageIdPrefix(broadcastId, SECRET))).toBe(true);
     for (const id of [broadcastId, supporterId]) {
       expect(messageId).not.toContain(id);
       expect(messageId).not.toContain(id.replace(/-/g, ''));
