@@ -18,6 +18,11 @@ export interface ReportedRow {
   suppressible: string | null;
 }
 
+/** The supporter a joined row names, when the signature and its contact still exist (an erasure removes both). */
+function supporterOf(found: { supporterId: string | null; contactId: string | null; email: string | null }): ReportedRow['supporter'] {
+  return found.supporterId && found.contactId && found.email ? { id: found.supporterId, contactId: found.contactId, email: found.email } : null;
+}
+
 async function reportedDelivery(db: Executor, id: number): Promise<ReportedRow | undefined> {
   const [found] = await db
     .select({ broadcastId: deliveries.broadcastId, audience: broadcasts.audience, organiserId: campaigns.organiserId, supporterId: supporters.id, contactId: contacts.id, email: contacts.email })
@@ -29,7 +34,7 @@ async function reportedDelivery(db: Executor, id: number): Promise<ReportedRow |
     .where(eq(deliveries.id, id));
   if (!found) return undefined;
   // A letter to the target went to the target's address: a report about it says nothing of the supporter's.
-  const supporter = found.audience === 'supporters' && found.supporterId && found.contactId && found.email ? { id: found.supporterId, contactId: found.contactId, email: found.email } : null;
+  const supporter = found.audience === 'supporters' ? supporterOf(found) : null;
   return { row: { ledger: 'delivery', id }, organiserId: found.organiserId, broadcastId: found.broadcastId, supporter, suppressible: supporter?.email ?? null };
 }
 
@@ -53,7 +58,7 @@ async function reportedMessage(db: Executor, id: string): Promise<ReportedRow | 
     .leftJoin(users, eq(users.id, signInLinks.userId))
     .where(eq(transactionalMessages.id, id));
   if (!found) return undefined;
-  const supporter = found.supporterId && found.contactId && found.email ? { id: found.supporterId, contactId: found.contactId, email: found.email } : null;
+  const supporter = supporterOf(found);
   return {
     row: { ledger: 'transactional', id },
     organiserId: found.organiserId ?? found.messageOrganiserId ?? found.userOrganiserId,
