@@ -1,8 +1,9 @@
 /**
  * The inbound SMTP listener (smtp-server). It accepts mail only for campaign reply addresses and
- * return paths whose token's MAC is right (550 at RCPT for anything else: a forged return path), refuses oversize messages (552), limits
- * connections, offers STARTTLS when a certificate is configured, and answers 250 only once the raw
- * message is stored in Postgres: nothing it accepted can be lost. Parsing and checks come later, in
+ * return paths whose token's MAC is right (550 at RCPT for anything else, a forged return path
+ * included: nothing it carried is stored), refuses oversize messages (552), limits connections,
+ * offers STARTTLS when a certificate is configured, and answers 250 only once the raw message is
+ * stored in Postgres: nothing it accepted can be lost. Parsing and checks come later, in
  * a worker (queue `inbound`), and the sweep re-queues anything stored but not yet processed.
  *
  * Its memory is bounded: a message is held only up to INBOUND_MAX_BYTES (past that its bytes are
