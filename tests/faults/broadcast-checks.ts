@@ -65,7 +65,7 @@ export const mine = (stack: Pick<Stack, 'sink' | 'config'>, broadcastId: string)
 
 interface Progress {
   status: string;
-  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; skipped: number };
+  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; bouncedAfterAcceptance: number; complaints: number; skipped: number };
 }
 
 /** What the sink got beyond one message per person: repeats, each with the Message-ID of the first. */
@@ -85,7 +85,7 @@ export async function expectExactlyOnePerPerson(
     'the broadcast to complete',
     45_000,
   );
-  expect(progress.counts).toEqual({ total: size, pending: 0, sent: size, failed: 0, bounced: 0, skipped: 0 });
+  expect(progress.counts).toEqual({ total: size, pending: 0, sent: size, failed: 0, bounced: 0, bouncedAfterAcceptance: 0, complaints: 0, skipped: 0 });
 
   const byPerson = new Map<string, Set<string>>();
   let received = 0;
