@@ -60,8 +60,10 @@ export async function startUpdate(ctx: FaultContext, stack: Pick<Stack, 'app'>, 
 }
 
 /** The broadcast's messages received at the sink, repeats included. */
-export const mine = (stack: Pick<Stack, 'sink' | 'config'>, broadcastId: string): ReceivedMail[] =>
-  stack.sink.received.filter((m) => m.header('message-id')?.startsWith(broadcastMessageIdPrefix(broadcastId, stack.config.SECRET_KEY)));
+export const mine = (stack: Pick<Stack, 'sink' | 'config'>, broadcastId: string): ReceivedMail[] => {
+  const prefix = broadcastMessageIdPrefix(broadcastId, stack.config.SECRET_KEY);
+  return stack.sink.received.filter((m) => m.header('message-id')?.startsWith(prefix));
+};
 
 interface Progress {
   status: string;

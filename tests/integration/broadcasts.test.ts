@@ -86,7 +86,8 @@ async function waitForStatus(app: App, broadcastId: string, status: string, time
 }
 
 function forBroadcast(received: ReceivedMail[], broadcastId: string): ReceivedMail[] {
-  return received.filter((mail) => mail.header('message-id')?.startsWith(broadcastMessageIdPrefix(broadcastId, testEnv().SECRET_KEY!)));
+  const prefix = broadcastMessageIdPrefix(broadcastId, testEnv().SECRET_KEY!);
+  return received.filter((mail) => mail.header('message-id')?.startsWith(prefix));
 }
 
 /** Message-IDs received per recipient address. */
