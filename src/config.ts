@@ -79,6 +79,9 @@ const envSchema = z.object({
   SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
   ERROR_BUDGET: z.coerce.number({ error: 'must be a number between 0 and 1' }).gt(0).max(1).default(0.5),
   ERROR_BUDGET_MIN_ATTEMPTS: positiveInt.default(50),
+  // Soft bounces (4.x.x failures reported after acceptance) from this many messages within the window suppress the address.
+  SOFT_BOUNCE_LIMIT: positiveInt.default(3),
+  SOFT_BOUNCE_WINDOW_DAYS: positiveInt.default(30),
   DKIM_DOMAIN: domainName.optional(),
   DKIM_SELECTOR: z.string().trim().regex(/^[A-Za-z0-9._-]{1,63}$/, { message: 'must be a DNS label such as mail2026' }).optional(),
   DKIM_PRIVATE_KEY: z

@@ -15,9 +15,10 @@ import { warnOfMissingLetterFonts } from '../src/letters/letter-fonts.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { retrySchedule } from '../src/mail/delivery-outcome.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';
+import { makeReturnPaths } from '../src/mail/return-path.js';
 import { measureTransport } from '../src/metrics/measured-transport.js';
 import { startConfiguredMetricsServer } from '../src/metrics/metrics-server.js';
-import { createMetricsRegistry, registerInboundVerdicts, registerMailMetrics, type InboundVerdict } from '../src/metrics/process-metrics.js';
+import { createMetricsRegistry, registerDeliveryReports, registerInboundVerdicts, registerMailMetrics, type InboundVerdict } from '../src/metrics/process-metrics.js';
 import { createRedis } from '../src/queue/redis-connection.js';
 import { queueDefinitions, queueNames, Queues, type JobData, type QueueName } from '../src/queue/queues.js';
 import { makePlanBroadcast } from '../src/broadcasts/jobs/plan-broadcast.js';
@@ -67,10 +68,11 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const queues = new Queues(producerRedis, config.REDIS_PREFIX);
   const broadcastJobs = makeBroadcastJobs(queues, config.BROADCAST_PARALLELISM);
   const links = makeLinkUrls(config);
+  const returnPaths = makeReturnPaths(config);
   const inboundVerdicts = registerInboundVerdicts(metrics);
+  const deliveryReports = registerDeliveryReports(metrics);
   const smtpTransport = createSmtpTransport({
     url: config.SMTP_URL,
-    envelopeFrom: config.MAIL_FROM,
     poolSize: config.SMTP_POOL_SIZE,
     timeoutSeconds: config.SMTP_TIMEOUT_SECONDS,
     dkim:
@@ -97,10 +99,11 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
 
   const processors: Processors = {
     'campaign-purge': makePurgeCampaign({ db: database.db }),
-    transactional: makeSendTransactional({ db: database.db, transport, links, mailFrom: config.MAIL_FROM, claimant, schedule, queues }),
+    transactional: makeSendTransactional({ db: database.db, transport, links, returnPaths, mailFrom: config.MAIL_FROM, claimant, schedule, queues }),
     'target-letter': makeSendTargetLetter({
       db: database.db,
       transport,
+      returnPaths,
       mailFrom: config.MAIL_FROM,
       inboundDomain: config.INBOUND_DOMAIN,
       publicBaseUrl: config.PUBLIC_BASE_URL,
@@ -169,9 +172,10 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
 
   /** What an operator wants to read at `info`: broadcasts starting and ending, inbound verdicts. */
   async function reportJobResult(queue: QueueName, job: Job, result: unknown) {
-    const outcome = (result ?? {}) as { outcome?: string; verdict?: InboundVerdict; planned?: number; reason?: string };
+    const outcome = (result ?? {}) as { outcome?: string; verdict?: InboundVerdict; report?: string; planned?: number; reason?: string };
     if (queue === 'inbound' && outcome.verdict) {
       inboundVerdicts.inc({ verdict: outcome.verdict });
+      if (outcome.report) deliveryReports.inc({ kind: outcome.report });
       log.info({ inboundId: (job.data as JobData<'inbound'>).inboundId, verdict: outcome.verdict, outcome: outcome.outcome }, `inbound message ${outcome.verdict}`);
     } else if (queue === 'broadcast-plan') {
       log.info({ broadcastId: (job.data as JobData<'broadcast-plan'>).broadcastId, planned: outcome.planned }, 'broadcast sending: audience planned');

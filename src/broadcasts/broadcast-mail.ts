@@ -16,6 +16,8 @@ import type { Recipient } from './recipients.js';
 export interface MailOptions {
   mailFrom: string;
   inboundDomain: string;
+  /** SECRET_KEY, for the opaque Message-ID. */
+  secret: string;
   links: LinkUrls;
 }
 
@@ -46,7 +48,7 @@ export function composeBroadcastMail(
     to: { name: recipient.name, address: recipient.email },
     replyTo: { name: campaign.senderName, address: campaign.senderEmail },
     subject: message.subject,
-    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
+    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom, options.secret),
     unsubscribeUrl,
     attachments: reply?.attachments,
     text: `${message.text}${reply ? `\n\n----\n${reply.byline}\n\n${reply.text.trim()}` : ''}\n\n----\n${footer}\nUnsubscribe: ${unsubscribeUrl}`,

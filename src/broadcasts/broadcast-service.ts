@@ -4,6 +4,7 @@
  * in Postgres then drives everything, and Redis only carries tokens that point at it.
  */
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
+import { countBroadcastReports } from '../bounces/report-ledger.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
 import type { Database } from '../db/client.js';
 import { NotFoundError, StateError } from '../errors.js';
@@ -70,7 +71,7 @@ export interface BroadcastProgress {
   scheduledAt: string | null;
   startedAt: string | null;
   completedAt: string | null;
-  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; skipped: number };
+  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; bouncedAfterAcceptance: number; complaints: number; skipped: number };
   ratePerSecond: number;
   /** Seconds until the last pending delivery is expected to be sent, at the current rate. */
   eta: number | null;
@@ -78,6 +79,7 @@ export interface BroadcastProgress {
 
 export async function broadcastProgress(db: Database, broadcast: BroadcastRow): Promise<BroadcastProgress> {
   const counts = await countDeliveries(db, broadcast.id);
+  const reported = await countBroadcastReports(db, broadcast.id);
   const sentRecently = broadcast.status === 'sending' ? await countRecentlySent(db, broadcast.id, RATE_WINDOW_SECONDS) : 0;
   const ratePerSecond = Math.round((sentRecently / RATE_WINDOW_SECONDS) * 10) / 10;
   const pending = counts.pending + counts.retry + counts.sending;
@@ -93,7 +95,16 @@ export async function broadcastProgress(db: Database, broadcast: BroadcastRow): 
     scheduledAt: broadcast.scheduledAt?.toISOString() ?? null,
     startedAt: broadcast.startedAt?.toISOString() ?? null,
     completedAt: broadcast.completedAt?.toISOString() ?? null,
-    counts: { total, pending, sent: counts.sent, failed: counts.failed, bounced: counts.bounced, skipped: counts.skipped },
+    counts: {
+      total,
+      pending,
+      sent: counts.sent,
+      failed: counts.failed,
+      bounced: counts.bounced,
+      bouncedAfterAcceptance: reported.bouncedLate,
+      complaints: reported.complaints,
+      skipped: counts.skipped,
+    },
     ratePerSecond,
     eta: ratePerSecond > 0 ? Math.ceil(pending / ratePerSecond) : null,
   };

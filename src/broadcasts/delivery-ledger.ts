@@ -5,7 +5,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { broadcastDeliveryCounts, contacts, deliveries, supporters } from '../db/schema.js';
+import { broadcastDeliveryCounts } from '../db/schema.js';
 import { isDueRow } from '../infra/mail-ledger.js';
 import { isAbandonedClaim } from '../infra/worker-registry.js';
 import type { DeliveryStatus } from './broadcast-queries.js';
@@ -162,21 +162,4 @@ export async function requeueFailedDeliveries(db: Executor, broadcastId: string)
     WHERE broadcast_id = ${broadcastId} AND status = 'failed'
   `);
   return result.rowCount ?? 0;
-}
-
-/**
- * A delivery report says a message the server had accepted was refused after all: the delivery is
- * bounced (whatever it was). Returns the supporter's address, to suppress, if they still exist.
- */
-export async function markBouncedAfterAcceptance(db: Executor, broadcastId: string, supporterId: string): Promise<string | undefined> {
-  await db
-    .update(deliveries)
-    .set({ status: 'bounced', lastResponse: 'bounced after acceptance (delivery status notification)', updatedAt: sql`now()` })
-    .where(sql`${deliveries.broadcastId} = ${broadcastId} AND ${deliveries.supporterId} = ${supporterId}`);
-  const [person] = await db
-    .select({ email: contacts.email })
-    .from(supporters)
-    .innerJoin(contacts, eq(contacts.id, supporters.contactId))
-    .where(eq(supporters.id, supporterId));
-  return person?.email;
 }

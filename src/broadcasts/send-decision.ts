@@ -45,6 +45,20 @@ export interface ErrorBudget {
 export function errorBudgetExceeded(outcomes: Array<Pick<DeliveryOutcome, 'status' | 'response'>>, budget: ErrorBudget): string | undefined {
   const attempted = outcomes.filter((o) => o.status !== 'skipped' && o.status !== 'released');
   const failing = attempted.filter((o) => o.status === 'failed');
-  if (attempted.length < budget.minAttempts || failing.length / attempted.length <= budget.share) return undefined;
+  if (!overBudget(failing.length, attempted.length, budget)) return undefined;
   return `paused itself: ${failing.length} of the last ${attempted.length} attempts failed (last: ${failing.at(-1)!.response})`;
+}
+
+/**
+ * The same budget for hard bounces reported after the relay accepted the message (delivery reports,
+ * hours later): a relay that says 250 to everything hides a bad list from the batch's outcomes, so
+ * the broadcast's messages accepted so far are judged by how many of them have bounced since.
+ */
+export function lateBounceBudgetExceeded(counts: { accepted: number; bouncedLate: number; lastStatus: string }, budget: ErrorBudget): string | undefined {
+  if (!overBudget(counts.bouncedLate, counts.accepted, budget)) return undefined;
+  return `paused itself: ${counts.bouncedLate} of the ${counts.accepted} messages accepted so far bounced afterwards (last: ${counts.lastStatus})`;
+}
+
+function overBudget(failing: number, attempted: number, budget: ErrorBudget): boolean {
+  return attempted >= budget.minAttempts && failing / attempted > budget.share;
 }

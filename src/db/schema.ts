@@ -621,8 +621,9 @@ export const suppressionReason = pgEnum('suppression_reason', [
 ]);
 
 /**
- * Addresses never to be mailed again. `organiser_id` NULL means everywhere (bounces, complaints,
- * erasure); a value means "all campaigns of this organisation". The address is kept only as a
+ * Addresses never to be mailed again. `organiser_id` NULL means everywhere (bounces, erasure); a
+ * value means "all campaigns of this organisation" (an unsubscribe from all of them, or a complaint
+ * about one of its messages). The address is kept only as a
  * SHA-256 of its normalised form so an erased person leaves no readable trace.
  */
 export const suppressions = pgTable(
@@ -637,7 +638,40 @@ export const suppressions = pgTable(
   },
   (t) => [
     unique('suppressions_email_scope_key').on(t.emailHash, t.organiserId).nullsNotDistinct(),
-    check('suppressions_scope_matches_reason', sql`${t.reason} = 'unsubscribe_all' OR ${t.organiserId} IS NULL`),
+    check('suppressions_scope_matches_reason', sql`${t.reason} IN ('unsubscribe_all', 'complaint') OR ${t.organiserId} IS NULL`),
+  ],
+);
+
+export const deliveryReportKind = pgEnum('delivery_report_kind', ['hard_bounce', 'soft_bounce', 'delayed', 'complaint']);
+
+/**
+ * Every delivery report and complaint acted on or recorded: one row per report, naming the ledger row
+ * its return path named (exactly one of delivery_id, transactional_message_id, target_letter_id).
+ * Read to count a broadcast's bounces after acceptance and complaints (broadcast_id), and an address's
+ * soft bounces within SOFT_BOUNCE_WINDOW_DAYS (email_hash, created_at).
+ */
+export const deliveryReports = pgTable(
+  'delivery_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    inboundMessageId: uuid('inbound_message_id').references(() => inboundMessages.id, { onDelete: 'set null' }),
+    kind: deliveryReportKind('kind').notNull(),
+    deliveryId: bigint('delivery_id', { mode: 'number' }).references(() => deliveries.id, { onDelete: 'set null' }),
+    broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'cascade' }),
+    transactionalMessageId: uuid('transactional_message_id').references(() => transactionalMessages.id, { onDelete: 'set null' }),
+    targetLetterId: uuid('target_letter_id').references(() => targetLetters.id, { onDelete: 'set null' }),
+    /** The recipient's address as a hash (see suppressions), so it outlives an erasure; NULL for the target. */
+    emailHash: bytea('email_hash'),
+    /** The enhanced status code (5.1.1), or the Feedback-Type of a complaint. */
+    status: text('status'),
+    diagnostic: text('diagnostic'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('delivery_reports_broadcast_idx').on(t.broadcastId, t.kind).where(sql`${t.broadcastId} IS NOT NULL`),
+    index('delivery_reports_soft_bounce_idx').on(t.emailHash, t.createdAt).where(sql`${t.kind} = 'soft_bounce'`),
+    // One report per inbound message: a message processed again after a crash records nothing twice.
+    uniqueIndex('delivery_reports_inbound_key').on(t.inboundMessageId),
   ],
 );
 

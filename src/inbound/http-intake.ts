@@ -10,16 +10,16 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { campaigns, inboundMessages } from '../db/schema.js';
+import { inboundMessages } from '../db/schema.js';
 import { NotFoundError, StateError, UnauthorizedError, ValidationError } from '../errors.js';
 import { validationSentence } from '../http/validation-message.js';
 import type { Queues } from '../queue/queues.js';
 import { inboundJobId } from '../queue/queues.js';
-import { parseInboundAddress } from './inbound-address.js';
+import { acceptedRecipient } from './inbound-recipient.js';
 
 const MAX_SKEW_SECONDS = 300;
 
@@ -62,7 +62,7 @@ function headerOf(value: string | string[] | undefined): string | undefined {
 export interface HttpIntakeOptions {
   db: Database;
   queues: Queues;
-  config: Pick<Config, 'INBOUND_HMAC_SECRET' | 'INBOUND_DOMAIN' | 'INBOUND_MAX_BYTES'>;
+  config: Pick<Config, 'INBOUND_HMAC_SECRET' | 'INBOUND_DOMAIN' | 'INBOUND_MAX_BYTES' | 'SECRET_KEY'>;
 }
 
 export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (app, { db, queues, config }) => {
@@ -111,15 +111,8 @@ export const httpIntakeRoutes: FastifyPluginAsync<HttpIntakeOptions> = async (ap
       }
       const envelope = parsed.data;
 
-      const address = parseInboundAddress(envelope.to, config.INBOUND_DOMAIN);
-      if (address?.kind === 'reply') {
-        const [campaign] = await db
-          .select({ id: campaigns.id })
-          .from(campaigns)
-          .where(and(eq(campaigns.replyToken, address.token), isNull(campaigns.deletedAt)));
-        if (!campaign) throw new NotFoundError('No campaign has this reply address', 'x-envelope-to');
-      } else if (address?.kind !== 'bounce') {
-        throw new NotFoundError('X-Envelope-To is not an address this service receives mail for', 'x-envelope-to');
+      if (!(await acceptedRecipient(db, config, envelope.to))) {
+        throw new NotFoundError('X-Envelope-To is not an address this service receives mail for (no campaign has this reply address, or the return path is not one of ours)', 'x-envelope-to');
       }
 
       // The timestamp is left out: a sender that signs its retry afresh is still retrying the same message.

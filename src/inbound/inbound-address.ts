@@ -1,5 +1,5 @@
-/** The addresses the inbound listener accepts mail for: reply+<campaign token>@INBOUND_DOMAIN, bounce+<id>@… */
-export type InboundAddress = { kind: 'reply'; token: string } | { kind: 'bounce'; id: string };
+/** The addresses the inbound listener accepts mail for: reply+<campaign token>@INBOUND_DOMAIN, bounce+<return path token>@… */
+export type InboundAddress = { kind: 'reply'; token: string } | { kind: 'bounce'; token: string };
 
 export function parseInboundAddress(address: string, inboundDomain: string): InboundAddress | undefined {
   const at = address.lastIndexOf('@');
@@ -7,5 +7,5 @@ export function parseInboundAddress(address: string, inboundDomain: string): Inb
   // Mail systems may change the letter case of a whole address (Reply+…@, REPLY+…@): like the domain, the prefix is read in any case.
   const match = /^(reply|bounce)\+([A-Za-z0-9._-]{1,100})$/i.exec(address.slice(0, at));
   if (!match) return undefined;
-  return match[1]!.toLowerCase() === 'reply' ? { kind: 'reply', token: match[2]!.toLowerCase() } : { kind: 'bounce', id: match[2]! };
+  return { kind: match[1]!.toLowerCase() === 'reply' ? 'reply' : 'bounce', token: match[2]!.toLowerCase() };
 }

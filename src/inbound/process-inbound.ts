@@ -1,5 +1,6 @@
 /**
- * Makes sense of one stored inbound message: a delivery report marks our delivery bounced; anything
+ * Makes sense of one stored inbound message: a report sent to a return path is acted on for the row
+ * it names (src/bounces/process-report.ts); anything
  * else sent to a campaign's reply address becomes a reply — authenticated with mailauth (DKIM, SPF,
  * DMARC recorded), trusted only when its sender is allowed and DMARC passed (or the installation
  * does not require DMARC), recorded once per Message-ID, and forwarded or held with its reason.
@@ -8,19 +9,17 @@
 import { and, eq, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
 import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
-import { markBouncedAfterAcceptance } from '../broadcasts/delivery-ledger.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { campaigns, inboundMessages } from '../db/schema.js';
 import { parseInboundAddress } from './inbound-address.js';
 import type { InboundVerdict } from '../metrics/process-metrics.js';
-import { parseBroadcastMessageId } from '../mail/message-id.js';
 import type { JobData } from '../queue/queues.js';
-import { automaticReason, isDeliveryReport, reasonsToHold, reportedMessageIds } from '../replies/classify-inbound.js';
+import { automaticReason, isDeliveryReport, reasonsToHold } from '../replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../replies/reply-queries.js';
 import { forwardReply } from '../replies/reply-service.js';
 import { readSenderIdentity } from '../replies/sender-identity.js';
-import { addSuppression } from '../suppressions/suppressions.js';
+import { processReport, returnPathRowOf, type ProcessReportDeps } from '../bounces/process-report.js';
 import { plainTextToSafeHtml, sanitiseReplyHtml } from '../replies/reply-html.js';
 import { sortAttachments } from '../replies/attachment-policy.js';
 import { describeFailure } from '../infra/safe-errors.js';
@@ -31,24 +30,11 @@ import { letterDateOf } from '../replies/reply-attribution.js';
 export interface ProcessInboundDeps {
   db: Database;
   jobs: Pick<BroadcastJobs, 'plan'>;
-  config: Pick<Config, 'INBOUND_DOMAIN' | 'INBOUND_REQUIRE_DMARC' | 'INBOUND_MAX_ATTEMPTS' | 'INBOUND_MAX_ATTACHMENTS' | 'INBOUND_MAX_ATTACHMENT_BYTES'>;
+  config: Pick<Config, 'INBOUND_REQUIRE_DMARC' | 'INBOUND_MAX_ATTEMPTS' | 'INBOUND_MAX_ATTACHMENTS' | 'INBOUND_MAX_ATTACHMENT_BYTES'> & ProcessReportDeps['config'];
   /** Queues the organiser's "a reply arrived" mail at once; without it, the sweep sends it within a minute. */
   queueMail?: QueueMail | undefined;
   /** DNS for DKIM/SPF/DMARC; the system resolver unless a test supplies records. */
   resolver?: ((name: string, rrtype: string) => Promise<unknown>) | undefined;
-}
-
-async function handleDeliveryReport(db: Database, raw: string): Promise<string> {
-  const { messageIds, permanent } = reportedMessageIds(raw);
-  for (const messageId of messageIds) {
-    const delivery = parseBroadcastMessageId(messageId);
-    if (!delivery || !permanent) continue;
-    const { broadcastId, supporterId } = delivery;
-    const email = await markBouncedAfterAcceptance(db, broadcastId, supporterId);
-    if (email) await addSuppression(db, { email, organiserId: null, reason: 'hard_bounce', detail: 'delivery status notification' });
-    return `delivery report: ${messageId} bounced`;
-  }
-  return `delivery report: ${permanent ? 'no delivery of ours named' : 'not a permanent failure'}`;
 }
 
 /**
@@ -119,7 +105,6 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
   return async (message: typeof inboundMessages.$inferSelect) => {
     const inboundId = message.id;
     if (!message.raw) return { outcome: 'already processed' };
-    const raw = message.raw.toString('utf8');
 
     const finish = async (status: 'processed' | 'failed', outcome: string, verdict: InboundVerdict) => {
       await markInboundProcessed(deps.db, inboundId, status, outcome);
@@ -135,7 +120,14 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
         return finish('failed', `malformed: ${(error as Error).message}`, 'failed');
       }
     }
-    if (email && isDeliveryReport(email)) return finish('processed', await handleDeliveryReport(deps.db, raw), 'bounce');
+    // Reports are read only at a return path, whose token names the one row they may act on.
+    const reported = returnPathRowOf(message.envelopeTo, deps.config);
+    if (reported && email) {
+      const { outcome, verdict, report } = await processReport(deps, inboundId, reported, email);
+      await markInboundProcessed(deps.db, inboundId, 'processed', outcome);
+      return { outcome, verdict, report };
+    }
+    if (email && isDeliveryReport(email)) return finish('processed', 'a delivery report sent to a reply address: not acted on', 'ignored');
 
     const token = message.envelopeTo.map((to) => parseInboundAddress(to, deps.config.INBOUND_DOMAIN)).find((a) => a?.kind === 'reply');
     if (!token || token.kind !== 'reply') return finish('processed', 'not addressed to a campaign', 'ignored');

@@ -1,8 +1,9 @@
 /**
  * The inbound SMTP listener (smtp-server). It accepts mail only for campaign reply addresses and
- * bounce return paths (550 at RCPT for anything else), refuses oversize messages (552), limits
- * connections, offers STARTTLS when a certificate is configured, and answers 250 only once the raw
- * message is stored in Postgres: nothing it accepted can be lost. Parsing and checks come later, in
+ * return paths whose token's MAC is right (550 at RCPT for anything else, a forged return path
+ * included: nothing it carried is stored), refuses oversize messages (552), limits connections,
+ * offers STARTTLS when a certificate is configured, and answers 250 only once the raw message is
+ * stored in Postgres: nothing it accepted can be lost. Parsing and checks come later, in
  * a worker (queue `inbound`), and the sweep re-queues anything stored but not yet processed.
  *
  * Its memory is bounded: a message is held only up to INBOUND_MAX_BYTES (past that its bytes are
@@ -13,7 +14,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -22,12 +22,12 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { explainListenError } from '../infra/startup-error.js';
 import type { InboundSmtpResult } from '../metrics/process-metrics.js';
-import { campaigns, inboundMessages } from '../db/schema.js';
+import { inboundMessages } from '../db/schema.js';
 import type { Queues } from '../queue/queues.js';
 import { inboundJobId } from '../queue/queues.js';
 import { throttledErrorLog } from '../queue/redis-connection.js';
 import { hitFixedWindows, type Window } from '../infra/fixed-window-limit.js';
-import { parseInboundAddress } from './inbound-address.js';
+import { acceptedRecipient } from './inbound-recipient.js';
 
 function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
@@ -51,6 +51,7 @@ export type InboundListenerConfig = Pick<
   | 'INBOUND_TLS_KEY_FILE'
   | 'INBOUND_TLS_CERT_FILE'
   | 'REDIS_PREFIX'
+  | 'SECRET_KEY'
 >;
 
 const HOUR = 3600;
@@ -64,18 +65,6 @@ export async function startInboundListener(
     config.INBOUND_TLS_KEY_FILE && config.INBOUND_TLS_CERT_FILE
       ? { key: readFileSync(config.INBOUND_TLS_KEY_FILE), cert: readFileSync(config.INBOUND_TLS_CERT_FILE) }
       : undefined;
-
-  /** A campaign's reply address (of a campaign that exists), or a bounce return path. */
-  async function acceptsRecipient(address: string): Promise<boolean> {
-    const parsed = parseInboundAddress(address, config.INBOUND_DOMAIN);
-    if (parsed?.kind === 'bounce') return true;
-    if (parsed?.kind !== 'reply') return false;
-    const [campaign] = await deps.db
-      .select({ id: campaigns.id })
-      .from(campaigns)
-      .where(and(eq(campaigns.replyToken, parsed.token), isNull(campaigns.deletedAt)));
-    return campaign !== undefined;
-  }
 
   /** Open connections per client address, by session id (a refused connection's close is then harmless). */
   const connections = new Map<string, Set<string>>();
@@ -133,7 +122,7 @@ export async function startInboundListener(
       });
     },
     onRcptTo(address, session, callback) {
-      acceptsRecipient(address.address).then(
+      acceptedRecipient(deps.db, config, address.address).then(
         (accepted) => {
           if (accepted) return callback();
           count('recipient_refused');

@@ -49,7 +49,7 @@ export function composeIndividualLetter(
     to: { name: campaign.targetName, address: campaign.targetEmail },
     replyTo: { name: campaign.senderName, address: replyAddressOf(campaign.replyToken, options.inboundDomain) },
     subject: letter.subject,
-    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom),
+    messageId: broadcastMessageId(broadcastId, recipient.supporterId, options.mailFrom, options.secret),
     text: letterMailText(sheet, note),
     html: letterMailHtml(sheet, frame.logoUrl, note),
   };

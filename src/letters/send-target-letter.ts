@@ -6,6 +6,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Database } from '../db/client.js';
 import { campaigns } from '../db/schema.js';
+import type { ReturnPaths } from '../mail/return-path.js';
 import { composeTargetLetter, type ComposeTargetLetterOptions } from './compose-target-letter.js';
 import type { Signatory } from './letter-sheet.js';
 import { recordTargetLetterContent } from './sent-letter-queries.js';
@@ -34,6 +35,8 @@ async function allSignatories(db: Database, campaignId: string): Promise<Signato
 export function makeSendTargetLetter(deps: ComposeTargetLetterOptions & {
   db: Database;
   transport: MailTransport;
+  /** The envelope sender of each letter: its row's return path. */
+  returnPaths: ReturnPaths;
   /** This process's id in worker_processes: its claim carries it (see claim-recovery.ts). */
   claimant: string;
   schedule: RetrySchedule;
@@ -61,7 +64,7 @@ export function makeSendTargetLetter(deps: ComposeTargetLetterOptions & {
     });
 
     try {
-      const { response } = await deps.transport.send(mail);
+      const { response } = await deps.transport.send(mail, deps.returnPaths.of({ ledger: 'target-letter', id: letter.id }));
       await recordTargetLetterOutcome(deps.db, deps.claimant, letter.id, { status: 'sent', response }, signatories.length);
       return { outcome: 'sent', signatories: signatories.length };
     } catch (error) {

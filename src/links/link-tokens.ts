@@ -5,7 +5,7 @@
  * purpose; it cannot be forged, extended or re-pointed without the secret, and it carries no id that
  * is usable on its own.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { keyedTag, tagsEqual } from '../infra/keyed-tag.js';
 
 export const LINK_PURPOSES = ['confirm', 'unsubscribe', 'privacy'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
@@ -37,7 +37,7 @@ function bytesToUuid(bytes: Buffer): string {
 }
 
 function mac(secret: string, payload: Buffer): Buffer {
-  return createHmac('sha256', secret).update('campaign-letters/link-token\0').update(payload).digest().subarray(0, MAC_BYTES);
+  return keyedTag(secret, 'link-token', payload, MAC_BYTES);
 }
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -58,7 +58,7 @@ export function verifyLinkToken(secret: string, token: string, purpose: LinkPurp
   const bytes = Buffer.from(token, 'base64url');
   if (bytes.length !== PAYLOAD_BYTES + MAC_BYTES) return { ok: false, reason: 'invalid' };
   const payload = bytes.subarray(0, PAYLOAD_BYTES);
-  if (!timingSafeEqual(mac(secret, payload), bytes.subarray(PAYLOAD_BYTES))) return { ok: false, reason: 'invalid' };
+  if (!tagsEqual(mac(secret, payload), bytes.subarray(PAYLOAD_BYTES))) return { ok: false, reason: 'invalid' };
   if (payload.readUInt8(0) !== VERSION || LINK_PURPOSES[payload.readUInt8(1)] !== purpose) {
     return { ok: false, reason: 'invalid' };
   }

@@ -7,8 +7,12 @@ import { createMimeBuilder } from './mime-message.js';
 import type { OutgoingMail } from './outgoing-mail.js';
 
 export interface MailTransport {
-  /** Resolves with the server's reply once it accepted the message (250); rejects otherwise. */
-  send(mail: OutgoingMail): Promise<{ response: string }>;
+  /**
+   * Resolves with the server's reply once it accepted the message (250); rejects otherwise.
+   * `returnPath` is the envelope sender (MAIL FROM), the row's VERP address (return-path.ts): where
+   * delivery reports and complaints about this message come back.
+   */
+  send(mail: OutgoingMail, returnPath: string): Promise<{ response: string }>;
   close(): void;
 }
 
@@ -24,7 +28,6 @@ const DKIM_HEADERS =
 
 export function createSmtpTransport(options: {
   url: string;
-  envelopeFrom: string;
   poolSize: number;
   /**
    * How long the server may stay silent (connecting, greeting, or answering any command, the end
@@ -49,10 +52,10 @@ export function createSmtpTransport(options: {
   const buildMessage = createMimeBuilder();
 
   return {
-    async send(mail) {
+    async send(mail, returnPath) {
       const info = await transport.sendMail({
         raw: buildMessage(mail),
-        envelope: { from: options.envelopeFrom, to: mail.to.address },
+        envelope: { from: returnPath, to: mail.to.address },
       });
       return { response: info.response };
     },

@@ -1,8 +1,8 @@
 /**
  * Message-IDs derived from ledger rows: the same row always gets the same Message-ID, so a message
- * sent again after an unknown outcome (a crash, a timeout) is recognisable as the same message, and
- * a delivery report that names one leads back to its row.
+ * sent again after an unknown outcome (a crash, a timeout) is recognisable as the same message.
  */
+import { keyedTag } from '../infra/keyed-tag.js';
 
 /** Which ledger a Message-ID's row is in (the transactional kinds are spelled with dashes). */
 export type MessageIdKind =
@@ -16,22 +16,25 @@ export type MessageIdKind =
   | 'broadcast-completed'
   | 'broadcast-paused';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** `<kind.id@domain>`, the domain being MAIL_FROM's. */
+/** `<kind.id@domain>`, the domain being MAIL_FROM's. The id is a ledger row's own, which names nobody. */
 export function deterministicMessageId(kind: MessageIdKind, id: string, mailFrom: string): string {
   const domain = mailFrom.split('@')[1] ?? 'localhost';
   return `<${kind}.${id}@${domain}>`;
 }
 
-/** A broadcast delivery's: one per (broadcast, supporter), the ledger's unique pair. */
-export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string): string {
-  return deterministicMessageId('broadcast', `${broadcastId}.${supporterId}`, mailFrom);
+/**
+ * A broadcast delivery's: one per (broadcast, supporter), the ledger's unique pair, so it is the same
+ * whichever row or attempt sends it. Opaque: MACs under SECRET_KEY of the broadcast and of the pair,
+ * so no id can be read from a message (the supporter's used to be spelled out, and a forged report
+ * naming it was acted on). A broadcast's messages share the first part, so they can be told apart
+ * from others' (broadcastMessageIdPrefix). Reports are matched by the return path, never by a Message-ID.
+ */
+export function broadcastMessageId(broadcastId: string, supporterId: string, mailFrom: string, secret: string): string {
+  const domain = mailFrom.split('@')[1] ?? 'localhost';
+  return `${broadcastMessageIdPrefix(broadcastId, secret)}${keyedTag(secret, 'message-id', `${broadcastId}.${supporterId}`, 12).toString('hex')}@${domain}>`;
 }
 
-/** The delivery a Message-ID of ours names, or undefined for any other Message-ID. */
-export function parseBroadcastMessageId(messageId: string): { broadcastId: string; supporterId: string } | undefined {
-  const match = /^<broadcast\.([^.@]+)\.([^.@]+)@[^>]*>$/.exec(messageId.trim());
-  if (!match || !UUID.test(match[1]!) || !UUID.test(match[2]!)) return undefined;
-  return { broadcastId: match[1]!.toLowerCase(), supporterId: match[2]!.toLowerCase() };
+/** What every Message-ID of one broadcast's deliveries starts with. */
+export function broadcastMessageIdPrefix(broadcastId: string, secret: string): string {
+  return `<broadcast.${keyedTag(secret, 'message-id/broadcast', broadcastId, 8).toString('hex')}.`;
 }

@@ -14,10 +14,10 @@ function classOf(error: unknown): SmtpReplyClass {
 
 export function measureTransport(transport: MailTransport, metrics: MailMetrics): MailTransport {
   return {
-    async send(mail) {
+    async send(mail, returnPath) {
       const stopTimer = metrics.sendSeconds.startTimer();
       try {
-        const accepted = await transport.send(mail);
+        const accepted = await transport.send(mail, returnPath);
         metrics.smtpReplies.inc({ class: '2xx' });
         stopTimer({ class: '2xx' });
         return accepted;

@@ -38,7 +38,7 @@ export function registerMailMetrics(registry: Registry): MailMetrics {
   };
 }
 
-export type InboundVerdict = 'trusted' | 'held' | 'bounce' | 'duplicate' | 'ignored' | 'failed';
+export type InboundVerdict = 'trusted' | 'held' | 'bounce' | 'complaint' | 'duplicate' | 'ignored' | 'failed';
 
 /** A counter with one label, in this process's registry. */
 function labelledCounter<L extends string>(registry: Registry, name: string, help: string, label: L): Counter<L> {
@@ -49,8 +49,18 @@ export function registerInboundVerdicts(registry: Registry): Counter<'verdict'> 
   return labelledCounter(
     registry,
     'campaign_letters_inbound_processed_total',
-    'Inbound messages this worker made sense of, by verdict (trusted, held, bounce, duplicate, ignored, failed)',
+    'Inbound messages this worker made sense of, by verdict (trusted, held, bounce, complaint, duplicate, ignored, failed)',
     'verdict',
+  );
+}
+
+/** Delivery reports and complaints recorded, by kind: hard_bounce, soft_bounce, delayed, complaint. */
+export function registerDeliveryReports(registry: Registry): Counter<'kind'> {
+  return labelledCounter(
+    registry,
+    'campaign_letters_delivery_reports_total',
+    'Delivery reports and complaints this worker recorded, by kind (hard_bounce, soft_bounce, delayed, complaint)',
+    'kind',
   );
 }
 

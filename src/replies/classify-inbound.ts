@@ -29,13 +29,6 @@ export function automaticReason(email: Email): string | undefined {
   return undefined;
 }
 
-/** The Message-IDs a delivery report is about, from its machine-readable parts. */
-export function reportedMessageIds(raw: string): { messageIds: string[]; permanent: boolean } {
-  const messageIds = [...raw.matchAll(/^(?:Original-Message-ID|Message-ID):\s*(<[^>\r\n]+>)/gim)].map((m) => m[1]!);
-  const permanent = /^Status:\s*5\.\d{1,3}\.\d{1,3}/im.test(raw) || /^Action:\s*failed/im.test(raw);
-  return { messageIds, permanent };
-}
-
 /** Whether `address` is covered by the campaign's allowed senders (whole addresses or domains and their subdomains). */
 export function isAllowedSender(address: string, allowed: string[]): boolean {
   const lower = address.trim().toLowerCase();

@@ -13,6 +13,7 @@ import type { MailTransport } from '../mail/mail-transport.js';
 import type { OutgoingMail } from '../mail/outgoing-mail.js';
 import { prepareNotification } from '../notifications/prepare-notification.js';
 import { loadSignInMailContext } from '../organiser-app/sign-in-links.js';
+import type { ReturnPaths } from '../mail/return-path.js';
 import { composeSignInMail } from '../organiser-app/sign-in-mail.js';
 import { withOrganisationFooter } from '../organisers/mail-footer.js';
 import { loadOrganisationIdentity, organisationFooterLine } from '../organisers/organisation-identity.js';
@@ -32,6 +33,8 @@ export interface SendTransactionalDeps {
   transport: MailTransport;
   links: LinkUrls;
   mailFrom: string;
+  /** The envelope sender of each message: its row's return path. */
+  returnPaths: ReturnPaths;
   /** This process's id in worker_processes: its claims carry it (see claim-recovery.ts). */
   claimant: string;
   schedule: RetrySchedule;
@@ -110,7 +113,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string): Prom
   }
   const { mail } = prepared;
   try {
-    const { response } = await deps.transport.send(mail);
+    const { response } = await deps.transport.send(mail, deps.returnPaths.of({ ledger: 'transactional', id: message.id }));
     await record({ status: 'sent', response });
     return { outcome: 'sent', messageId, detail: response };
   } catch (error) {

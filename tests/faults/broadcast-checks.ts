@@ -10,7 +10,7 @@
 import { Queue, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { broadcastMessageId } from '../../src/mail/message-id.js';
+import { broadcastMessageId, broadcastMessageIdPrefix } from '../../src/mail/message-id.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { queueNames } from '../../src/queue/queues.js';
 import { createPublishedCampaign, uniqueSuffix, waitForValue, type Stack, type TestOrganiser } from '../support/harness.js';
@@ -60,12 +60,14 @@ export async function startUpdate(ctx: FaultContext, stack: Pick<Stack, 'app'>, 
 }
 
 /** The broadcast's messages received at the sink, repeats included. */
-export const mine = (stack: Pick<Stack, 'sink'>, broadcastId: string): ReceivedMail[] =>
-  stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${broadcastId}.`));
+export const mine = (stack: Pick<Stack, 'sink' | 'config'>, broadcastId: string): ReceivedMail[] => {
+  const prefix = broadcastMessageIdPrefix(broadcastId, stack.config.SECRET_KEY);
+  return stack.sink.received.filter((m) => m.header('message-id')?.startsWith(prefix));
+};
 
 interface Progress {
   status: string;
-  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; skipped: number };
+  counts: { total: number; pending: number; sent: number; failed: number; bounced: number; bouncedAfterAcceptance: number; complaints: number; skipped: number };
 }
 
 /** What the sink got beyond one message per person: repeats, each with the Message-ID of the first. */
@@ -85,7 +87,7 @@ export async function expectExactlyOnePerPerson(
     'the broadcast to complete',
     45_000,
   );
-  expect(progress.counts).toEqual({ total: size, pending: 0, sent: size, failed: 0, bounced: 0, skipped: 0 });
+  expect(progress.counts).toEqual({ total: size, pending: 0, sent: size, failed: 0, bounced: 0, bouncedAfterAcceptance: 0, complaints: 0, skipped: 0 });
 
   const byPerson = new Map<string, Set<string>>();
   let received = 0;
@@ -109,7 +111,7 @@ export async function expectExactlyOnePerPerson(
   expect(rows.filter((row) => row.status === 'sent')).toHaveLength(size);
   const mismatched = rows.filter((row) => {
     const ids = byPerson.get(row.email);
-    return !ids || !ids.has(broadcastMessageId(broadcastId, row.supporter_id, stack.config.MAIL_FROM));
+    return !ids || !ids.has(broadcastMessageId(broadcastId, row.supporter_id, stack.config.MAIL_FROM, stack.config.SECRET_KEY));
   });
   expect(mismatched, 'ledger rows whose Message-ID the sink did not get').toEqual([]);
 

@@ -21,6 +21,7 @@ import { createPublishedCampaign, startStack, testEnv, uniqueSuffix, waitForValu
 import { useTestStack } from '../support/test-stack.js';
 import { deliverRaw, startTestInboundListener, type TestInboundListener } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
+import { broadcastMessageIdPrefix } from '../../src/mail/message-id.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
 const OFFICIAL = 'conflict.department@fco.example.gov.uk';
@@ -257,7 +258,7 @@ describe('a message with 17,000 attachments', () => {
     expect(reply.withheldAttachments).toHaveLength(100);
     expect(reply.withheldAttachments[0]).toEqual({ filename: 'page-20.pdf', contentType: 'application/pdf', reason: 'over the limit of 20 files per reply' });
     const mail = await waitForValue(
-      () => stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${reply.broadcastId}.`)),
+      () => stack.sink.received.filter((m) => m.header('message-id')?.startsWith(broadcastMessageIdPrefix(reply.broadcastId, stack.config.SECRET_KEY))),
       (received) => received.length === 2,
       'the forward to both supporters',
     );
@@ -295,7 +296,7 @@ describe('forwarded attachments and retention', () => {
     // The plain-text body's address is linked as written.
     expect(reply.html).toContain('<a href="http://www.fco.gov.uk">www.fco.gov.uk</a>');
     const mail = await waitForValue(
-      () => stack.sink.received.filter((m) => m.header('message-id')?.startsWith(`<broadcast.${reply.broadcastId}.`)),
+      () => stack.sink.received.filter((m) => m.header('message-id')?.startsWith(broadcastMessageIdPrefix(reply.broadcastId, stack.config.SECRET_KEY))),
       (received) => received.length === 2,
       'the forward to both supporters',
     );

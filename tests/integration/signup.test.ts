@@ -72,7 +72,8 @@ describe('from sign-up to the personal copy of the letter', () => {
     expect(copy.parsed.html).toContain('Jane Ó Briain');
     expect(copy.parsed.from).toMatchObject({ name: 'United Nations Association – UK', address: 'campaigns@example.org' });
     expect(copy.parsed.replyTo?.[0]?.address).toBe('campaigns@una.org.example');
-    expect(copy.envelopeFrom).toBe('campaigns@example.org');
+    // The envelope sender is the row's own return path, where a report about this message would come back.
+    expect(copy.envelopeFrom).toMatch(/^bounce\+t[0-9a-f]{32}-[0-9a-f]{16}@replies\.example\.org$/);
     expect(copy.header('message-id')).toMatch(/^<letter-copy\.[0-9a-f-]{36}@example\.org>$/);
     const unsubscribePath = linkIn(copy.parsed.text!, '/u/');
     expect(copy.header('list-unsubscribe')).toBe(`<https://letters.example.org${unsubscribePath}>`);
@@ -486,18 +487,19 @@ describe('bounces', () => {
     const { retrySchedule } = await import('../../src/mail/delivery-outcome.js');
     const { makeLinkUrls } = await import('../../src/links/link-urls.js');
     const { makeSendTransactional } = await import('../../src/transactional/send-transactional.js');
+    const { makeReturnPaths } = await import('../../src/mail/return-path.js');
     const { beatWorkerProcess, forgetWorkerProcess } = await import('../../src/infra/worker-registry.js');
     // A registered claimant, as a worker process is, so no other worker takes its claims for abandoned.
     const claimant = randomUUID();
     await beatWorkerProcess(handle.db, claimant);
     // Port 1 on loopback: nothing listens, so the connection is refused, as when the server is down.
-    const transport = createSmtpTransport({ url: 'smtp://127.0.0.1:1', envelopeFrom: 'bounces@example.org', poolSize: 1, timeoutSeconds: 5 });
+    const transport = createSmtpTransport({ url: 'smtp://127.0.0.1:1', poolSize: 1, timeoutSeconds: 5 });
     // Queues of their own (a prefix no worker reads), so the retries this job queues stay queued.
     const { Queues } = await import('../../src/queue/queues.js');
     const { createRedis } = await import('../../src/queue/redis-connection.js');
     const queues = new Queues(createRedis(stack.config.REDIS_URL, 'producer'), `${stack.config.REDIS_PREFIX}-unworked`);
     const schedule = retrySchedule(stack.config);
-    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), mailFrom: stack.config.MAIL_FROM, claimant, schedule, queues });
+    const send = makeSendTransactional({ db: handle.db, transport, links: makeLinkUrls(stack.config), returnPaths: makeReturnPaths(stack.config), mailFrom: stack.config.MAIL_FROM, claimant, schedule, queues });
     try {
       await send({ messageIds });
       expect((await messageRows(messageIds)).map(({ status, attempts }) => ({ status, attempts }))).toEqual([

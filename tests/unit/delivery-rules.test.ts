@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBudgetExceeded, exclusionOf, holdBack } from '../../src/broadcasts/send-decision.js';
+import { errorBudgetExceeded, exclusionOf, holdBack, lateBounceBudgetExceeded } from '../../src/broadcasts/send-decision.js';
 import type { Recipient } from '../../src/broadcasts/recipients.js';
 import { outcomeOfFailedSend, retryDelayMs } from '../../src/mail/delivery-outcome.js';
 import { reasonNotToMail, suppressionScope, type Addressee } from '../../src/suppressions/may-we-mail.js';
@@ -106,6 +106,15 @@ describe('the send decision of a broadcast', () => {
       'paused itself: 3 of the last 5 attempts failed (last: failed 2)',
     );
     expect(errorBudgetExceeded(of('failed', 'failed', 'failed', 'retry', 'retry', 'retry', 'skipped', 'released'), budget)).toBeUndefined();
+  });
+
+  it('spends the same budget on hard bounces reported after the relay accepted the messages', () => {
+    const budget = { share: 0.5, minAttempts: 4 };
+    expect(lateBounceBudgetExceeded({ accepted: 6, bouncedLate: 4, lastStatus: '5.1.1' }, budget)).toBe(
+      'paused itself: 4 of the 6 messages accepted so far bounced afterwards (last: 5.1.1)',
+    );
+    expect(lateBounceBudgetExceeded({ accepted: 6, bouncedLate: 3, lastStatus: '5.1.1' }, budget)).toBeUndefined();
+    expect(lateBounceBudgetExceeded({ accepted: 3, bouncedLate: 3, lastStatus: '5.1.1' }, budget)).toBeUndefined();
   });
 });
 

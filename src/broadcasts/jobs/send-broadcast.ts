@@ -38,6 +38,7 @@ import { deferredBatches, type DeferredBatches } from '../../infra/deferred-batc
 import type { SendRateGate } from '../../infra/send-rate.js';
 import type { LinkUrls } from '../../links/link-urls.js';
 import type { MailTransport } from '../../mail/mail-transport.js';
+import { makeReturnPaths } from '../../mail/return-path.js';
 import { outcomeOfFailedSend, retrySchedule } from '../../mail/delivery-outcome.js';
 import type { JobData, Queues } from '../../queue/queues.js';
 import { sendTokenId } from '../../queue/queues.js';
@@ -65,7 +66,7 @@ export interface SendBroadcastDeps {
   isStopping(): boolean;
   config: Pick<
     Config,
-    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
+    'MAIL_FROM' | 'INBOUND_DOMAIN' | 'SECRET_KEY' | 'DELIVERY_MAX_ATTEMPTS' | 'DELIVERY_RETRY_BASE_SECONDS' | 'ERROR_BUDGET' | 'ERROR_BUDGET_MIN_ATTEMPTS' | 'SMTP_POOL_SIZE'
   >;
 }
 
@@ -111,7 +112,8 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
   const inFlight = Math.max(1, deps.config.SMTP_POOL_SIZE * 2);
   const schedule = retrySchedule(deps.config);
   const errorBudget = { share: deps.config.ERROR_BUDGET, minAttempts: deps.config.ERROR_BUDGET_MIN_ATTEMPTS };
-  const mailOptions = { mailFrom: deps.config.MAIL_FROM, inboundDomain: deps.config.INBOUND_DOMAIN, links: deps.links };
+  const mailOptions = { mailFrom: deps.config.MAIL_FROM, inboundDomain: deps.config.INBOUND_DOMAIN, secret: deps.config.SECRET_KEY, links: deps.links };
+  const returnPaths = makeReturnPaths(deps.config);
   // A reply and its attachments never change once forwarded: one copy per process, not one per batch.
   const forwardedReplies = new Map<string, Promise<ForwardedReply | undefined>>();
   const forwardedReply = (replyId: string) => {
@@ -211,7 +213,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
         return { id: delivery.id, status: 'released', response: `not sent yet: ${(error as Error).message}` };
       }
       try {
-        const { response } = await deps.transport.send(mail);
+        const { response } = await deps.transport.send(mail, returnPaths.of({ ledger: 'delivery', id: delivery.id }));
         return { id: delivery.id, status: 'sent', response };
       } catch (error) {
         const failed = outcomeOfFailedSend(error, delivery.attempts, schedule);
