@@ -5,8 +5,8 @@ import { claimLedgerRow, listOverdueLedgerRows, recordLedgerOutcome, releaseAban
 
 export type TargetLetterRow = typeof targetLetters.$inferSelect;
 
-export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignId: string): Promise<TargetLetterRow> {
-  const [row] = await db.insert(targetLetters).values({ campaignId }).returning();
+export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignId: string, sentByUserId?: string): Promise<TargetLetterRow> {
+  const [row] = await db.insert(targetLetters).values({ campaignId, sentByUserId: sentByUserId ?? null }).returning();
   return row!;
 }
 

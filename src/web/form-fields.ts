@@ -133,10 +133,12 @@ export interface PostFormOptions {
   className?: string;
   /** Let our own messages, beside each field, replace the browser's (`novalidate`). */
   ownValidation?: boolean;
+  /** A form with a file field is sent as multipart; its token is read from the fields all the same. */
+  multipart?: boolean;
 }
 
 export function postForm(form: PostFormOptions): SafeHtml {
-  return html`<form method="post" action="${form.action}"${form.id ? html` id="${form.id}"` : ''}${
+  return html`<form method="post" action="${form.action}"${form.multipart ? html` enctype="multipart/form-data"` : ''}${form.id ? html` id="${form.id}"` : ''}${
     form.className ? html` class="${form.className}"` : ''
   }${form.ownValidation ? html` novalidate` : ''}>
 <input type="hidden" name="${CSRF_FIELD}" value="${form.csrfToken}">
