@@ -211,6 +211,9 @@ function appFormFor(route: AppRoute): Record<string, string> {
     'POST /app/settings/users/:id/role': { role: 'editor' },
     'POST /app/campaigns/new': campaignForm(),
     'POST /app/campaigns/:id/edit': campaignForm(),
+    'POST /app/campaigns/:id/letter/send': { mode: 'bundle' },
+    'POST /app/campaigns/:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A reply by post', body: 'We have considered your letter.' },
+    'POST /app/replies/:id/approve': { author: 'The Minister', introduction: 'Dear {{ supporter.first_name }}, the reply:' },
   };
   return forms[routeKey(route)] ?? {};
 }
@@ -249,7 +252,30 @@ describe('the organiser web app', () => {
     const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
     // A campaign of its own: the API's matrix above ends by deleting the one it shares.
     const campaign = await createPublishedCampaign(app, alice);
-    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id };
+    // A reply with a file, and a bundle sent with its PDF, of this campaign: the API's go with the campaign it deletes.
+    const reply = await app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/replies`,
+      headers: alice.auth,
+      payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
+    });
+    expect(reply.statusCode).toBe(201);
+    const file = await handle.pool.query<{ id: string }>(
+      "INSERT INTO reply_attachments (reply_id, filename, content_type, content) VALUES ($1, 'reply.pdf', 'application/pdf', $2) RETURNING id",
+      [reply.json().id, Buffer.from('%PDF-1.4\n%%EOF\n')],
+    );
+    const letter = await handle.pool.query<{ id: string }>(
+      "INSERT INTO target_letters (campaign_id, status, pdf, signatories) VALUES ($1, 'sent', $2, 0) RETURNING id",
+      [campaign.id, Buffer.from('%PDF-1.4\n%%EOF\n')],
+    );
+    appOwned = {
+      users: aliceEditor.user.userId,
+      'api-keys': rows[0]!.id,
+      campaigns: campaign.id,
+      replies: reply.json().id,
+      'reply-attachments': file.rows[0]!.id,
+      'target-letters': letter.rows[0]!.id,
+    };
   });
 
   it('has its routes read from the router', () => {
@@ -264,6 +290,16 @@ describe('the organiser web app', () => {
       'POST /app/campaigns/:id/edit',
       'POST /app/campaigns/:id/publish',
       'GET /app/campaigns/:id/supporters/export.csv',
+      'GET /app/campaigns/:id/letter',
+      'POST /app/campaigns/:id/letter/send',
+      'GET /app/target-letters/:id/pdf',
+      'GET /app/campaigns/:id/replies',
+      'POST /app/campaigns/:id/replies',
+      'GET /app/replies/:id',
+      'GET /app/replies/:id/body.html',
+      'GET /app/reply-attachments/:id',
+      'POST /app/replies/:id/approve',
+      'POST /app/replies/:id/reject',
     ]) {
       expect(routes).toContain(expected);
     }
