@@ -26,5 +26,5 @@ export function sendFramedDocument(reply: FastifyReply, document: string, option
 
 /** The frame for such a document: sandboxed with no permissions at all. */
 export function documentFrame(src: string, title: string, className = 'document-frame'): SafeHtml {
-  return html`<iframe class="${className}" src="${src}" title="${title}" sandbox="" referrerpolicy="no-referrer" loading="lazy"></iframe>`;
+  return html`<iframe class="${className}" src="${src}" title="${title}" sandbox="" referrerpolicy="no-referrer"></iframe>`;
 }

@@ -9,6 +9,7 @@ import type { CampaignRow } from '../db/schema.js';
 import type { Signatory } from '../letters/letter-sheet.js';
 import type { SentLetterSummary } from '../letters/sent-letter-queries.js';
 import { BUNDLE_CSV_NAME, BUNDLE_PDF_NAME } from '../letters/compose-target-letter.js';
+import { LETTER_BROADCAST_STATUSES, LETTER_BUNDLE_STATUSES } from '../letters/target-letter-queries.js';
 import { appPage } from '../web/app-page.js';
 import { html, type SafeHtml } from '../web/html.js';
 import { byWhom, type ActorNames } from './acting-users.js';
@@ -136,10 +137,17 @@ ${listed.length === 0
 </table></div>`}`;
 }
 
+/** Gone, or going, by either mode: the letter goes once (a failed bundle may be followed by another). */
+function delivered(screen: LetterScreen): boolean {
+  return (
+    screen.bundles.some((letter) => (LETTER_BUNDLE_STATUSES as readonly string[]).includes(letter.status)) ||
+    screen.individual.some((broadcast) => (LETTER_BROADCAST_STATUSES as readonly string[]).includes(broadcast.status))
+  );
+}
+
 function sendAction(screen: LetterScreen): SafeHtml {
   const { campaign, user } = screen;
   if (campaign.status === 'draft') return html`<p class="notice">Publish the campaign and gather signatures before sending the letter.</p>`;
-  if (screen.bundles.some((l) => l.status !== 'failed') || screen.individual.length > 0) return html``;
   if (user.role !== 'owner') return html`<p class="hint">Only an owner of your organisation can send the letter.</p>`;
   return html`<p><a class="button" href="/app/campaigns/${campaign.id}/letter/send?mode=${screen.mode}">Send the letter…</a></p>`;
 }
@@ -151,9 +159,9 @@ export function letterPage(screen: LetterScreen): string {
 ${campaignNav(campaign.id, 'letter')}
 ${screen.done ? html`<div class="notice" role="status"><p>The letter is on its way to ${campaign.targetName}. Its record is below.</p></div>` : ''}
 ${sentSection(screen)}
-${sendAction(screen)}
+${delivered(screen) ? '' : html`${sendAction(screen)}
 ${modeChoice(screen)}
-${previewSection(screen)}`;
+${previewSection(screen)}`}`;
   return appPage({ title: `The letter to the target: ${campaign.title}`, user: screen.user, csrfToken: screen.csrfToken, nav: 'campaigns', body });
 }
 

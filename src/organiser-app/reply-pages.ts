@@ -68,7 +68,7 @@ function evidenceList(evidence: ReplyEvidenceView, reply: ReplyRow, campaign: Ca
   const allowed = campaign.replyAllowedSenders.join(', ') || 'none set';
   return html`<dl class="evidence">
   <dt>DKIM</dt><dd>${evidence.dkim.length === 0 ? 'No signature' : html`<ul>${evidence.dkim.map(
-    (sig) => html`<li>${verdict(sig.result)}${sig.domain ? html`, signed by <strong>${sig.domain}</strong>` : ' (signing domain not recorded)'}${sig.aligned ? html`, aligned with the From domain ${sig.aligned}` : ''}</li>`,
+    (sig) => html`<li>${verdict(sig.result)}${sig.domain ? html`, signed by <strong>${sig.domain}</strong>` : sig.result === 'none' ? ': not signed' : ' (signing domain not recorded)'}${sig.aligned ? html`, aligned with the From domain ${sig.aligned}` : ''}</li>`,
   )}</ul>`}</dd>
   <dt>SPF</dt><dd>${verdict(evidence.spf)}</dd>
   <dt>DMARC</dt><dd>${verdict(evidence.dmarc)}</dd>
@@ -117,7 +117,7 @@ export function replyPage(screen: Screen & { reply: ReplyRow; files: ReplyFile[]
 <h1>${reply.subject}</h1>
 ${screen.done ? html`<div class="notice" role="status"><p>The reply is recorded.${reply.status === 'awaiting_approval' ? ' It waits for your approval before it is forwarded.' : ''}</p></div>` : ''}
 <p>${statusTag(reply)}</p>
-${reply.reason && isUndecided(reply) ? html`<p class="${reply.status === 'held' ? 'warning' : 'notice'}">${reply.status === 'held' ? 'Held because: ' : ''}${reply.reason}</p>` : ''}
+${reply.reason && isUndecided(reply) ? html`<p class="${reply.status === 'held' ? 'warning' : 'notice'}">${reply.status === 'held' ? 'Held because: ' : 'Waiting because '}${reply.reason}</p>` : ''}
 ${decision(reply, screen.names)}
 <dl class="facts">
   <dt>From</dt><dd>${reply.fromName ? `${reply.fromName} <${reply.fromAddress}>` : reply.fromAddress}</dd>
@@ -128,7 +128,7 @@ ${decision(reply, screen.names)}
 ${evidenceList(readReplyEvidence(reply.authentication), reply, campaign, screen.names)}
 ${actions(screen)}
 <h2>The reply</h2>
-<p class="hint">Shown with anything active removed: no scripts, no remote images, links inert.</p>
+<p class="hint">Shown with anything active removed: no scripts, no remote images or styles, and its links are not followed here.</p>
 ${documentFrame(`/app/replies/${reply.id}/body.html`, `The reply: ${reply.subject}`, 'document-frame short')}
 <details><summary>As plain text</summary><div class="reply-text">${reply.text || '(no plain text part)'}</div></details>
 <h2>Files</h2>

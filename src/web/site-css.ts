@@ -123,6 +123,7 @@ form.sign .field{margin-bottom:.9rem}
 .evidence{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;border:1px solid #ddd;padding:1rem;margin:1rem 0}
 .evidence dt{font-weight:bold}
 .evidence dd{margin:0;overflow-wrap:anywhere}
+.evidence ul{margin:0;padding-left:1.1rem}
 .verdict-pass{color:#1d6a3a;font-weight:bold}
 .verdict-fail{color:#b10e1e;font-weight:bold}
 .reply-text{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:Georgia,serif;overflow-wrap:anywhere}

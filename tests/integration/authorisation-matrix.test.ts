@@ -74,6 +74,16 @@ function ownedId(resource: string): string {
   return id;
 }
 
+/** A reply that came by post, entered through the API for one of Alice's campaigns. */
+function enterReply(campaignId: string) {
+  return app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${campaignId}/replies`,
+    headers: alice.auth,
+    payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
+  });
+}
+
 beforeAll(async () => {
   bob = await newOrganiser(handle, 'Bob');
   const campaign = await createPublishedCampaign(app, alice, { replyPolicy: { mode: 'approve', allowedSenders: ['fco.gov.example'] } });
@@ -85,12 +95,7 @@ beforeAll(async () => {
     headers: alice.auth,
     payload: { kind: 'update', subject: 'News', body: 'Dear {{ supporter.first_name }}' },
   });
-  const reply = await app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${campaign.id}/replies`,
-    headers: alice.auth,
-    payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
-  });
+  const reply = await enterReply(campaign.id);
   expect(broadcast.statusCode).toBe(201);
   expect(reply.json().status).toBe('awaiting_approval');
   // A bundle that failed: its record exists (the owner reads it), without a PDF (422 for the owner).
@@ -253,12 +258,7 @@ describe('the organiser web app', () => {
     // A campaign of its own: the API's matrix above ends by deleting the one it shares.
     const campaign = await createPublishedCampaign(app, alice);
     // A reply with a file, and a bundle sent with its PDF, of this campaign: the API's go with the campaign it deletes.
-    const reply = await app.inject({
-      method: 'POST',
-      url: `/api/v1/campaigns/${campaign.id}/replies`,
-      headers: alice.auth,
-      payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
-    });
+    const reply = await enterReply(campaign.id);
     expect(reply.statusCode).toBe(201);
     const file = await handle.pool.query<{ id: string }>(
       "INSERT INTO reply_attachments (reply_id, filename, content_type, content) VALUES ($1, 'reply.pdf', 'application/pdf', $2) RETURNING id",
