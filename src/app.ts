@@ -27,6 +27,7 @@ import { preparePublicScope } from './web/public-site.js';
 import { makeBroadcastJobs, type BroadcastJobs } from './broadcasts/broadcast-jobs.js';
 import { broadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { letterRoutes } from './letters/letter-routes.js';
+import type { DeliverLetterDeps } from './letters/deliver-letter.js';
 import { replyRoutes } from './replies/reply-routes.js';
 import { httpIntakeRoutes } from './inbound/http-intake.js';
 import { serializeErrorSafely } from './infra/safe-errors.js';
@@ -131,6 +132,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     jobs: tolerateQueueOutage(makeBroadcastJobs(app.queues, config.BROADCAST_PARALLELISM), app.log),
   };
 
+  const letterService: DeliverLetterDeps = {
+    ...campaignService,
+    broadcastJobs: broadcastService.jobs,
+    queueTargetLetter: tolerateOutage(app.log, 'queue the letter to the target', (letterId: string) =>
+      app.queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId)),
+    ),
+  };
+
   await app.register(healthRoutes);
   await app.register(metricsRoutes, { registry: metrics, token: config.METRICS_TOKEN });
   await app.register(httpIntakeRoutes, { db: app.db, queues: app.queues, config });
@@ -148,6 +157,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     config,
     queueMail: (messageIds) => mailToQueue.add(messageIds),
     campaigns: campaignService,
+    letters: letterService,
   });
   await app.register(
     async (api) => {
@@ -169,15 +179,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         attachmentLimits: { maxCount: config.INBOUND_MAX_ATTACHMENTS, maxTotalBytes: config.INBOUND_MAX_ATTACHMENT_BYTES },
       });
       await api.register(broadcastRoutes, { campaigns: campaignService, broadcasts: broadcastService });
-      await api.register(letterRoutes, {
-        letters: {
-          ...campaignService,
-          broadcastJobs: broadcastService.jobs,
-          queueTargetLetter: tolerateOutage(app.log, 'queue the letter to the target', (letterId: string) =>
-            app.queues.add('target-letter', 'send', { letterId }, targetLetterJobId(letterId)),
-          ),
-        },
-      });
+      await api.register(letterRoutes, { letters: letterService });
     },
     { prefix: '/api/v1' },
   );

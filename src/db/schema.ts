@@ -390,6 +390,8 @@ export const broadcasts = pgTable(
     /** For a forwarded official reply: its attachments go with every message. */
     replyId: uuid('reply_id'),
     planningDone: boolean('planning_done').notNull().default(false),
+    /** The web app user who started it; null when an API key or the service itself did. */
+    startedByUserId: uuid('started_by_user_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -501,6 +503,8 @@ export const targetLetters = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** The web app user who asked for it to be sent; null when an API key did (or the user is gone). */
+    sentByUserId: uuid('sent_by_user_id').references(() => users.id, { onDelete: 'set null' }),
   },
   (t) => [index('target_letters_campaign_idx').on(t.campaignId)],
 );
@@ -590,6 +594,12 @@ export const replies = pgTable(
     /** Attachments received but never forwarded (type, count or size), for the organiser. */
     withheldAttachments: jsonb('withheld_attachments').$type<WithheldAttachments>().notNull().default({ count: 0, items: [] }),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** When the organiser approved or rejected it; null while undecided, or when forwarded automatically. */
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** The web app user who decided; null with decided_at set when an API key did. */
+    decidedByUserId: uuid('decided_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** For a reply that came by post: the web app user who entered it (null: an API key). */
+    enteredByUserId: uuid('entered_by_user_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -15,7 +15,7 @@ import { campaigns, inboundMessages } from '../db/schema.js';
 import { parseInboundAddress } from './inbound-address.js';
 import type { InboundVerdict } from '../metrics/process-metrics.js';
 import type { JobData } from '../queue/queues.js';
-import { automaticReason, isDeliveryReport, reasonsToHold } from '../replies/classify-inbound.js';
+import { automaticReason, isAllowedSender, isDeliveryReport, reasonsToHold } from '../replies/classify-inbound.js';
 import { findReplyByMessageId, insertAttachments, insertReplyOnce, markInboundProcessed } from '../replies/reply-queries.js';
 import { forwardReply } from '../replies/reply-service.js';
 import { readSenderIdentity } from '../replies/sender-identity.js';
@@ -160,18 +160,30 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
     }).catch((error: unknown) => ({ error: String(error) }));
     const dmarc = 'dmarc' in auth && auth.dmarc ? (auth.dmarc.status?.result ?? 'none') : 'none';
     const dmarcFrom = 'dkim' in auth ? auth.dkim?.headerFrom : undefined;
-    const authentication = JSON.stringify({
-      dkim: 'dkim' in auth ? (auth.dkim?.results ?? []).map((r) => r.status?.result ?? 'none') : [],
+    const dkimResults = 'dkim' in auth ? (auth.dkim?.results ?? []) : [];
+    const checks = {
+      dkim: dkimResults.map((r) => r.status?.result ?? 'none'),
+      // Which domain signed, beside each result: a pass for the sender's own domain is the evidence.
+      dkimSignatures: dkimResults.map((r) => ({
+        result: r.status?.result ?? 'none',
+        domain: typeof r.signingDomain === 'string' ? r.signingDomain : null,
+        aligned: typeof r.status?.aligned === 'string' ? r.status.aligned : null,
+      })),
       // Without a client address mailauth still reports "neutral"; say plainly that nothing was checked.
       spf: !message.remoteAddress ? 'not checked' : 'spf' in auth && auth.spf ? (auth.spf.status?.result ?? 'none') : 'none',
       dmarc,
       // The From address(es) DMARC read: the identity trust is decided on.
       headerFrom: dmarcFrom ?? [],
       ...('error' in auth ? { error: auth.error } : {}),
-    });
+    };
     const identity = readSenderIdentity(message.raw, dmarcFrom, textOf(email?.from?.address));
     // What the organiser sees as the sender of a held reply: what DMARC read, when it read one address.
     const fromAddress = textOf(identity.ok ? identity.address : (dmarcFrom?.length === 1 ? dmarcFrom[0] : email?.from?.address))?.trim().toLowerCase();
+    // Kept with the results: the allowed senders may change later, the evidence of this decision must not.
+    const authentication = JSON.stringify({
+      ...checks,
+      allowedSender: identity.ok ? isAllowedSender(identity.address, campaign.replyAllowedSenders) : false,
+    });
 
     // Anything not trusted is held with its reason; nothing is dropped silently.
     const reasons = reasonsToHold({

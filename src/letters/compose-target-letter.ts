@@ -21,6 +21,15 @@ export interface ComposeTargetLetterOptions {
   fontDir: string;
 }
 
+/** The bundle's attachments, as the target sees them named. */
+export const BUNDLE_PDF_NAME = 'letter-and-signatories.pdf';
+export const BUNDLE_CSV_NAME = 'signatories.csv';
+
+/** Where the mail's letterhead loads the logo from (the PDF embeds it instead), or null without one. */
+export function letterheadLogoUrl(campaign: Pick<CampaignRow, 'organiserId'>, organisation: OrganisationIdentity, publicBaseUrl: string): string | null {
+  return organisation.logo ? logoUrl(publicBaseUrl, campaign.organiserId, organisation.logo.sha256) : null;
+}
+
 export async function composeTargetLetter(
   letter: { id: string; createdAt: Date },
   campaign: CampaignRow,
@@ -31,7 +40,7 @@ export async function composeTargetLetter(
   const sheet = targetLetterSheet({ campaign, organisation, signatories, date: letter.createdAt });
   const pdf = await buildTargetLetterPdf(sheet, options.fontDir);
   const csv = csvRow(['name', 'postcode', 'signed_at']) + signatories.map((s) => csvRow([s.name, s.postcode, s.signedAt.toISOString()])).join('');
-  const logo = organisation.logo ? logoUrl(options.publicBaseUrl, campaign.organiserId, organisation.logo.sha256) : null;
+  const logo = letterheadLogoUrl(campaign, organisation, options.publicBaseUrl);
   const mail: OutgoingMail = {
     from: { name: campaign.senderName, address: options.mailFrom },
     to: { name: campaign.targetName, address: campaign.targetEmail },
@@ -41,8 +50,8 @@ export async function composeTargetLetter(
     text: targetLetterText(sheet),
     html: targetLetterHtml(sheet, logo),
     attachments: [
-      { filename: 'letter-and-signatories.pdf', content: pdf, contentType: 'application/pdf' },
-      { filename: 'signatories.csv', content: csv, contentType: 'text/csv; charset=utf-8' },
+      { filename: BUNDLE_PDF_NAME, content: pdf, contentType: 'application/pdf' },
+      { filename: BUNDLE_CSV_NAME, content: csv, contentType: 'text/csv; charset=utf-8' },
     ],
   };
   return { mail, pdf };

@@ -22,6 +22,8 @@ export async function deliverLetter(
   organiserId: string,
   campaignId: string,
   mode: 'individual' | 'bundle',
+  /** The web app user asking, recorded with the letter; absent: an API key. */
+  actor?: { userId: string },
 ): Promise<{ mode: 'individual' | 'bundle'; broadcastId: string | null; targetLetterId: string | null }> {
   const campaign = await getCampaign(deps, organiserId, campaignId);
   if (campaign.status === 'draft') {
@@ -33,7 +35,7 @@ export async function deliverLetter(
     await tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaign.id)).for('update');
     const existing = await findLetterDelivery(tx, campaign.id);
     if (existing) throw new ConflictError('letter_already_delivered', `The letter is already being or has been delivered (${existing})`);
-    if (mode === 'bundle') return { targetLetterId: (await insertTargetLetter(tx, campaign.id)).id, broadcastId: null };
+    if (mode === 'bundle') return { targetLetterId: (await insertTargetLetter(tx, campaign.id, actor?.userId)).id, broadcastId: null };
     const broadcast = await insertBroadcast(tx, {
       campaignId: campaign.id,
       kind: 'letter',
@@ -42,6 +44,7 @@ export async function deliverLetter(
       body: campaign.letterBody,
       status: 'sending',
       startedAt: new Date(),
+      startedByUserId: actor?.userId ?? null,
     });
     return { targetLetterId: null, broadcastId: broadcast.id };
   });

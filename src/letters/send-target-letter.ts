@@ -8,29 +8,14 @@ import type { Database } from '../db/client.js';
 import { campaigns } from '../db/schema.js';
 import type { ReturnPaths } from '../mail/return-path.js';
 import { composeTargetLetter, type ComposeTargetLetterOptions } from './compose-target-letter.js';
-import type { Signatory } from './letter-sheet.js';
 import { recordTargetLetterContent } from './sent-letter-queries.js';
-import { loadLetterhead } from '../organisers/organisation-identity.js';
-import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome, signatoryPage } from './target-letter-queries.js';
+import { gatherTargetLetter } from './target-letter-draft.js';
+import { claimTargetLetter, listUnsentTargetLetters, recordTargetLetterOutcome } from './target-letter-queries.js';
 import type { MailTransport } from '../mail/mail-transport.js';
 import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { JobData, Queues } from '../queue/queues.js';
 import { targetLetterJobId, targetLetterRetryJobId } from '../queue/queues.js';
 import { eq } from 'drizzle-orm';
-
-const PAGE = 5_000;
-
-async function allSignatories(db: Database, campaignId: string): Promise<Signatory[]> {
-  const all: Signatory[] = [];
-  let after: { createdAt: string; id: string } | undefined;
-  for (;;) {
-    const rows = await signatoryPage(db, campaignId, after, PAGE);
-    for (const row of rows) all.push({ name: row.name, postcode: row.postcode, signedAt: row.createdAt });
-    const last = rows.at(-1);
-    if (!last || rows.length < PAGE) return all;
-    after = { createdAt: last.cursorCreatedAt, id: last.id };
-  }
-}
 
 export function makeSendTargetLetter(deps: ComposeTargetLetterOptions & {
   db: Database;
@@ -49,9 +34,7 @@ export function makeSendTargetLetter(deps: ComposeTargetLetterOptions & {
     const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.id, letter.campaignId));
     if (!campaign) return { outcome: 'campaign gone' };
 
-    const signatories = await allSignatories(deps.db, campaign.id);
-    // Always found (campaigns restrict their organiser's deletion); the sender's name if not.
-    const organisation = (await loadLetterhead(deps.db, campaign.organiserId)) ?? { name: campaign.senderName, website: null, postalAddress: null };
+    const { signatories, organisation } = await gatherTargetLetter(deps.db, campaign);
     const { mail, pdf } = await composeTargetLetter(letter, campaign, organisation, signatories, deps);
     // Recorded before sending: the organiser sees exactly what went (or was last tried).
     await recordTargetLetterContent(deps.db, letter.id, {

@@ -27,6 +27,7 @@ const summary = {
   pdfBytes: sql<number | null>`octet_length(${targetLetters.pdf})`,
   createdAt: targetLetters.createdAt,
   sentAt: targetLetters.sentAt,
+  sentByUserId: targetLetters.sentByUserId,
 };
 
 export type SentLetterSummary = Awaited<ReturnType<typeof listCampaignTargetLetters>>[number];

@@ -5,8 +5,8 @@ import { claimLedgerRow, listOverdueLedgerRows, recordLedgerOutcome, releaseAban
 
 export type TargetLetterRow = typeof targetLetters.$inferSelect;
 
-export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignId: string): Promise<TargetLetterRow> {
-  const [row] = await db.insert(targetLetters).values({ campaignId }).returning();
+export async function insertTargetLetter(db: Pick<Database, 'insert'>, campaignId: string, sentByUserId?: string): Promise<TargetLetterRow> {
+  const [row] = await db.insert(targetLetters).values({ campaignId, sentByUserId: sentByUserId ?? null }).returning();
   return row!;
 }
 
@@ -25,9 +25,9 @@ export function releaseAbandonedTargetLetters(db: Database): Promise<string[]> {
 }
 
 /** A bundle in these states has gone, or is going, to the target; a failed one has not. */
-const LETTER_BUNDLE_STATUSES = ['pending', 'sending', 'sent'] as const;
+export const LETTER_BUNDLE_STATUSES = ['pending', 'sending', 'sent'] as const;
 /** The same for a broadcast of supporters' letters to the target: a draft or cancelled one has not. */
-const LETTER_BROADCAST_STATUSES = ['scheduled', 'sending', 'paused', 'completed'] as const;
+export const LETTER_BROADCAST_STATUSES = ['scheduled', 'sending', 'paused', 'completed'] as const;
 
 /** SQL: the target_letters row (of the campaigns `campaign` picks) is its letter, gone or going, as a bundle. */
 export function isLetterBundle(campaign: SQL): SQL | undefined {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
+import type { DeliverLetterDeps } from '../letters/deliver-letter.js';
 import type { CookiePolicy } from './session-cookie.js';
 import type { SessionPolicy } from './sessions.js';
 
@@ -14,6 +15,8 @@ export interface OrganiserAppOptions {
   queueMail: (messageIds: string[]) => void;
   /** The campaign service the API uses: the screens apply its rules, never their own. */
   campaigns: CampaignServiceDeps;
+  /** The letter service the API uses (its broadcast jobs also start a forwarded reply's broadcast). */
+  letters: DeliverLetterDeps;
 }
 
 export interface AppContext extends OrganiserAppOptions {

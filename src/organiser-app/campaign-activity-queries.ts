@@ -9,6 +9,7 @@ import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { broadcastDeliveryCounts, broadcasts, replies, supporters, targetLetters } from '../db/schema.js';
 import { isLetterBroadcast, isLetterBundle } from '../letters/target-letter-queries.js';
+import { actorNames, byWhom } from './acting-users.js';
 
 /** Calendar days as the letters date them. */
 const LETTER_TIME_ZONE = 'Europe/London';
@@ -131,11 +132,13 @@ function addDays(day: string, delta: number): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** `by`: who asked for it, as byWhom says it ("by Jane Doe", "via the API"). */
 export type TimelineEvent =
   | { kind: 'created' | 'published' | 'closed'; at: Date }
-  | { kind: 'letter_delivered'; at: Date; signatories: number | null; mode: 'bundle' | 'individual' }
-  | { kind: 'letter_delivering'; at: Date; mode: 'bundle' | 'individual' }
-  | { kind: 'reply_received'; at: Date; from: string; status: string }
+  | { kind: 'letter_delivered'; at: Date; signatories: number | null; mode: 'bundle' | 'individual'; by: string }
+  | { kind: 'letter_delivering'; at: Date; mode: 'bundle' | 'individual'; by: string }
+  | { kind: 'reply_received'; at: Date; from: string; status: string; enteredBy?: string | undefined }
+  | { kind: 'reply_approved' | 'reply_rejected'; at: Date; from: string; by: string }
   | { kind: 'reply_forwarded'; at: Date; sent: number; finished: boolean };
 
 /** What happened to a campaign, oldest first, from the rows that record each step. */
@@ -151,39 +154,53 @@ export async function campaignTimeline(
     .select()
     .from(targetLetters)
     .where(isLetterBundle(eq(targetLetters.campaignId, campaign.id)));
-  for (const letter of bundles) {
-    events.push(
-      letter.sentAt
-        ? { kind: 'letter_delivered', at: letter.sentAt, signatories: letter.signatories, mode: 'bundle' }
-        : { kind: 'letter_delivering', at: letter.createdAt, mode: 'bundle' },
-    );
-  }
 
   const sentOf = sql<number>`coalesce((SELECT ${broadcastDeliveryCounts.n} FROM ${broadcastDeliveryCounts}
     WHERE ${broadcastDeliveryCounts.broadcastId} = ${broadcasts.id} AND ${broadcastDeliveryCounts.status} = 'sent'), 0)::int`;
   const sends = await db
-    .select({ audience: broadcasts.audience, replyId: broadcasts.replyId, status: broadcasts.status, startedAt: broadcasts.startedAt, completedAt: broadcasts.completedAt, sent: sentOf })
+    .select({ audience: broadcasts.audience, replyId: broadcasts.replyId, status: broadcasts.status, startedAt: broadcasts.startedAt, completedAt: broadcasts.completedAt, sent: sentOf, startedBy: broadcasts.startedByUserId })
     .from(broadcasts)
     .where(and(eq(broadcasts.campaignId, campaign.id), isNotNull(broadcasts.startedAt), inArray(broadcasts.status, ['sending', 'paused', 'completed'])))
     .orderBy(asc(broadcasts.startedAt));
+  const received = await db
+    .select({ at: replies.receivedAt, from: replies.fromAddress, status: replies.status, decidedAt: replies.decidedAt, decidedBy: replies.decidedByUserId, enteredBy: replies.enteredByUserId })
+    .from(replies)
+    .where(eq(replies.campaignId, campaign.id));
+  const names = await actorNames(db, [
+    ...bundles.map((letter) => letter.sentByUserId),
+    ...sends.map((send) => send.startedBy),
+    ...received.flatMap((reply) => [reply.decidedBy, reply.enteredBy]),
+  ]);
+
+  for (const letter of bundles) {
+    const by = byWhom(names, letter.sentByUserId);
+    events.push(
+      letter.sentAt
+        ? { kind: 'letter_delivered', at: letter.sentAt, signatories: letter.signatories, mode: 'bundle', by }
+        : { kind: 'letter_delivering', at: letter.createdAt, mode: 'bundle', by },
+    );
+  }
   for (const send of sends) {
     const finished = send.status === 'completed';
     if (send.audience === 'target') {
       events.push(
         finished
-          ? { kind: 'letter_delivered', at: send.completedAt ?? send.startedAt!, signatories: send.sent, mode: 'individual' }
-          : { kind: 'letter_delivering', at: send.startedAt!, mode: 'individual' },
+          ? { kind: 'letter_delivered', at: send.completedAt ?? send.startedAt!, signatories: send.sent, mode: 'individual', by: byWhom(names, send.startedBy) }
+          : { kind: 'letter_delivering', at: send.startedAt!, mode: 'individual', by: byWhom(names, send.startedBy) },
       );
     } else if (send.replyId) {
       events.push({ kind: 'reply_forwarded', at: send.startedAt!, sent: send.sent, finished });
     }
   }
 
-  const received = await db
-    .select({ at: replies.receivedAt, from: replies.fromAddress, status: replies.status })
-    .from(replies)
-    .where(eq(replies.campaignId, campaign.id));
-  for (const reply of received) events.push({ kind: 'reply_received', at: reply.at, from: reply.from, status: reply.status });
+  for (const reply of received) {
+    events.push({ kind: 'reply_received', at: reply.at, from: reply.from, status: reply.status, enteredBy: reply.enteredBy ? byWhom(names, reply.enteredBy) : undefined });
+    // decided_at is set only by a person's decision (a forward by the policy has none).
+    if (reply.decidedAt) {
+      const kind = reply.status === 'rejected' ? 'reply_rejected' : 'reply_approved';
+      events.push({ kind, at: reply.decidedAt, from: reply.from, by: byWhom(names, reply.decidedBy) });
+    }
+  }
 
   return events.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

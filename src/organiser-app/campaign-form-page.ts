@@ -4,6 +4,7 @@
  * fields are shown read-only with the reason. Works without script: "Preview" posts the form and
  * the page comes back with the preview filled in; letter-preview.js only refreshes it as you type.
  */
+import { campaignNav } from './campaign-nav.js';
 import type { CampaignRow } from '../db/schema.js';
 import { appPage } from '../web/app-page.js';
 import { errorSummary, postForm, selectField, textArea, textField } from '../web/form-fields.js';
@@ -99,6 +100,7 @@ export function campaignFormPage(page: CampaignFormPage): string {
     page.campaign ? html` › <a href="/app/campaigns/${page.campaign.id}">${page.campaign.title}</a>` : ''
   }</p>
 <h1>${heading}</h1>
+${page.campaign ? campaignNav(page.campaign.id, 'edit') : ''}
 ${errorSummary(page.errors, [FORM_ERROR, ...CAMPAIGN_FIELDS])}
 ${postForm({
   action: base,

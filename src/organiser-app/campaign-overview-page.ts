@@ -9,6 +9,7 @@ import type { AppUser } from './app-user.js';
 import type { DayCount, SupporterCounts, TimelineEvent } from './campaign-activity-queries.js';
 import { formatDateTime, STATUS_LABELS } from './screen-text.js';
 import { signupChart } from './signup-chart.js';
+import { campaignNav } from './campaign-nav.js';
 
 export interface CampaignOverview {
   user: AppUser;
@@ -43,13 +44,17 @@ function describeEvent(event: TimelineEvent, targetName: string): SafeHtml {
     case 'closed':
       return html`Closed: no more signatures`;
     case 'letter_delivering':
-      return html`The letter is being delivered to ${targetName}`;
+      return html`The letter is being delivered to ${targetName} (sent ${event.by})`;
     case 'letter_delivered':
       return event.mode === 'bundle'
-        ? html`Letter delivered to ${targetName}${event.signatories === null ? '' : html`, with ${plural(event.signatories, 'signatory', 'signatories')}`}`
-        : html`Letter delivered to ${targetName}: ${plural(event.signatories ?? 0, 'supporter’s copy', 'supporters’ copies')}`;
+        ? html`Letter delivered to ${targetName}${event.signatories === null ? '' : html`, with ${plural(event.signatories, 'signatory', 'signatories')}`} (sent ${event.by})`
+        : html`Letter delivered to ${targetName}: ${plural(event.signatories ?? 0, 'supporter’s copy', 'supporters’ copies')} (sent ${event.by})`;
     case 'reply_received':
-      return html`Reply received from ${event.from}${event.status === 'held' ? ' (held for you to check)' : event.status === 'awaiting_approval' ? ' (awaiting your approval)' : event.status === 'rejected' ? ' (rejected)' : ''}`;
+      return html`${event.enteredBy ? html`Reply by post from ${event.from} entered ${event.enteredBy}` : html`Reply received from ${event.from}`}${event.status === 'held' ? ' (held for you to check)' : event.status === 'awaiting_approval' ? ' (awaiting your approval)' : ''}`;
+    case 'reply_approved':
+      return html`Reply from ${event.from} approved for forwarding ${event.by}`;
+    case 'reply_rejected':
+      return html`Reply from ${event.from} rejected ${event.by}`;
     case 'reply_forwarded':
       return event.finished
         ? html`Reply forwarded to ${plural(event.sent, 'supporter', 'supporters')}`
@@ -85,6 +90,7 @@ export function campaignOverviewPage(page: CampaignOverview): string {
         : '';
   const body = html`<p class="breadcrumbs"><a href="/app/campaigns">Campaigns</a></p>
 <h1>${campaign.title}</h1>
+${campaignNav(campaign.id, 'overview')}
 ${page.done ? html`<div class="notice" role="status"><p>${DONE[page.done]}</p></div>` : ''}
 <p class="status status-${campaign.status}"><strong>${STATUS_LABELS[campaign.status]}</strong>${since}</p>
 ${actions(page)}

@@ -5,6 +5,7 @@
  * signed-in user's organiser.
  */
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { sendPage } from '../web/page-reply.js';
 import { PUBLIC_CSP } from '../web/public-site.js';
@@ -14,12 +15,18 @@ import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
 import { campaignEditorRoutes } from './campaign-editor-routes.js';
 import { campaignOverviewRoutes } from './campaign-overview-routes.js';
+import { letterScreenRoutes } from './letter-screen-routes.js';
+import { replyScreenRoutes } from './reply-screen-routes.js';
+import { collectUpload } from './uploads.js';
 import { profileSettingsRoutes } from './profile-settings-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 
-/** The public pages' policy, plus our own scripts (which only enhance pages that work without them). */
-export const APP_CSP = `${PUBLIC_CSP}; script-src 'self'; connect-src 'self'`;
+/**
+ * The public pages' policy, plus our own scripts (which only enhance pages that work without them),
+ * and frames of our own: the sandboxed documents that show a letter or a reply (see framed-document.ts).
+ */
+export const APP_CSP = `${PUBLIC_CSP}; script-src 'self'; connect-src 'self'; frame-src 'self'`;
 
 export async function organiserApp(app: FastifyInstance, options: OrganiserAppOptions): Promise<void> {
   // Named, not spread: the options Fastify passes in also hold this plugin's prefix, which the
@@ -30,6 +37,7 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     config: options.config,
     queueMail: options.queueMail,
     campaigns: options.campaigns,
+    letters: options.letters,
     sessions: { idleMinutes: options.config.SESSION_IDLE_MINUTES, maxHours: options.config.SESSION_MAX_HOURS },
     cookies: {
       secure: options.config.PUBLIC_BASE_URL.startsWith('https:'),
@@ -37,8 +45,16 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     },
   };
   await app.register(formbody, { bodyLimit: 256 * 1024 });
+  // Multipart forms (a reply that came by post, with its PDF) are read before the guard's CSRF check,
+  // which finds their token among the fields like any form's; files are kept on the request.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    onFile: collectUpload,
+    limits: { fileSize: options.config.INBOUND_MAX_BYTES, files: 5, fields: 20, fieldSize: 1_000_000 },
+  });
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', APP_CSP);
+    // A framed document sets its own, stricter policy; everything else gets the app's.
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', APP_CSP);
     // Every page here is personal (and sign-in links carry a secret): never cached, anywhere.
     reply.header('cache-control', 'no-store');
   });
@@ -54,6 +70,8 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     service: context.campaigns,
     addresses: { publicBaseUrl: options.config.PUBLIC_BASE_URL, inboundDomain: options.config.INBOUND_DOMAIN },
   });
+  await app.register(letterScreenRoutes, context);
+  await app.register(replyScreenRoutes, context);
   await app.register(settingsRoutes, context);
   await app.register(profileSettingsRoutes, context);
 }

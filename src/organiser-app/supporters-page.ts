@@ -6,6 +6,7 @@ import { errorSummary, selectField, textField, type FieldErrors } from '../web/f
 import { html } from '../web/html.js';
 import type { AppUser } from './app-user.js';
 import { formatDate } from './screen-text.js';
+import { campaignNav } from './campaign-nav.js';
 
 export const SUPPORTER_FILTERS = ['all', 'pending', 'confirmed', 'unsubscribed'] as const;
 export type SupporterFilter = (typeof SUPPORTER_FILTERS)[number];
@@ -47,6 +48,7 @@ export function supportersPage(page: SupportersPage): string {
   const filtered = page.search.q !== '' || page.search.status !== 'all';
   const body = html`<p class="breadcrumbs"><a href="/app/campaigns">Campaigns</a> › <a href="${base}">${page.campaign.title}</a></p>
 <h1>Supporters</h1>
+${campaignNav(page.campaign.id, 'supporters')}
 ${errorSummary(page.errors, ['q', 'status', 'cursor'])}
 <form method="get" action="${base}/supporters" class="search-form" role="search" aria-label="Supporters" novalidate>
   ${textField({ name: 'q', type: 'search', label: 'Name or email address', hint: 'The start of either is enough.', value: page.search.q, error: page.errors.q, spellcheck: false })}

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { campaigns, inboundMessages, replies, replyAttachments } from '../db/schema.js';
 
@@ -48,6 +48,17 @@ export async function listAttachmentSummaries(db: Database, replyIds: string[]) 
 
 export async function listCampaignReplies(db: Database, campaignId: string): Promise<ReplyRow[]> {
   return db.select().from(replies).where(eq(replies.campaignId, campaignId)).orderBy(desc(replies.receivedAt)).limit(200);
+}
+
+/** One file of a reply, only if the reply's campaign is this organiser's and not deleted. */
+export async function findOwnedAttachment(db: Database, organiserId: string, attachmentId: string) {
+  const [row] = await db
+    .select({ filename: replyAttachments.filename, contentType: replyAttachments.contentType, content: replyAttachments.content })
+    .from(replyAttachments)
+    .innerJoin(replies, eq(replies.id, replyAttachments.replyId))
+    .innerJoin(campaigns, eq(campaigns.id, replies.campaignId))
+    .where(and(eq(replyAttachments.id, attachmentId), eq(campaigns.organiserId, organiserId), isNull(campaigns.deletedAt)));
+  return row;
 }
 
 export async function findOwnedReply(db: Database, organiserId: string, replyId: string) {

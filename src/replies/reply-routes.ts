@@ -80,7 +80,8 @@ async function toViews(db: CampaignServiceDeps['db'], rows: ReplyRow[]) {
   }));
 }
 
-const manualReplyFields = z.strictObject({
+/** A reply that came by post, as the API and the web app's form take it. */
+export const manualReplyFields = z.strictObject({
   fromAddress: z.email().trim().max(254),
   fromName: singleLine(200).optional(),
   subject: singleLine(300),

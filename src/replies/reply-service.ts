@@ -32,11 +32,17 @@ export interface ApprovalEdits {
  * second waits for the first to commit, finds the row taken and starts nothing. Returns the id of
  * the reply's broadcast, whoever started it; a reply rejected meanwhile is a StateError.
  */
-export async function forwardReply(db: Database, jobs: Pick<BroadcastJobs, 'plan'>, reply: ReplyRow): Promise<string> {
+export async function forwardReply(
+  db: Database,
+  jobs: Pick<BroadcastJobs, 'plan'>,
+  reply: ReplyRow,
+  /** Set when a person approved it (userId null: with an API key); absent when forwarded by the policy. */
+  decision?: { userId: string | null },
+): Promise<string> {
   const started = await db.transaction(async (tx) => {
     const [claimed] = await tx
       .update(replies)
-      .set({ status: 'forwarded', updatedAt: sql`now()` })
+      .set({ status: 'forwarded', updatedAt: sql`now()`, ...(decision ? { decidedAt: sql`now()`, decidedByUserId: decision.userId } : {}) })
       .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])))
       .returning();
     if (!claimed) return undefined;
@@ -51,6 +57,7 @@ export async function forwardReply(db: Database, jobs: Pick<BroadcastJobs, 'plan
         replyId: reply.id,
         status: 'sending',
         startedAt: new Date(),
+        startedByUserId: decision?.userId ?? null,
       })
       .returning({ id: broadcasts.id });
     await tx.update(replies).set({ broadcastId: broadcast!.id }).where(eq(replies.id, reply.id));
@@ -71,7 +78,10 @@ export async function decideOnReply(
   replyId: string,
   decision: 'approve' | 'reject',
   edits: ApprovalEdits = {},
+  /** The web app user deciding, recorded with the decision; absent: an API key. */
+  actor?: { userId: string },
 ): Promise<ReplyRow> {
+  const decidedBy = { userId: actor?.userId ?? null };
   const found = await findOwnedReply(deps.db, organiserId, replyId);
   if (!found || found.campaign.deletedAt) throw new NotFoundError('Reply not found');
   const { reply } = found;
@@ -90,12 +100,12 @@ export async function decideOnReply(
         .set({ ...changes, updatedAt: sql`now()` })
         .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])));
     }
-    await forwardReply(deps.db, deps.jobs, reply);
+    await forwardReply(deps.db, deps.jobs, reply, decidedBy);
   } else {
     // Conditional like forwardReply's claim: an approval that won a race is not overwritten.
     const [rejected] = await deps.db
       .update(replies)
-      .set({ status: 'rejected', updatedAt: sql`now()` })
+      .set({ status: 'rejected', updatedAt: sql`now()`, decidedAt: sql`now()`, decidedByUserId: decidedBy.userId })
       .where(and(eq(replies.id, reply.id), isNull(replies.broadcastId), inArray(replies.status, ['held', 'awaiting_approval'])))
       .returning({ id: replies.id });
     if (!rejected) throw new StateError('invalid_transition', 'This reply was decided on meanwhile', 'status');
@@ -111,6 +121,8 @@ export interface ManualReply {
   format: 'markdown' | 'html';
   receivedAt?: Date | undefined;
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+  /** The web app user who typed it in; absent: an API key. */
+  enteredByUserId?: string | undefined;
 }
 
 /**
@@ -144,6 +156,7 @@ export async function recordManualReply(
       receivedAt: input.receivedAt ?? new Date(),
       // The date the organiser typed is the one on the letter.
       datedAt: input.receivedAt ?? null,
+      enteredByUserId: input.enteredByUserId ?? null,
     });
     await insertAttachments(tx, row!.id, forwarded);
     return row!;

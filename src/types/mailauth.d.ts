@@ -1,7 +1,8 @@
 // mailauth ships no type declarations; this covers what we call (dkimSign only from tests).
 declare module 'mailauth' {
   export interface AuthResultPart {
-    status?: { result?: string; comment?: string };
+    /** aligned: the From domain a DKIM signature aligns with (DMARC), or false. */
+    status?: { result?: string; comment?: string; aligned?: string | false };
     [key: string]: unknown;
   }
   export interface AuthenticateResult {

@@ -151,9 +151,9 @@ export interface PostFormOptions {
 }
 
 export function postForm(form: PostFormOptions): SafeHtml {
-  return html`<form method="post" action="${form.action}"${form.id ? html` id="${form.id}"` : ''}${
+  return html`<form method="post" action="${form.action}"${form.multipart ? html` enctype="multipart/form-data"` : ''}${form.id ? html` id="${form.id}"` : ''}${
     form.className ? html` class="${form.className}"` : ''
-  }${form.multipart ? html` enctype="multipart/form-data"` : ''}${form.ownValidation ? html` novalidate` : ''}>
+  }${form.ownValidation ? html` novalidate` : ''}>
 <input type="hidden" name="${CSRF_FIELD}" value="${form.csrfToken}">
 ${form.body}
 </form>`;

@@ -119,4 +119,26 @@ form.sign .field{margin-bottom:.9rem}
 .letter>h2:first-child{margin-top:0}
 .reply .files{font-family:Arial,sans-serif;padding-left:1.25rem;margin:0 0 1rem}
 .reply .files .hint{display:inline}
+.campaign-nav ul{list-style:none;margin:0 0 1.25rem;padding:0;display:flex;flex-wrap:wrap;gap:.25rem;border-bottom:2px solid #ddd}
+.campaign-nav a{display:block;padding:.4rem .8rem;text-decoration:none}
+.campaign-nav a[aria-current=page]{font-weight:bold;border-bottom:4px solid #14508c;margin-bottom:-2px}
+.document-frame{display:block;width:100%;height:36rem;border:1px solid #bbb;background:#fff;resize:vertical}
+.document-frame.short{height:22rem}
+.evidence{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;border:1px solid #ddd;padding:1rem;margin:1rem 0}
+.evidence dt{font-weight:bold}
+.evidence dd{margin:0;overflow-wrap:anywhere}
+.evidence ul{margin:0;padding-left:1.1rem}
+.verdict-pass{color:#1d6a3a;font-weight:bold}
+.verdict-fail{color:#b10e1e;font-weight:bold}
+.reply-text{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;font-family:Georgia,serif;overflow-wrap:anywhere}
+.choice{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
+.choice input{width:1.3rem;height:1.3rem;flex:none;margin-top:.2rem}
+.choice label{font-weight:normal}
+.warning{border-left:6px solid #b10e1e;background:#fff;padding:.75rem 1rem;margin:1rem 0;font-weight:bold}
+.tag{display:inline-block;padding:.05rem .45rem;border-radius:3px;font-size:.9rem;background:#eee}
+.tag-held{background:#fde2c8}
+.tag-awaiting_approval{background:#e8eef5}
+.tag-forwarded{background:#dcefdc}
+.tag-rejected{background:#eee}
+input[type=file]{font-size:1rem}
 `;

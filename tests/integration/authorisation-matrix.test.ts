@@ -75,6 +75,16 @@ function ownedId(resource: string): string {
   return id;
 }
 
+/** A reply that came by post, entered through the API for one of Alice's campaigns. */
+function enterReply(campaignId: string) {
+  return app.inject({
+    method: 'POST',
+    url: `/api/v1/campaigns/${campaignId}/replies`,
+    headers: alice.auth,
+    payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
+  });
+}
+
 beforeAll(async () => {
   bob = await newOrganiser(handle, 'Bob');
   const campaign = await createPublishedCampaign(app, alice, { replyPolicy: { mode: 'approve', allowedSenders: ['fco.gov.example'] } });
@@ -86,12 +96,7 @@ beforeAll(async () => {
     headers: alice.auth,
     payload: { kind: 'update', subject: 'News', body: 'Dear {{ supporter.first_name }}' },
   });
-  const reply = await app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${campaign.id}/replies`,
-    headers: alice.auth,
-    payload: { fromAddress: 'minister@fco.gov.example', subject: 'Our reply', body: 'We have considered your letter.' },
-  });
+  const reply = await enterReply(campaign.id);
   expect(broadcast.statusCode).toBe(201);
   expect(reply.json().status).toBe('awaiting_approval');
   // A bundle that failed: its record exists (the owner reads it), without a PDF (422 for the owner).
@@ -213,6 +218,9 @@ function appFormFor(route: AppRoute): Record<string, string> {
     'POST /app/settings/profile': { name: 'Alice’s organisation' },
     'POST /app/campaigns/new': campaignForm(),
     'POST /app/campaigns/:id/edit': campaignForm(),
+    'POST /app/campaigns/:id/letter/send': { mode: 'bundle' },
+    'POST /app/campaigns/:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A reply by post', body: 'We have considered your letter.' },
+    'POST /app/replies/:id/approve': { author: 'The Minister', introduction: 'Dear {{ supporter.first_name }}, the reply:' },
   };
   return forms[routeKey(route)] ?? {};
 }
@@ -255,7 +263,25 @@ describe('the organiser web app', () => {
     const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
     // A campaign of its own: the API's matrix above ends by deleting the one it shares.
     const campaign = await createPublishedCampaign(app, alice);
-    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id };
+    // A reply with a file, and a bundle sent with its PDF, of this campaign: the API's go with the campaign it deletes.
+    const reply = await enterReply(campaign.id);
+    expect(reply.statusCode).toBe(201);
+    const file = await handle.pool.query<{ id: string }>(
+      "INSERT INTO reply_attachments (reply_id, filename, content_type, content) VALUES ($1, 'reply.pdf', 'application/pdf', $2) RETURNING id",
+      [reply.json().id, Buffer.from('%PDF-1.4\n%%EOF\n')],
+    );
+    const letter = await handle.pool.query<{ id: string }>(
+      "INSERT INTO target_letters (campaign_id, status, pdf, signatories) VALUES ($1, 'sent', $2, 0) RETURNING id",
+      [campaign.id, Buffer.from('%PDF-1.4\n%%EOF\n')],
+    );
+    appOwned = {
+      users: aliceEditor.user.userId,
+      'api-keys': rows[0]!.id,
+      campaigns: campaign.id,
+      replies: reply.json().id,
+      'reply-attachments': file.rows[0]!.id,
+      'target-letters': letter.rows[0]!.id,
+    };
   });
 
   it('has its routes read from the router', () => {
@@ -270,6 +296,16 @@ describe('the organiser web app', () => {
       'POST /app/campaigns/:id/edit',
       'POST /app/campaigns/:id/publish',
       'GET /app/campaigns/:id/supporters/export.csv',
+      'GET /app/campaigns/:id/letter',
+      'POST /app/campaigns/:id/letter/send',
+      'GET /app/target-letters/:id/pdf',
+      'GET /app/campaigns/:id/replies',
+      'POST /app/campaigns/:id/replies',
+      'GET /app/replies/:id',
+      'GET /app/replies/:id/body.html',
+      'GET /app/reply-attachments/:id',
+      'POST /app/replies/:id/approve',
+      'POST /app/replies/:id/reject',
     ]) {
       expect(routes).toContain(expected);
     }
