@@ -14,7 +14,8 @@ export type MessageIdKind =
   | 'sign-in-link'
   | 'reply-arrived'
   | 'broadcast-completed'
-  | 'broadcast-paused';
+  | 'broadcast-paused'
+  | 'broadcast-test';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
