@@ -148,6 +148,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     config,
     queueMail: (messageIds) => mailToQueue.add(messageIds),
     campaigns: campaignService,
+    broadcasts: broadcastService,
   });
   await app.register(
     async (api) => {

@@ -54,7 +54,7 @@ const broadcastView = z
   })
   .meta({ id: 'Broadcast' });
 
-const broadcastIdParams = z.strictObject({ id: z.uuid({ message: 'must be a broadcast id (UUID)' }) });
+export const broadcastIdParams = z.strictObject({ id: z.uuid({ message: 'must be a broadcast id (UUID)' }) });
 
 const previewBody = z.strictObject({
   supporterId: z.uuid().optional().describe('Render for this supporter; sample data when absent'),

@@ -1,5 +1,6 @@
 /** What the organiser app's route plugins are given: the services they share and the session rules. */
 import type { Redis } from 'ioredis';
+import type { BroadcastServiceDeps } from '../broadcasts/broadcast-service.js';
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -14,6 +15,8 @@ export interface OrganiserAppOptions {
   queueMail: (messageIds: string[]) => void;
   /** The campaign service the API uses: the screens apply its rules, never their own. */
   campaigns: CampaignServiceDeps;
+  /** The broadcast service the API uses, with its jobs. */
+  broadcasts: BroadcastServiceDeps;
 }
 
 export interface AppContext extends OrganiserAppOptions {

@@ -8,6 +8,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { broadcastDeliveryCounts, broadcasts, replies, supporters, targetLetters } from '../db/schema.js';
+import { listCampaignBroadcastActions, type BroadcastActionEntry } from '../broadcasts/broadcast-actions.js';
 import { LETTER_BROADCAST_STATUSES, LETTER_BUNDLE_STATUSES } from '../letters/target-letter-queries.js';
 
 /** Calendar days as the letters date them. */
@@ -142,7 +143,9 @@ export type TimelineEvent =
   | { kind: 'letter_delivered'; at: Date; signatories: number | null; mode: 'bundle' | 'individual' }
   | { kind: 'letter_delivering'; at: Date; mode: 'bundle' | 'individual' }
   | { kind: 'reply_received'; at: Date; from: string; status: string }
-  | { kind: 'reply_forwarded'; at: Date; sent: number; finished: boolean };
+  | { kind: 'reply_forwarded'; at: Date; sent: number; finished: boolean }
+  | ({ kind: 'broadcast_action' } & BroadcastActionEntry)
+  | { kind: 'update_completed'; at: Date; broadcastId: string; subject: string; sent: number };
 
 /** What happened to a campaign, oldest first, from the rows that record each step. */
 export async function campaignTimeline(
@@ -168,7 +171,7 @@ export async function campaignTimeline(
   const sentOf = sql<number>`coalesce((SELECT ${broadcastDeliveryCounts.n} FROM ${broadcastDeliveryCounts}
     WHERE ${broadcastDeliveryCounts.broadcastId} = ${broadcasts.id} AND ${broadcastDeliveryCounts.status} = 'sent'), 0)::int`;
   const sends = await db
-    .select({ audience: broadcasts.audience, replyId: broadcasts.replyId, status: broadcasts.status, startedAt: broadcasts.startedAt, completedAt: broadcasts.completedAt, sent: sentOf })
+    .select({ id: broadcasts.id, kind: broadcasts.kind, subject: broadcasts.subject, audience: broadcasts.audience, replyId: broadcasts.replyId, status: broadcasts.status, startedAt: broadcasts.startedAt, completedAt: broadcasts.completedAt, sent: sentOf })
     .from(broadcasts)
     .where(and(eq(broadcasts.campaignId, campaign.id), isNotNull(broadcasts.startedAt), inArray(broadcasts.status, ['sending', 'paused', 'completed'])))
     .orderBy(asc(broadcasts.startedAt));
@@ -182,8 +185,12 @@ export async function campaignTimeline(
       );
     } else if (send.replyId) {
       events.push({ kind: 'reply_forwarded', at: send.startedAt!, sent: send.sent, finished });
+    } else if (send.kind === 'update' && finished && send.completedAt) {
+      events.push({ kind: 'update_completed', at: send.completedAt, broadcastId: send.id, subject: send.subject, sent: send.sent });
     }
   }
+  // Who started, paused, resumed, cancelled or retried each broadcast (the web app's users, or the API).
+  for (const action of await listCampaignBroadcastActions(db, campaign.id)) events.push({ kind: 'broadcast_action', ...action });
 
   const received = await db
     .select({ at: replies.receivedAt, from: replies.fromAddress, status: replies.status })

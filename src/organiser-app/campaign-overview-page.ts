@@ -7,6 +7,8 @@ import { appPage } from '../web/app-page.js';
 import { html, type SafeHtml } from '../web/html.js';
 import type { AppUser } from './app-user.js';
 import type { DayCount, SupporterCounts, TimelineEvent } from './campaign-activity-queries.js';
+import type { BroadcastActionEntry } from '../broadcasts/broadcast-actions.js';
+import { BROADCAST_KIND_LABELS } from './broadcast-text.js';
 import { formatDateTime, STATUS_LABELS } from './screen-text.js';
 import { signupChart } from './signup-chart.js';
 
@@ -34,6 +36,22 @@ function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
 }
 
+const ACTION_WORDS: Record<BroadcastActionEntry['action'], string> = {
+  start: 'started',
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
+  retry_failed: 'retried (its failed messages)',
+};
+
+/** "Update “News” started by Ann Smith", or "… via the API" when an API key acted. */
+function describeBroadcastAction(event: BroadcastActionEntry): SafeHtml {
+  const what = BROADCAST_KIND_LABELS[event.broadcast.audience === 'target' ? 'target' : event.broadcast.kind];
+  const verb = event.action === 'start' && event.status === 'scheduled' ? 'scheduled' : ACTION_WORDS[event.action];
+  const who = event.via === 'api' ? 'via the API' : event.by ? `by ${event.by}` : 'by a former user';
+  return html`${what} <a href="/app/broadcasts/${event.broadcast.id}">“${event.broadcast.subject}”</a> ${verb} ${who}`;
+}
+
 function describeEvent(event: TimelineEvent, targetName: string): SafeHtml {
   switch (event.kind) {
     case 'created':
@@ -50,6 +68,10 @@ function describeEvent(event: TimelineEvent, targetName: string): SafeHtml {
         : html`Letter delivered to ${targetName}: ${plural(event.signatories ?? 0, 'supporter’s copy', 'supporters’ copies')}`;
     case 'reply_received':
       return html`Reply received from ${event.from}${event.status === 'held' ? ' (held for you to check)' : event.status === 'awaiting_approval' ? ' (awaiting your approval)' : event.status === 'rejected' ? ' (rejected)' : ''}`;
+    case 'broadcast_action':
+      return describeBroadcastAction(event);
+    case 'update_completed':
+      return html`Update <a href="/app/broadcasts/${event.broadcastId}">“${event.subject}”</a> sent to ${plural(event.sent, 'supporter', 'supporters')}`;
     case 'reply_forwarded':
       return event.finished
         ? html`Reply forwarded to ${plural(event.sent, 'supporter', 'supporters')}`
@@ -70,6 +92,7 @@ function actions(page: CampaignOverview): SafeHtml {
   return html`<div class="actions">
   <a class="button secondary" href="${base}/edit">Edit campaign</a>
   <a class="button secondary" href="${base}/supporters">Supporters</a>
+  <a class="button secondary" href="${base}/broadcasts">Broadcasts</a>
   ${next && owner ? html`<a class="button${next.verb === 'close' ? ' danger' : ''}" href="${base}/${next.verb}">${next.label}</a>` : ''}
 </div>
 ${next ? html`<p class="hint">${next.why}${owner ? '' : ` Only an owner of your organisation can ${next.verb} it.`}</p>` : ''}`;

@@ -12,6 +12,7 @@ import { APP_HOME, guardOrganiserApp } from './app-guard.js';
 import { notFoundAppPage, renderAppErrors } from './app-errors.js';
 import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
+import { broadcastAppRoutes } from './broadcast-app-routes.js';
 import { campaignEditorRoutes } from './campaign-editor-routes.js';
 import { campaignOverviewRoutes } from './campaign-overview-routes.js';
 import { settingsRoutes } from './settings-routes.js';
@@ -29,6 +30,7 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     config: options.config,
     queueMail: options.queueMail,
     campaigns: options.campaigns,
+    broadcasts: options.broadcasts,
     sessions: { idleMinutes: options.config.SESSION_IDLE_MINUTES, maxHours: options.config.SESSION_MAX_HOURS },
     cookies: {
       secure: options.config.PUBLIC_BASE_URL.startsWith('https:'),
@@ -53,5 +55,6 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     service: context.campaigns,
     addresses: { publicBaseUrl: options.config.PUBLIC_BASE_URL, inboundDomain: options.config.INBOUND_DOMAIN },
   });
+  await app.register(broadcastAppRoutes, { campaigns: context.campaigns, broadcasts: context.broadcasts, queueMail: context.queueMail });
   await app.register(settingsRoutes, context);
 }
