@@ -122,7 +122,7 @@ function draftSection(page: BroadcastPage): SafeHtml | '' {
   if (!page.preview) return '';
   return html`<section class="draft-message" aria-labelledby="draft-heading">
 <h2 id="draft-heading">The message</h2>
-<p>“Send a test to me” mails it to ${page.user.email}, merged for a sample supporter, with “Test:” before the subject.</p>
+${page.user.role === 'owner' ? html`<p>“Send a test to me” mails it to ${page.user.email}, merged for a sample supporter, with “Test:” before the subject.</p>` : ''}
 ${previewFragment(page.preview, { subject: { id: 'draft-heading', label: 'Subject' }, body: { id: 'draft-heading', label: 'Message' } })}
 </section>`;
 }
