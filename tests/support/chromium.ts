@@ -27,8 +27,8 @@ export interface BrowserStack {
 }
 
 /** The whole service (API, workers, SMTP sink) listening on a free port, and Chromium to visit it. */
-export async function startBrowserStack(): Promise<BrowserStack> {
-  const stack = await startStack();
+export async function startBrowserStack(env: Record<string, string> = {}): Promise<BrowserStack> {
+  const stack = await startStack(env);
   const handle = openTestDatabase();
   await stack.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();

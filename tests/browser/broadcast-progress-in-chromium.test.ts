@@ -1,0 +1,157 @@
+/**
+ * A broadcast from the organiser web app in headless Chromium: an update composed beside its live
+ * preview, a test to yourself that arrives at the SMTP sink, the question with the audience count,
+ * then 30 supporters mailed at 3 a second while the page is open. Paused mid-way and resumed, the
+ * progress bar reaches 100% on the open page from the server-sent events (never reloaded), and the
+ * one address the sink refuses with 550 shows in "who did not get it" with the server's answer.
+ * Every screen is screenshotted to test-results/screenshots/broadcasts/ and checked with axe.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../support/app-session.js';
+import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
+import { createPublishedCampaign, uniqueSuffix } from '../support/harness.js';
+import { seedSupporters } from '../support/seed.js';
+
+const SHOTS = 'test-results/screenshots/broadcasts';
+const SUPPORTERS = 30;
+
+let running: BrowserStack;
+
+beforeAll(async () => {
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  // Slow enough to watch: 30 messages take about ten seconds.
+  running = await startBrowserStack({ MAIL_RATE_PER_SECOND: '3' });
+}, 60_000);
+
+afterAll(async () => {
+  await running?.close();
+});
+
+let shot = 0;
+async function capture(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
+  shot += 1;
+  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
+  if (options.axe === false) return;
+  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
+  const serious = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
+  expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
+}
+
+/** Waits until the element's text matches, as a person watching the page would. */
+async function textOf(page: Page, selector: string, expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
+  const locator = page.locator(selector);
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.count()) > 0 ? await locator.first().innerText() : '';
+    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${selector} never showed ${String(expected)}; it showed:\n${last}`);
+}
+
+const percentOn = async (page: Page) => Number(await page.locator('[data-field="percent"]').innerText());
+
+describe('a broadcast watched in the browser', () => {
+  it('composes, tests, starts, pauses and resumes an update, and watches it reach everyone but the refused address', async () => {
+    const { stack, handle, browser, baseUrl } = running;
+    const owner = await signIn(handle, { name: 'Ann Owner', config: stack.config });
+    const campaign = await createPublishedCampaign(stack.app, owner.organiser);
+    const tag = uniqueSuffix();
+    await seedSupporters(handle, campaign.id, SUPPORTERS, tag);
+    const refused = `supporter-${tag}-17@example.org`;
+    stack.sink.refuse(refused, 550, `5.1.1 <${refused}>: Recipient address rejected: User unknown in virtual mailbox table`, Infinity);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const [name, value] = owner.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: `${baseUrl}/app` }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('response', (response) => {
+      const status = response.status();
+      if ((status === 404 && !response.url().endsWith('/favicon.ico')) || status >= 500) problems.push(`${status} ${response.url()}`);
+    });
+
+    // From the campaign to its broadcasts; the preview follows what is typed.
+    await page.goto(`${baseUrl}/app/campaigns/${campaign.id}`);
+    await page.getByRole('link', { name: 'Broadcasts' }).click();
+    await textOf(page, 'h1', 'Broadcasts');
+    await page.getByLabel(/^Subject/).fill('The Foreign Office has replied to “{{ campaign.title }}”');
+    await page.getByLabel(/^Message/).fill('Dear {{ supporter.first_name }},\n\nThe Foreign Secretary has **replied** to the letter you signed on {{ signed_at }}.\n\nThank you.');
+    await textOf(page, '#letter-preview', 'The Foreign Secretary has replied to the letter you signed on 4 September 2013');
+    await capture(page, 'compose');
+
+    // A typo in a merge field shows in the preview as it is typed, then is fixed.
+    await page.getByLabel(/^Message/).fill('Dear {{ supporter.frist_name }},\n\nThe Foreign Secretary has **replied**.');
+    await textOf(page, '#letter-preview', /message cannot be previewed.*supporter\.frist_name/i);
+    await capture(page, 'compose-template-error', { axe: false });
+    await page.getByLabel(/^Message/).fill('Dear {{ supporter.first_name }},\n\nThe Foreign Secretary has **replied** to the letter you signed on {{ signed_at }}.\n\nThank you.');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await textOf(page, '.notice', 'saved as a draft');
+    await capture(page, 'draft');
+
+    // The test to yourself goes to the signed-in user's address, merged for the sample supporter.
+    await page.getByRole('button', { name: 'Send a test to me' }).click();
+    await textOf(page, '.notice', `A test is on its way to ${owner.user.email}`);
+    const test = await stack.sink.waitFor((mail) => mail.envelopeTo.includes(owner.user.email) && mail.parsed.subject!.startsWith('Test: '));
+    expect(test.parsed.subject).toBe('Test: The Foreign Office has replied to “The Responsibility to Protect in Syria”');
+    expect(test.parsed.text).toContain('Dear Jane,');
+    expect(test.header('list-unsubscribe')).toBeUndefined();
+
+    // Starting is asked first, with the audience.
+    await page.getByRole('link', { name: 'Start sending…' }).click();
+    await textOf(page, 'h1', `Send this update to ${SUPPORTERS} supporters?`);
+    await capture(page, 'confirmation');
+    await page.getByRole('button', { name: `Send to ${SUPPORTERS} supporters` }).click();
+    await textOf(page, '.notice', 'Sending has started');
+
+    // Paused mid-way: the status changes on the open page, and the figures stop short of 100%.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await textOf(page, '#broadcast-state', 'Paused');
+    expect(await percentOn(page)).toBeLessThan(100);
+    await capture(page, 'paused-mid-way');
+
+    // Resumed: from here the page is never reloaded; the events carry it to 100%.
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await textOf(page, '.notice', 'carries on where it stopped');
+    expect(await percentOn(page)).toBeLessThan(100);
+    await page.evaluate(() => ((window as unknown as { stillOpen: boolean }).stillOpen = true));
+    await textOf(page, '[data-field="sent"]', /^([1-9]|1\d|2[0-8])$/);
+    await capture(page, 'progress-mid-way', { axe: false });
+    await textOf(page, '[data-field="percent"]', /^100$/, 60_000);
+    const bar = await page.locator('progress#progress-bar').evaluate((element) => ({ value: (element as HTMLProgressElement).value, max: (element as HTMLProgressElement).max }));
+    expect(bar).toEqual({ value: SUPPORTERS, max: SUPPORTERS });
+    await textOf(page, '#broadcast-state', 'Completed');
+    await textOf(page, '#undelivered', refused);
+    expect(await page.evaluate(() => (window as unknown as { stillOpen?: boolean }).stillOpen)).toBe(true);
+    expect(await page.locator('[data-field="sent"]').innerText()).toBe(String(SUPPORTERS - 1));
+    expect(await page.locator('[data-field="bounced"]').innerText()).toBe('1');
+    const row = page.locator('#undelivered tbody tr', { hasText: refused });
+    await expect.poll(() => row.innerText()).toMatch(/Bounced\s+550 5\.1\.1 .*User unknown/);
+    await capture(page, 'completed');
+
+    // Who did not get it, searched by the start of the address.
+    await page.getByLabel(/^Name or email address/).fill(`supporter-${tag}-17`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await textOf(page, '#undelivered caption', 'Matching your search');
+    expect(await page.locator('#undelivered tbody tr').count()).toBe(1);
+    await capture(page, 'who-did-not-get-it');
+
+    // The campaign's timeline says who did what.
+    await page.goto(`${baseUrl}/app/campaigns/${campaign.id}`);
+    const timeline = await textOf(page, '.timeline', 'resumed by Ann Owner');
+    expect(timeline).toMatch(/started by Ann Owner/);
+    expect(timeline).toMatch(/paused by Ann Owner/);
+    expect(timeline).toMatch(new RegExp(`Update “The Foreign Office has replied.*” sent to ${SUPPORTERS - 1} supporters`));
+    await capture(page, 'timeline', { axe: false });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 180_000);
+});
