@@ -31,7 +31,7 @@ export const BROADCAST_PROGRESS_JS = `(function () {
     var hours = Math.round(minutes / 60);
     return 'about ' + hours + ' hour' + (hours === 1 ? '' : 's');
   }
-  function refreshSections() {
+  function refreshSections(ids) {
     fetch(window.location.href, { credentials: 'same-origin' })
       .then(function (response) {
         if (!response.ok) throw new Error('page failed: ' + response.status);
@@ -39,9 +39,11 @@ export const BROADCAST_PROGRESS_JS = `(function () {
       })
       .then(function (text) {
         var fresh = new DOMParser().parseFromString(text, 'text/html');
-        ['broadcast-state', 'broadcast-actions', 'undelivered'].forEach(function (id) {
+        ids.forEach(function (id) {
           var replacement = fresh.getElementById(id);
           var current = document.getElementById(id);
+          // Never pull the search field from under someone typing in it.
+          if (id === 'undelivered' && current && current.contains(document.activeElement)) return;
           if (replacement && current) current.replaceWith(document.importNode(replacement, true));
         });
       })
@@ -50,6 +52,8 @@ export const BROADCAST_PROGRESS_JS = `(function () {
       });
   }
 
+  var notSent = null;
+  var listRefreshedAt = 0;
   var events = new EventSource(section.getAttribute('data-events-url'));
   events.addEventListener('progress', function (event) {
     var progress = JSON.parse(event.data);
@@ -65,12 +69,22 @@ export const BROADCAST_PROGRESS_JS = `(function () {
     bar.value = done ? 1 : settled;
     set('rate', count(progress.ratePerSecond));
     set('eta', counts.pending === 0 ? 'none: nothing left to send' : eta(progress.eta));
+    var nowNotSent = counts.failed + counts.bounced + counts.skipped;
     if (progress.status !== status) {
       status = progress.status;
       section.setAttribute('data-status', status);
       set('announce', 'The broadcast is now ' + status + '.');
-      refreshSections();
+      // What the last button did is no longer the news.
+      var said = document.querySelector('.notice[role="status"]');
+      if (said) said.remove();
+      refreshSections(['broadcast-state', 'broadcast-actions', 'undelivered']);
+      listRefreshedAt = Date.now();
+    } else if (notSent !== null && nowNotSent !== notSent && Date.now() - listRefreshedAt > 5000) {
+      // Someone more did not get it: the list again, at most every few seconds while it sends.
+      refreshSections(['undelivered']);
+      listRefreshedAt = Date.now();
     }
+    notSent = nowNotSent;
     // The server ends the stream here; closing stops the browser from reconnecting.
     if (TERMINAL[status]) events.close();
   });
