@@ -211,6 +211,7 @@ function appFormFor(route: AppRoute): Record<string, string> {
     'POST /app/settings/users/:id/role': { role: 'editor' },
     'POST /app/campaigns/new': campaignForm(),
     'POST /app/campaigns/:id/edit': campaignForm(),
+    'POST /app/campaigns/:id/broadcasts': { subject: 'An update of the matrix', body: 'Dear {{ supporter.name }},\n\nNews.', sendAt: '' },
   };
   return forms[routeKey(route)] ?? {};
 }
@@ -249,7 +250,17 @@ describe('the organiser web app', () => {
     const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
     // A campaign of its own: the API's matrix above ends by deleting the one it shares.
     const campaign = await createPublishedCampaign(app, alice);
-    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id };
+    // A cancelled broadcast: every action is then refused for its state alone (409), and its event
+    // stream ends after one event instead of following a broadcast that no worker here sends.
+    const broadcast = await app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: alice.auth,
+      payload: { kind: 'update', subject: 'Matrix', body: 'Hello' },
+    });
+    const broadcastId = broadcast.json<{ id: string }>().id;
+    await app.inject({ method: 'POST', url: `/api/v1/broadcasts/${broadcastId}/cancel`, headers: alice.auth });
+    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id, broadcasts: broadcastId };
   });
 
   it('has its routes read from the router', () => {
