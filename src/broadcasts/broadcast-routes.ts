@@ -16,7 +16,7 @@ import {
   type BroadcastAction,
   type BroadcastServiceDeps,
 } from './broadcast-service.js';
-import { streamBroadcastProgress } from './progress-stream.js';
+import { streamOwnedBroadcastProgress } from './progress-stream.js';
 import { previewLetter } from '../templates/preview.js';
 import { mergeFieldsDescription } from '../templates/merge-fields.js';
 
@@ -119,13 +119,7 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
       params: broadcastIdParams,
       produces: ['text/event-stream'],
     },
-    handler: async (request, reply) => {
-      await getOwnedBroadcast(campaigns.db, request.organiserId, request.params.id);
-      await streamBroadcastProgress(request, reply, async () => {
-        const found = await getOwnedBroadcast(campaigns.db, request.organiserId, request.params.id);
-        return broadcastProgress(campaigns.db, found.broadcast);
-      });
-    },
+    handler: async (request, reply) => streamOwnedBroadcastProgress(campaigns.db, request.organiserId, request.params.id, request, reply),
   });
 
   const actions: Record<BroadcastAction, string> = {

@@ -5,12 +5,13 @@
  * route checks first that the broadcast is the caller's, and `read` checks again on every tick.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BroadcastProgress } from './broadcast-service.js';
+import type { Database } from '../db/client.js';
+import { broadcastProgress, getOwnedBroadcast, type BroadcastProgress } from './broadcast-service.js';
 
 const TERMINAL = new Set(['completed', 'cancelled']);
 const TICK_MS = 1_000;
 
-export async function streamBroadcastProgress(request: FastifyRequest, reply: FastifyReply, read: () => Promise<BroadcastProgress>): Promise<void> {
+async function streamBroadcastProgress(request: FastifyRequest, reply: FastifyReply, read: () => Promise<BroadcastProgress>): Promise<void> {
   reply.hijack();
   reply.raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -34,4 +35,13 @@ export async function streamBroadcastProgress(request: FastifyRequest, reply: Fa
   } finally {
     reply.raw.end();
   }
+}
+
+/**
+ * The stream of one of the organiser's broadcasts: a 404 before the stream opens if it is not theirs,
+ * and each tick reads it as theirs again (a campaign deleted meanwhile ends the stream with an error).
+ */
+export async function streamOwnedBroadcastProgress(db: Database, organiserId: string, broadcastId: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await getOwnedBroadcast(db, organiserId, broadcastId);
+  await streamBroadcastProgress(request, reply, async () => broadcastProgress(db, (await getOwnedBroadcast(db, organiserId, broadcastId)).broadcast));
 }

@@ -13,7 +13,7 @@ import { listCampaignBroadcasts } from '../broadcasts/broadcast-queries.js';
 import { broadcastIdParams } from '../broadcasts/broadcast-routes.js';
 import { applyBroadcastAction, broadcastProgress, createBroadcast, getOwnedBroadcast, type BroadcastAction, type BroadcastServiceDeps } from '../broadcasts/broadcast-service.js';
 import { recordBroadcastTest } from '../broadcasts/broadcast-test-mail.js';
-import { streamBroadcastProgress } from '../broadcasts/progress-stream.js';
+import { streamOwnedBroadcastProgress } from '../broadcasts/progress-stream.js';
 import { campaignIdParams } from '../campaigns/campaign-schemas.js';
 import { getCampaign, type CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import type { CampaignRow } from '../db/schema.js';
@@ -116,11 +116,10 @@ export const broadcastAppRoutes: FastifyPluginAsyncZod<{
     return sendPage(reply, Object.keys(undelivered.errors).length > 0 ? 400 : 200, page);
   });
 
-  app.get('/broadcasts/:id/events', { schema: { params: broadcastIdParams } }, async (request, reply) => {
-    const { organiserId } = request.appUser;
-    await getOwnedBroadcast(db, organiserId, request.params.id);
-    await streamBroadcastProgress(request, reply, async () => broadcastProgress(db, (await getOwnedBroadcast(db, organiserId, request.params.id)).broadcast));
-  });
+  // The API's progress stream, behind the session instead of an API key.
+  app.get('/broadcasts/:id/events', { schema: { params: broadcastIdParams } }, async (request, reply) =>
+    streamOwnedBroadcastProgress(db, request.appUser.organiserId, request.params.id, request, reply),
+  );
 
   app.post('/broadcasts/:id/test', { schema: { params: broadcastIdParams } }, async (request, reply) => {
     const user = requireOwner(request);

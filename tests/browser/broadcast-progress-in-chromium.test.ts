@@ -6,23 +6,21 @@
  * one address the sink refuses with 550 shows in "who did not get it" with the server's answer.
  * Every screen is screenshotted to test-results/screenshots/broadcasts/ and checked with axe.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../support/app-session.js';
 import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
 import { createPublishedCampaign, uniqueSuffix } from '../support/harness.js';
+import { screenRecorder, textOf } from '../support/screens.js';
 import { seedSupporters } from '../support/seed.js';
 
 const SHOTS = 'test-results/screenshots/broadcasts';
 const SUPPORTERS = 30;
 
 let running: BrowserStack;
+const capture = screenRecorder(SHOTS);
 
 beforeAll(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
   // Slow enough to watch: 30 messages take about ten seconds.
   running = await startBrowserStack({ MAIL_RATE_PER_SECOND: '3' });
 }, 60_000);
@@ -30,31 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.close();
 });
-
-let shot = 0;
-async function capture(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-  if (options.axe === false) return;
-  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
-  expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
-}
-
-/** Waits until the element's text matches, as a person watching the page would. */
-async function textOf(page: Page, selector: string, expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
-  const locator = page.locator(selector);
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.count()) > 0 ? await locator.first().innerText() : '';
-    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${selector} never showed ${String(expected)}; it showed:\n${last}`);
-}
 
 const percentOn = async (page: Page) => Number(await page.locator('[data-field="percent"]').innerText());
 
@@ -85,12 +58,12 @@ describe('a broadcast watched in the browser', () => {
     await textOf(page, 'h1', 'Broadcasts');
     await page.getByLabel(/^Subject/).fill('The Foreign Office has replied to “{{ campaign.title }}”');
     await page.getByLabel(/^Message/).fill('Dear {{ supporter.first_name }},\n\nThe Foreign Secretary has **replied** to the letter you signed on {{ signed_at }}.\n\nThank you.');
-    await textOf(page, '#letter-preview', 'The Foreign Secretary has replied to the letter you signed on 4 September 2013');
+    await textOf(page, '#letter-preview', 'The Foreign Secretary has replied to the letter you signed on 4 September 2013', 20_000);
     await capture(page, 'compose');
 
     // A typo in a merge field shows in the preview as it is typed, then is fixed.
     await page.getByLabel(/^Message/).fill('Dear {{ supporter.frist_name }},\n\nThe Foreign Secretary has **replied**.');
-    await textOf(page, '#letter-preview', /message cannot be previewed.*supporter\.frist_name/i);
+    await textOf(page, '#letter-preview', /message cannot be previewed.*supporter\.frist_name/i, 20_000);
     await capture(page, 'compose-template-error', { axe: false });
     await page.getByLabel(/^Message/).fill('Dear {{ supporter.first_name }},\n\nThe Foreign Secretary has **replied** to the letter you signed on {{ signed_at }}.\n\nThank you.');
     await page.getByRole('button', { name: 'Save and continue' }).click();
@@ -123,7 +96,7 @@ describe('a broadcast watched in the browser', () => {
     await textOf(page, '.notice', 'carries on where it stopped');
     expect(await percentOn(page)).toBeLessThan(100);
     await page.evaluate('window.stillOpen = true');
-    await textOf(page, '[data-field="sent"]', /^([1-9]|1\d|2[0-8])$/);
+    await textOf(page, '[data-field="sent"]', /^([1-9]|1\d|2[0-8])$/, 20_000);
     await capture(page, 'progress-mid-way', { axe: false });
     await textOf(page, '[data-field="percent"]', /^100$/, 60_000);
     const bar = await page.locator('progress#progress-bar').evaluate((element) => {
@@ -131,8 +104,8 @@ describe('a broadcast watched in the browser', () => {
       return { value: progress.value, max: progress.max };
     });
     expect(bar).toEqual({ value: SUPPORTERS, max: SUPPORTERS });
-    await textOf(page, '#broadcast-state', 'Completed');
-    await textOf(page, '#undelivered', refused);
+    await textOf(page, '#broadcast-state', 'Completed', 20_000);
+    await textOf(page, '#undelivered', refused, 20_000);
     // The same document all along: a reload or a navigation would have lost this.
     expect(await page.evaluate('window.stillOpen')).toBe(true);
     expect(await page.locator('[data-field="sent"]').innerText()).toBe(String(SUPPORTERS - 1));

@@ -6,12 +6,12 @@
  * changing. Every screen is screenshotted to test-results/organiser-journey/ and checked with axe
  * (no serious or critical violation).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
+import { screenRecorder, textOf } from '../support/screens.js';
 import { linkIn, newOrganiser, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
 
 const SHOTS = 'test-results/organiser-journey';
@@ -22,9 +22,9 @@ let browser: Browser;
 let baseUrl: string;
 let running: BrowserStack | undefined;
 
+const capture = screenRecorder(SHOTS);
+
 beforeAll(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
   running = await startBrowserStack();
   ({ stack, handle, browser, baseUrl } = running);
 }, 60_000);
@@ -41,23 +41,6 @@ function fixtureLetter(): string {
   return `${letter.replace(/\n (?=\S)/g, ' ')}\n\n{{ supporter.nmae }}\n{{ supporter.postcode }}\nSigned on {{ signed_at }}`;
 }
 
-let shot = 0;
-/**
- * A full-page screenshot, numbered in journey order, and axe's serious and critical findings on the
- * page (`axe: false` where the same page was checked a step before and only its data differs).
- */
-async function capture(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-  if (options.axe === false) return;
-  // Legacy mode runs axe inside the page itself rather than in an extra one: a third of the time.
-  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
-  expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
-}
-
 /** Presses Tab until the focused element's text is `label`: the keyboard user's way to a control. */
 async function tabTo(page: Page, label: string): Promise<void> {
   for (let presses = 0; presses < 60; presses += 1) {
@@ -66,18 +49,6 @@ async function tabTo(page: Page, label: string): Promise<void> {
     if (focused === label) return;
   }
   throw new Error(`“${label}” never took the focus by Tab`);
-}
-
-async function textOf(page: Page, selector: string, expected: string | RegExp): Promise<string> {
-  const locator = page.locator(selector);
-  const deadline = Date.now() + 10_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.count()) > 0 ? await locator.first().innerText() : '';
-    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${selector} never showed ${String(expected)}; it showed:\n${last}`);
 }
 
 describe('the organiser’s journey', () => {
