@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../support/app-session.js';
 import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
 import { createPublishedCampaign, uniqueSuffix } from '../support/harness.js';
-import { screenRecorder, textOf } from '../support/screens.js';
+import { pageProblems, screenRecorder, textOf } from '../support/screens.js';
 import { seedSupporters } from '../support/seed.js';
 
 const SHOTS = 'test-results/screenshots/broadcasts';
@@ -45,12 +45,7 @@ describe('a broadcast watched in the browser', () => {
     const [name, value] = owner.cookie.split('=') as [string, string];
     await context.addCookies([{ name, value, url: `${baseUrl}/app` }]);
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('response', (response) => {
-      const status = response.status();
-      if ((status === 404 && !response.url().endsWith('/favicon.ico')) || status >= 500) problems.push(`${status} ${response.url()}`);
-    });
+    const problems = pageProblems(page);
 
     // From the campaign to its broadcasts; the preview follows what is typed.
     await page.goto(`${baseUrl}/app/campaigns/${campaign.id}`);

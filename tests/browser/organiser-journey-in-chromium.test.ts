@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
-import { screenRecorder, textOf } from '../support/screens.js';
+import { pageProblems, screenRecorder, textOf } from '../support/screens.js';
 import { linkIn, newOrganiser, uniqueSuffix, waitForValue, type Stack } from '../support/harness.js';
 
 const SHOTS = 'test-results/organiser-journey';
@@ -58,13 +58,7 @@ describe('the organiser’s journey', () => {
     const { email } = (await handle.pool.query<{ email: string }>('SELECT email FROM organisers WHERE id = $1', [organiser.id])).rows[0]!;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    // Anything missing (a script, a stylesheet; the favicon aside: there is none) or failing on our side.
-    page.on('response', (response) => {
-      const status = response.status();
-      if ((status === 404 && !response.url().endsWith('/favicon.ico')) || status >= 500) problems.push(`${status} ${response.url()}`);
-    });
+    const problems = pageProblems(page);
 
     // Signed out, the app leads to the sign-in page; the link comes by mail.
     await page.goto(`${baseUrl}/app/campaigns`);

@@ -38,3 +38,17 @@ export async function textOf(page: Page, selector: string, expected: string | Re
   }
   throw new Error(`${selector} never showed ${String(expected)}; it showed:\n${last}`);
 }
+
+/**
+ * What went wrong on the page as it is used: script errors, and anything missing (a script, a
+ * stylesheet; the favicon aside: there is none) or failing on our side. Expected to stay empty.
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    const status = response.status();
+    if ((status === 404 && !response.url().endsWith('/favicon.ico')) || status >= 500) problems.push(`${status} ${response.url()}`);
+  });
+  return problems;
+}
