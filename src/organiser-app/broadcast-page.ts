@@ -80,7 +80,7 @@ function progressSection(page: BroadcastPage): SafeHtml {
 </ul>
 <dl class="facts">
   <dt>Rate</dt><dd><span data-field="rate">${p.ratePerSecond.toLocaleString('en-GB')}</span> messages a second <span class="hint">(over the last 10 seconds)</span></dd>
-  <dt>Time to go</dt><dd data-field="eta">${p.counts.pending === 0 ? 'none: nothing left to send' : describeEta(p.eta)}</dd>
+  <dt>Time to go</dt><dd data-field="eta">${p.counts.pending === 0 ? 'none: nothing left to send' : p.status === 'sending' ? describeEta(p.eta) : 'not sending now'}</dd>
 </dl>
 <p class="visually-hidden" role="status" data-field="announce"></p>
 </section>`;

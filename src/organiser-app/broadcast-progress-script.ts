@@ -68,7 +68,7 @@ export const BROADCAST_PROGRESS_JS = `(function () {
     bar.max = Math.max(counts.total, 1);
     bar.value = done ? 1 : settled;
     set('rate', count(progress.ratePerSecond));
-    set('eta', counts.pending === 0 ? 'none: nothing left to send' : eta(progress.eta));
+    set('eta', counts.pending === 0 ? 'none: nothing left to send' : progress.status === 'sending' ? eta(progress.eta) : 'not sending now');
     var nowNotSent = counts.failed + counts.bounced + counts.skipped;
     if (progress.status !== status) {
       status = progress.status;
