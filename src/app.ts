@@ -158,6 +158,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     queueMail: (messageIds) => mailToQueue.add(messageIds),
     campaigns: campaignService,
     letters: letterService,
+    broadcasts: broadcastService,
   });
   await app.register(
     async (api) => {

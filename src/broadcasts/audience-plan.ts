@@ -12,6 +12,23 @@ export const PLAN_PAGE_SIZE = 1_000;
 /** Sorts before every UUID: the audience cursor of a broadcast that has not planned any page yet. */
 const BEFORE_EVERY_ID = '00000000-0000-0000-0000-000000000000';
 
+/** A supporter (`s`, with contact `ct`) mail to supporters may go to: confirmed, subscribed, unsuppressed. */
+function mailableSupporter(organiserId: string) {
+  return sql`s.status = 'confirmed' AND s.unsubscribed_at IS NULL AND NOT ${isSuppressedSql(sql`ct.email`, organiserId)}`;
+}
+
+/**
+ * How many supporters a broadcast to the campaign's supporters would reach if it started now: the
+ * planner's own condition, counted (supporters_audience_idx), for the page that asks before starting.
+ */
+export async function countAudience(db: Executor, campaignId: string, organiserId: string): Promise<number> {
+  const result = await db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM supporters s JOIN contacts ct ON ct.id = s.contact_id
+    WHERE s.campaign_id = ${campaignId} AND ${mailableSupporter(organiserId)}
+  `);
+  return result.rows[0]?.n ?? 0;
+}
+
 /**
  * planAudiencePage: inserts the next page of the audience into the ledger and moves the planner's
  * checkpoint, in one transaction. The audience is the supporters confirmed before the broadcast
@@ -51,8 +68,7 @@ export async function planAudiencePage(db: Database, broadcastId: string): Promi
         : sql`
           SELECT s.id FROM supporters s JOIN contacts ct ON ct.id = s.contact_id
           WHERE s.campaign_id = ${broadcast.campaign_id} AND s.id > ${after}::uuid
-            AND s.status = 'confirmed' AND s.unsubscribed_at IS NULL AND s.confirmed_at <= ${broadcast.started_at}
-            AND NOT ${isSuppressedSql(sql`ct.email`, broadcast.organiser_id)}
+            AND ${mailableSupporter(broadcast.organiser_id)} AND s.confirmed_at <= ${broadcast.started_at}
           ORDER BY s.id LIMIT ${PLAN_PAGE_SIZE}`;
     const result = await tx.execute<{ scanned: number; inserted: number }>(sql`
       WITH page AS (${page}),

@@ -16,10 +16,11 @@ import {
   type BroadcastAction,
   type BroadcastServiceDeps,
 } from './broadcast-service.js';
+import { streamOwnedBroadcastProgress } from './progress-stream.js';
 import { previewLetter } from '../templates/preview.js';
 import { mergeFieldsDescription } from '../templates/merge-fields.js';
 
-const createBody = z.strictObject({
+export const createBroadcastBody = z.strictObject({
   kind: z.enum(['letter', 'update', 'reply']),
   subject: singleLine(200).describe('Liquid template for the subject'),
   body: multiLine(200_000)
@@ -55,7 +56,7 @@ const broadcastView = z
   })
   .meta({ id: 'Broadcast' });
 
-const broadcastIdParams = z.strictObject({ id: z.uuid({ message: 'must be a broadcast id (UUID)' }) });
+export const broadcastIdParams = z.strictObject({ id: z.uuid({ message: 'must be a broadcast id (UUID)' }) });
 
 const previewBody = z.strictObject({
   supporterId: z.uuid().optional().describe('Render for this supporter; sample data when absent'),
@@ -65,7 +66,6 @@ const previewBody = z.strictObject({
 
 const security = [{ apiKey: [] }];
 const tags = ['broadcasts'];
-const TERMINAL = new Set(['completed', 'cancelled']);
 
 export const broadcastRoutes: FastifyPluginAsyncZod<{
   campaigns: CampaignServiceDeps;
@@ -77,7 +77,7 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
       security,
       summary: 'Create a broadcast (a draft) to the campaign’s supporters',
       params: campaignIdParams,
-      body: createBody,
+      body: createBroadcastBody,
       response: { 201: broadcastView, ...errorResponses(400, 401, 404, 422) },
     },
     handler: async (request, reply) => {
@@ -121,33 +121,7 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
       params: broadcastIdParams,
       produces: ['text/event-stream'],
     },
-    handler: async (request, reply) => {
-      await getOwnedBroadcast(campaigns.db, request.organiserId, request.params.id);
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      let open = true;
-      request.raw.on('close', () => (open = false));
-      try {
-        while (open) {
-          const found = await getOwnedBroadcast(campaigns.db, request.organiserId, request.params.id);
-          const progress = await broadcastProgress(campaigns.db, found.broadcast);
-          reply.raw.write(`event: progress\ndata: ${JSON.stringify(progress)}\n\n`);
-          if (TERMINAL.has(progress.status)) break;
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
-      } catch (error) {
-        // The stream is already open: say so in it, then close it (the client may reconnect).
-        request.log.warn({ err: error }, 'broadcast event stream failed');
-        reply.raw.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'stream_failed', message: 'Progress is unavailable right now' } })}\n\n`);
-      } finally {
-        reply.raw.end();
-      }
-    },
+    handler: async (request, reply) => streamOwnedBroadcastProgress(campaigns.db, request.organiserId, request.params.id, request, reply),
   });
 
   const actions: Record<BroadcastAction, string> = {
@@ -161,7 +135,7 @@ export const broadcastRoutes: FastifyPluginAsyncZod<{
     app.post(`/broadcasts/:id/${action}`, {
       schema: { tags, security, summary, params: broadcastIdParams, response: { 200: broadcastView, ...errorResponses(400, 401, 404, 422) } },
       handler: async (request) => {
-        const moved = await applyBroadcastAction(broadcasts, request.organiserId, request.params.id, action);
+        const moved = await applyBroadcastAction(broadcasts, request.organiserId, request.params.id, action, { via: 'api' });
         const progress = await broadcastProgress(campaigns.db, moved);
         request.log.info({ broadcastId: moved.id, action, status: moved.status, counts: progress.counts }, `broadcast ${action}: now ${moved.status}`);
         return progress;

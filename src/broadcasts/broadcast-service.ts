@@ -6,7 +6,7 @@
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import { countBroadcastReports } from '../bounces/report-ledger.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
-import type { Database } from '../db/client.js';
+import type { Database, Executor } from '../db/client.js';
 import { NotFoundError, StateError } from '../errors.js';
 import { assertValidTemplates } from '../templates/assert-valid-templates.js';
 import type { BroadcastJobs } from './broadcast-jobs.js';
@@ -18,6 +18,7 @@ import {
   type BroadcastRow,
   type BroadcastStatus,
 } from './broadcast-queries.js';
+import { recordBroadcastAction, type BroadcastActor } from './broadcast-actions.js';
 import { countDeliveries, requeueFailedDeliveries, skipUnfinishedDeliveries } from './delivery-ledger.js';
 
 export interface BroadcastServiceDeps {
@@ -116,33 +117,44 @@ function refuse(action: BroadcastAction, status: BroadcastStatus): StateError {
   return new StateError('invalid_transition', `Cannot ${action} a broadcast that is ${status}`, 'status');
 }
 
-/** Applies an organiser's action; each is one conditional UPDATE, so racing requests cannot both win. */
+/**
+ * Applies an organiser's action; each is one conditional UPDATE, so racing requests cannot both win.
+ * The move and the record of who made it (`actor`, for the campaign's timeline) are one transaction.
+ */
 export async function applyBroadcastAction(
   deps: BroadcastServiceDeps,
   organiserId: string,
   broadcastId: string,
   action: BroadcastAction,
+  actor: BroadcastActor,
 ): Promise<BroadcastRow> {
   const { broadcast } = await getOwnedBroadcast(deps.db, organiserId, broadcastId);
   const now = new Date();
+  /** The move, recorded with its actor if it happened; `alsoInTransaction` runs before the commit. */
+  const move = (from: BroadcastStatus[], changes: Parameters<typeof transitionBroadcast>[3], alsoInTransaction?: (tx: Executor, row: BroadcastRow) => Promise<unknown>) =>
+    deps.db.transaction(async (tx) => {
+      const row = await transitionBroadcast(tx, broadcast.id, from, changes);
+      if (!row) return undefined;
+      await alsoInTransaction?.(tx, row);
+      await recordBroadcastAction(tx, { broadcastId: row.id, action, status: row.status, actor });
+      return row;
+    });
   let moved: BroadcastRow | undefined;
   switch (action) {
     case 'start': {
       const later = broadcast.scheduledAt && broadcast.scheduledAt.getTime() > now.getTime();
-      moved = await transitionBroadcast(deps.db, broadcast.id, ['draft'], later ? { status: 'scheduled' } : { status: 'sending', startedAt: now });
+      moved = await move(['draft'], later ? { status: 'scheduled' } : { status: 'sending', startedAt: now });
       if (moved?.status === 'sending') await deps.jobs.plan(moved.id);
       // A scheduled broadcast is started by the workers' sweep once its time has come.
       break;
     }
     case 'pause':
-      moved = await transitionBroadcast(deps.db, broadcast.id, ['sending', 'scheduled'], { status: 'paused', pausedReason: 'paused by the organiser' });
+      moved = await move(['sending', 'scheduled'], { status: 'paused', pausedReason: 'paused by the organiser' });
       break;
     case 'resume': {
       // Paused before its scheduled time came: back to waiting for it.
       const stillScheduled = !broadcast.startedAt && broadcast.scheduledAt && broadcast.scheduledAt.getTime() > now.getTime();
-      moved = await transitionBroadcast(
-        deps.db,
-        broadcast.id,
+      moved = await move(
         ['paused'],
         stillScheduled ? { status: 'scheduled', pausedReason: null } : { status: 'sending', pausedReason: null, startedAt: broadcast.startedAt ?? now },
       );
@@ -153,7 +165,7 @@ export async function applyBroadcastAction(
       break;
     }
     case 'cancel':
-      moved = await transitionBroadcast(deps.db, broadcast.id, ['draft', 'scheduled', 'sending', 'paused'], { status: 'cancelled', completedAt: now });
+      moved = await move(['draft', 'scheduled', 'sending', 'paused'], { status: 'cancelled', completedAt: now });
       if (moved) {
         await skipUnfinishedDeliveries(deps.db, moved.id, 'not sent: the broadcast was cancelled');
         await deps.jobs.removeAll(moved.id);
@@ -163,16 +175,11 @@ export async function applyBroadcastAction(
       // One transaction, so no send token can see the broadcast 'sending' with nothing due and
       // complete it between the two statements. It also resumes a broadcast its error budget paused:
       // retrying after the fix is the point.
-      moved = await deps.db.transaction(async (tx) => {
-        const row = await transitionBroadcast(tx, broadcast.id, ['sending', 'paused', 'completed'], {
-          status: 'sending',
-          pausedReason: null,
-          completedAt: null,
-          startedAt: broadcast.startedAt ?? now,
-        });
-        if (row) await requeueFailedDeliveries(tx, row.id);
-        return row;
-      });
+      moved = await move(
+        ['sending', 'paused', 'completed'],
+        { status: 'sending', pausedReason: null, completedAt: null, startedAt: broadcast.startedAt ?? now },
+        (tx, row) => requeueFailedDeliveries(tx, row.id),
+      );
       if (moved) {
         if (!moved.planningDone) await deps.jobs.plan(moved.id);
         await deps.jobs.startSending(moved.id);

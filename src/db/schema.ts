@@ -277,6 +277,8 @@ export const transactionalKind = pgEnum('transactional_kind', [
   'reply_arrived',
   'broadcast_completed',
   'broadcast_paused',
+  // A user's test of a draft broadcast, to their own address (about_id: the broadcast).
+  'broadcast_test',
 ]);
 export const messageStatus = pgEnum('message_status', ['pending', 'sending', 'sent', 'failed', 'skipped']);
 
@@ -400,6 +402,33 @@ export const broadcasts = pgTable(
     // The sweep's scan for broadcasts with work outstanding.
     index('broadcasts_active_idx').on(t.status).where(sql`${t.status} IN ('scheduled', 'sending')`),
   ],
+);
+
+/** What an organiser did to a broadcast (broadcast-service.ts applyBroadcastAction). */
+export const broadcastAction = pgEnum('broadcast_action', ['start', 'pause', 'resume', 'cancel', 'retry_failed']);
+/** How the organiser acted: signed in to the web app, or with an API key. */
+export const actionVia = pgEnum('action_via', ['app', 'api']);
+
+/**
+ * Who did what to a broadcast and when, for the campaign's timeline: one row per action that moved
+ * the broadcast, written in the transaction of the move. A removed user's actions keep their row
+ * (user_id NULL, via 'app'). Completion and pauses the broadcast makes by itself are on its own row.
+ */
+export const broadcastActions = pgTable(
+  'broadcast_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    broadcastId: uuid('broadcast_id')
+      .notNull()
+      .references(() => broadcasts.id, { onDelete: 'cascade' }),
+    action: broadcastAction('action').notNull(),
+    /** The broadcast's status after the action: a start may leave it scheduled rather than sending. */
+    status: broadcastStatus('status').notNull(),
+    via: actionVia('via').notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('broadcast_actions_broadcast_idx').on(t.broadcastId, t.createdAt)],
 );
 
 export const deliveryStatus = pgEnum('delivery_status', ['pending', 'sending', 'sent', 'retry', 'failed', 'bounced', 'skipped']);

@@ -14,7 +14,8 @@ export type MessageIdKind =
   | 'sign-in-link'
   | 'reply-arrived'
   | 'broadcast-completed'
-  | 'broadcast-paused';
+  | 'broadcast-paused'
+  | 'broadcast-test';
 
 /** `<kind.id@domain>`, the domain being MAIL_FROM's. The id is a ledger row's own, which names nobody. */
 export function deterministicMessageId(kind: MessageIdKind, id: string, mailFrom: string): string {

@@ -1,5 +1,6 @@
 /** What the organiser app's route plugins are given: the services they share and the session rules. */
 import type { Redis } from 'ioredis';
+import type { BroadcastServiceDeps } from '../broadcasts/broadcast-service.js';
 import type { CampaignServiceDeps } from '../campaigns/campaign-service.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -17,6 +18,8 @@ export interface OrganiserAppOptions {
   campaigns: CampaignServiceDeps;
   /** The letter service the API uses (its broadcast jobs also start a forwarded reply's broadcast). */
   letters: DeliverLetterDeps;
+  /** The broadcast service the API uses, with its jobs. */
+  broadcasts: BroadcastServiceDeps;
 }
 
 export interface AppContext extends OrganiserAppOptions {

@@ -8,6 +8,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { broadcastDeliveryCounts, broadcasts, replies, supporters, targetLetters } from '../db/schema.js';
+import { listCampaignBroadcastActions, type BroadcastActionEntry } from '../broadcasts/broadcast-actions.js';
 import { isLetterBroadcast, isLetterBundle } from '../letters/target-letter-queries.js';
 import { actorNames, byWhom } from './acting-users.js';
 
@@ -139,7 +140,9 @@ export type TimelineEvent =
   | { kind: 'letter_delivering'; at: Date; mode: 'bundle' | 'individual'; by: string }
   | { kind: 'reply_received'; at: Date; from: string; status: string; enteredBy?: string | undefined }
   | { kind: 'reply_approved' | 'reply_rejected'; at: Date; from: string; by: string }
-  | { kind: 'reply_forwarded'; at: Date; sent: number; finished: boolean };
+  | { kind: 'reply_forwarded'; at: Date; sent: number; finished: boolean }
+  | ({ kind: 'broadcast_action' } & BroadcastActionEntry)
+  | { kind: 'update_completed'; at: Date; broadcastId: string; subject: string; sent: number };
 
 /** What happened to a campaign, oldest first, from the rows that record each step. */
 export async function campaignTimeline(
@@ -158,7 +161,7 @@ export async function campaignTimeline(
   const sentOf = sql<number>`coalesce((SELECT ${broadcastDeliveryCounts.n} FROM ${broadcastDeliveryCounts}
     WHERE ${broadcastDeliveryCounts.broadcastId} = ${broadcasts.id} AND ${broadcastDeliveryCounts.status} = 'sent'), 0)::int`;
   const sends = await db
-    .select({ audience: broadcasts.audience, replyId: broadcasts.replyId, status: broadcasts.status, startedAt: broadcasts.startedAt, completedAt: broadcasts.completedAt, sent: sentOf, startedBy: broadcasts.startedByUserId })
+    .select({ id: broadcasts.id, kind: broadcasts.kind, subject: broadcasts.subject, audience: broadcasts.audience, replyId: broadcasts.replyId, status: broadcasts.status, startedAt: broadcasts.startedAt, completedAt: broadcasts.completedAt, sent: sentOf, startedBy: broadcasts.startedByUserId })
     .from(broadcasts)
     .where(and(eq(broadcasts.campaignId, campaign.id), isNotNull(broadcasts.startedAt), inArray(broadcasts.status, ['sending', 'paused', 'completed'])))
     .orderBy(asc(broadcasts.startedAt));
@@ -190,8 +193,12 @@ export async function campaignTimeline(
       );
     } else if (send.replyId) {
       events.push({ kind: 'reply_forwarded', at: send.startedAt!, sent: send.sent, finished });
+    } else if (send.kind === 'update' && finished && send.completedAt) {
+      events.push({ kind: 'update_completed', at: send.completedAt, broadcastId: send.id, subject: send.subject, sent: send.sent });
     }
   }
+  // Who started, paused, resumed, cancelled or retried each broadcast (the web app's users, or the API).
+  for (const action of await listCampaignBroadcastActions(db, campaign.id)) events.push({ kind: 'broadcast_action', ...action });
 
   for (const reply of received) {
     events.push({ kind: 'reply_received', at: reply.at, from: reply.from, status: reply.status, enteredBy: reply.enteredBy ? byWhom(names, reply.enteredBy) : undefined });

@@ -1,7 +1,7 @@
 /** The campaign screens' own navigation, under the campaign's title: one list, the current screen marked. */
 import { html, type SafeHtml } from '../web/html.js';
 
-export type CampaignScreen = 'overview' | 'edit' | 'supporters' | 'letter' | 'replies';
+export type CampaignScreen = 'overview' | 'edit' | 'supporters' | 'letter' | 'replies' | 'broadcasts';
 
 const SCREENS: ReadonlyArray<{ screen: CampaignScreen; path: string; label: string }> = [
   { screen: 'overview', path: '', label: 'Overview' },
@@ -9,6 +9,7 @@ const SCREENS: ReadonlyArray<{ screen: CampaignScreen; path: string; label: stri
   { screen: 'supporters', path: '/supporters', label: 'Supporters' },
   { screen: 'letter', path: '/letter', label: 'Letter to the target' },
   { screen: 'replies', path: '/replies', label: 'Replies' },
+  { screen: 'broadcasts', path: '/broadcasts', label: 'Broadcasts' },
 ];
 
 export function campaignNav(campaignId: string, current: CampaignScreen): SafeHtml {

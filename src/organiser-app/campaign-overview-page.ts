@@ -7,6 +7,8 @@ import { appPage } from '../web/app-page.js';
 import { html, type SafeHtml } from '../web/html.js';
 import type { AppUser } from './app-user.js';
 import type { DayCount, SupporterCounts, TimelineEvent } from './campaign-activity-queries.js';
+import type { BroadcastActionEntry } from '../broadcasts/broadcast-actions.js';
+import { BROADCAST_KIND_LABELS } from './broadcast-text.js';
 import { formatDateTime, STATUS_LABELS } from './screen-text.js';
 import { signupChart } from './signup-chart.js';
 import { campaignNav } from './campaign-nav.js';
@@ -35,6 +37,22 @@ function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
 }
 
+const ACTION_WORDS: Record<BroadcastActionEntry['action'], string> = {
+  start: 'started',
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
+  retry_failed: 'retried (its failed messages)',
+};
+
+/** "Update “News” started by Ann Smith", or "… via the API" when an API key acted. */
+function describeBroadcastAction(event: BroadcastActionEntry): SafeHtml {
+  const what = BROADCAST_KIND_LABELS[event.broadcast.audience === 'target' ? 'target' : event.broadcast.kind];
+  const verb = event.action === 'start' && event.status === 'scheduled' ? 'scheduled' : ACTION_WORDS[event.action];
+  const who = event.via === 'api' ? 'via the API' : event.by ? `by ${event.by}` : 'by a former user';
+  return html`${what} <a href="/app/broadcasts/${event.broadcast.id}">“${event.broadcast.subject}”</a> ${verb} ${who}`;
+}
+
 function describeEvent(event: TimelineEvent, targetName: string): SafeHtml {
   switch (event.kind) {
     case 'created':
@@ -50,11 +68,15 @@ function describeEvent(event: TimelineEvent, targetName: string): SafeHtml {
         ? html`Letter delivered to ${targetName}${event.signatories === null ? '' : html`, with ${plural(event.signatories, 'signatory', 'signatories')}`} (sent ${event.by})`
         : html`Letter delivered to ${targetName}: ${plural(event.signatories ?? 0, 'supporter’s copy', 'supporters’ copies')} (sent ${event.by})`;
     case 'reply_received':
-      return html`${event.enteredBy ? html`Reply by post from ${event.from} entered ${event.enteredBy}` : html`Reply received from ${event.from}`}${event.status === 'held' ? ' (held for you to check)' : event.status === 'awaiting_approval' ? ' (awaiting your approval)' : ''}`;
+      return html`${event.enteredBy ? html`Reply by post from ${event.from} entered ${event.enteredBy}` : html`Reply received from ${event.from}`}${event.status === 'held' ? ' (held for you to check)' : event.status === 'awaiting_approval' ? ' (awaiting your approval)' : event.status === 'rejected' ? ' (rejected)' : ''}`;
     case 'reply_approved':
       return html`Reply from ${event.from} approved for forwarding ${event.by}`;
     case 'reply_rejected':
       return html`Reply from ${event.from} rejected ${event.by}`;
+    case 'broadcast_action':
+      return describeBroadcastAction(event);
+    case 'update_completed':
+      return html`Update <a href="/app/broadcasts/${event.broadcastId}">“${event.subject}”</a> sent to ${plural(event.sent, 'supporter', 'supporters')}`;
     case 'reply_forwarded':
       return event.finished
         ? html`Reply forwarded to ${plural(event.sent, 'supporter', 'supporters')}`

@@ -6,8 +6,9 @@
  */
 export const LETTER_PREVIEW_JS = `(function () {
   'use strict';
-  var form = document.getElementById('campaign-form');
+  // The form the preview belongs to: the campaign editor's, or the broadcast composer's.
   var section = document.querySelector('[data-preview-url]');
+  var form = section && section.closest('form');
   if (!form || !section || !window.fetch || !window.URLSearchParams) return;
   var url = section.getAttribute('data-preview-url');
   var timer = null;

@@ -13,8 +13,11 @@ import type { RenderedLetter } from '../templates/render-template.js';
 import { validateTemplate } from '../templates/render-template.js';
 import type { CampaignFormValues } from './campaign-form.js';
 
+/** Which of a template's two parts a problem is in. */
+export type TemplatePart = 'subject' | 'body';
+
 export interface PreviewProblem {
-  field: 'letter.subject' | 'letter.body';
+  part: TemplatePart;
   message: string;
   line?: number | undefined;
   column?: number | undefined;
@@ -45,15 +48,33 @@ async function findSupporterByName(db: Executor, campaignId: string, name: strin
   return { name: row.supporter.name, postcode: row.supporter.postcode ?? '', signedAt: row.supporter.createdAt };
 }
 
-function problemOf(field: PreviewProblem['field'], source: string): PreviewProblem | undefined {
+function problemOf(part: TemplatePart, source: string): PreviewProblem | undefined {
   const problem = validateTemplate(source);
   if (!problem) return undefined;
-  return { field, ...problem, source: problem.line ? source.split('\n')[problem.line - 1] : undefined };
+  return { part, ...problem, source: problem.line ? source.split('\n')[problem.line - 1] : undefined };
 }
 
-export async function previewLetterForm(
+export function previewLetterForm(
   db: Executor,
   values: CampaignFormValues,
+  options: { campaignId?: string | undefined; supporterName?: string | undefined },
+): Promise<LetterPreview> {
+  return previewTemplate(
+    db,
+    { subject: values['letter.subject'], body: values['letter.body'] },
+    { title: values.title, targetName: values['target.name'], senderName: values['sender.name'], senderEmail: values['sender.email'] },
+    options,
+  );
+}
+
+/**
+ * Any template of a campaign (its letter, a broadcast's subject and body) as the person picked, or
+ * the sample supporter, would receive it; `campaign` is as the form says, saved or not.
+ */
+export async function previewTemplate(
+  db: Executor,
+  template: { subject: string; body: string },
+  campaign: { title: string; targetName: string; senderName: string; senderEmail: string },
   options: { campaignId?: string | undefined; supporterName?: string | undefined },
 ): Promise<LetterPreview> {
   let person: PreviewPerson = SAMPLE_SUPPORTER;
@@ -66,18 +87,17 @@ export async function previewLetterForm(
   const preview = {
     person: { name: person.name, sample: person === SAMPLE_SUPPORTER },
     notFound,
-    sender: { name: values['sender.name'], email: values['sender.email'] },
+    sender: { name: campaign.senderName, email: campaign.senderEmail },
   };
-  const template = { subject: values['letter.subject'], body: values['letter.body'] };
-  const problem = problemOf('letter.subject', template.subject) ?? problemOf('letter.body', template.body);
+  const problem = problemOf('subject', template.subject) ?? problemOf('body', template.body);
   if (problem) return { ...preview, result: { ok: false, problem } };
   try {
-    assertValidTemplates(template, 'letter.');
-    const letter = renderPreview(template, { title: values.title, targetName: values['target.name'] }, person);
+    assertValidTemplates(template);
+    const letter = renderPreview(template, campaign, person);
     return { ...preview, result: { ok: true, letter } };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    const field = error.field === 'letter.subject' || error.field === 'subject' ? 'letter.subject' : 'letter.body';
-    return { ...preview, result: { ok: false, problem: { field, message: error.message.replace(/^(letter\.)?(subject|body): /, '') } } };
+    const part: TemplatePart = error.field === 'subject' ? 'subject' : 'body';
+    return { ...preview, result: { ok: false, problem: { part, message: error.message.replace(/^(subject|body): /, '') } } };
   }
 }

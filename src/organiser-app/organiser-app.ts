@@ -13,6 +13,7 @@ import { APP_HOME, guardOrganiserApp } from './app-guard.js';
 import { notFoundAppPage, renderAppErrors } from './app-errors.js';
 import type { AppContext, OrganiserAppOptions } from './app-context.js';
 import { accountRoutes } from './account-routes.js';
+import { broadcastAppRoutes } from './broadcast-app-routes.js';
 import { campaignEditorRoutes } from './campaign-editor-routes.js';
 import { campaignOverviewRoutes } from './campaign-overview-routes.js';
 import { letterScreenRoutes } from './letter-screen-routes.js';
@@ -38,6 +39,7 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     queueMail: options.queueMail,
     campaigns: options.campaigns,
     letters: options.letters,
+    broadcasts: options.broadcasts,
     sessions: { idleMinutes: options.config.SESSION_IDLE_MINUTES, maxHours: options.config.SESSION_MAX_HOURS },
     cookies: {
       secure: options.config.PUBLIC_BASE_URL.startsWith('https:'),
@@ -72,6 +74,7 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
   });
   await app.register(letterScreenRoutes, context);
   await app.register(replyScreenRoutes, context);
+  await app.register(broadcastAppRoutes, { campaigns: context.campaigns, broadcasts: context.broadcasts, queueMail: context.queueMail });
   await app.register(settingsRoutes, context);
   await app.register(profileSettingsRoutes, context);
 }

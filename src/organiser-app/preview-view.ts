@@ -5,9 +5,17 @@
  */
 import { html, trustedHtml, type SafeHtml } from '../web/html.js';
 import { FIELD_LABELS } from './campaign-form.js';
-import type { LetterPreview, PreviewProblem } from './letter-preview.js';
+import type { LetterPreview, PreviewProblem, TemplatePart } from './letter-preview.js';
 
 export const PREVIEW_ID = 'letter-preview';
+
+/** Where the form has each part of the template, to name it and link to it from a problem. */
+export type PreviewFields = Record<TemplatePart, { id: string; label: string }>;
+
+const LETTER_FIELDS: PreviewFields = {
+  subject: { id: 'letter.subject', label: FIELD_LABELS['letter.subject'] },
+  body: { id: 'letter.body', label: FIELD_LABELS['letter.body'] },
+};
 
 /** The template's line with a caret under the column, as a programmer's editor would point at it. */
 function pointAt(problem: PreviewProblem): SafeHtml | '' {
@@ -16,12 +24,13 @@ function pointAt(problem: PreviewProblem): SafeHtml | '' {
   return html`<pre class="source-line" aria-hidden="true"><code>${problem.source}\n${caret}</code></pre>`;
 }
 
-function problemView(problem: PreviewProblem): SafeHtml {
+function problemView(problem: PreviewProblem, fields: PreviewFields): SafeHtml {
   const where = problem.line ? html` on line ${problem.line}, column ${problem.column ?? 1}` : '';
+  const field = fields[problem.part];
   return html`<div class="preview-problem">
-  <p><strong>The ${FIELD_LABELS[problem.field].toLowerCase()} cannot be previewed</strong>: ${problem.message}${where}.</p>
+  <p><strong>The ${field.label.toLowerCase()} cannot be previewed</strong>: ${problem.message}${where}.</p>
   ${pointAt(problem)}
-  <p><a href="#${problem.field}">Go to the ${FIELD_LABELS[problem.field].toLowerCase()}</a></p>
+  <p><a href="#${field.id}">Go to the ${field.label.toLowerCase()}</a></p>
 </div>`;
 }
 
@@ -31,7 +40,7 @@ function whoFor(preview: LetterPreview): SafeHtml {
   return html`${notFound}<p class="preview-for">As ${who} would receive it.</p>`;
 }
 
-export function previewFragment(preview: LetterPreview): SafeHtml {
+export function previewFragment(preview: LetterPreview, fields: PreviewFields = LETTER_FIELDS): SafeHtml {
   const content = preview.result.ok
     ? html`${whoFor(preview)}
 <div class="mail-preview">
@@ -42,6 +51,6 @@ export function previewFragment(preview: LetterPreview): SafeHtml {
   </dl>
   <div class="letter preview-body">${trustedHtml(preview.result.letter.html)}</div>
 </div>`
-    : problemView(preview.result.problem);
+    : problemView(preview.result.problem, fields);
   return html`<div id="${PREVIEW_ID}" class="preview" aria-live="polite">${content}</div>`;
 }

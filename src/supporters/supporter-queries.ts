@@ -87,7 +87,8 @@ export interface SupporterListFilter {
   search?: string | undefined;
 }
 
-function likePrefix(value: string): string {
+/** A LIKE pattern matching text that starts with `value` (its wildcards taken literally). */
+export function likePrefix(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`) + '%';
 }
 

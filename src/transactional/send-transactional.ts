@@ -11,6 +11,7 @@ import type { LinkUrls } from '../links/link-urls.js';
 import { outcomeOfFailedSend, type RetrySchedule } from '../mail/delivery-outcome.js';
 import type { MailTransport } from '../mail/mail-transport.js';
 import type { OutgoingMail } from '../mail/outgoing-mail.js';
+import { prepareBroadcastTest } from '../broadcasts/broadcast-test-mail.js';
 import { prepareNotification } from '../notifications/prepare-notification.js';
 import { loadSignInMailContext } from '../organiser-app/sign-in-links.js';
 import type { ReturnPaths } from '../mail/return-path.js';
@@ -92,6 +93,7 @@ async function prepareSignInMail(deps: SendTransactionalDeps, message: Transacti
 }
 
 function prepare(deps: SendTransactionalDeps, message: TransactionalMessageRow): Promise<Prepared> {
+  if (message.kind === 'broadcast_test') return prepareBroadcastTest(deps.db, message, { mailFrom: deps.mailFrom });
   if (message.signInLinkId) return prepareSignInMail(deps, message, message.signInLinkId);
   if (message.organiserId) return prepareNotification(deps.db, message, { mailFrom: deps.mailFrom, appUrl: (path) => deps.links.appUrl(path) });
   return prepareSupporterMail(deps, message, message.supporterId!);

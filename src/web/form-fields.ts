@@ -24,7 +24,7 @@ interface FieldBase {
 
 export interface TextFieldOptions extends FieldBase {
   value?: string | null | undefined;
-  type?: 'text' | 'email' | 'url' | 'search' | 'number' | 'date';
+  type?: 'text' | 'email' | 'url' | 'search' | 'number' | 'date' | 'datetime-local';
   autocomplete?: string;
   spellcheck?: boolean;
   maxLength?: number;

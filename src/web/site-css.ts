@@ -28,7 +28,7 @@ button.secondary{background:#fff;color:#14508c;border:2px solid #14508c}
 button.danger{background:#b10e1e}
 .honeypot{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-input[type=url],input[type=search],input[type=number],input[type=date],select,textarea{width:100%;font-size:1.05rem;padding:.6rem;border:2px solid #1d1d1b;border-radius:0;font-family:inherit}
+input[type=url],input[type=search],input[type=number],input[type=date],input[type=datetime-local],select,textarea{width:100%;font-size:1.05rem;padding:.6rem;border:2px solid #1d1d1b;border-radius:0;font-family:inherit}
 select:focus,textarea:focus,summary:focus{outline:3px solid #ffbf47;outline-offset:2px}
 input[readonly],textarea[readonly]{background:#eee}
 .field.invalid select,.field.invalid textarea{border-color:#b10e1e}
@@ -101,6 +101,11 @@ legend{font-size:1.35rem;font-weight:bold;padding:0 .5rem 0 0}
 .search-form{display:flex;flex-wrap:wrap;align-items:flex-end;gap:1rem}
 .search-form .field{flex:1 1 14rem;margin:0}
 .pager{display:flex;gap:1.5rem;margin:1rem 0}
+.progress-bar{display:block;width:100%;height:1.75rem;margin:.5rem 0 1rem;accent-color:#14508c}
+.progress-label{font-weight:bold;margin:0}
+.counts-small li{min-width:7rem;padding:.5rem .75rem}
+.counts-small .count-number{font-size:1.5rem}
+.smtp-answer{font-family:monospace;font-size:.9rem;overflow-wrap:anywhere}
 footer{font-family:Arial,sans-serif;font-size:.9rem;color:#555;margin-top:3rem}
 main.campaign{max-width:72rem;padding-top:1rem}
 main.campaign>.letter,main.campaign>footer{max-width:44rem}

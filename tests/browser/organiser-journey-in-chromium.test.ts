@@ -6,21 +6,18 @@
  * changing. Every screen is screenshotted to test-results/organiser-journey/ and checked with axe
  * (no serious or critical violation).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useBrowserStack } from '../support/chromium.js';
+import { pageProblems, screenRecorder, textOf } from '../support/screens.js';
 import { linkIn, newOrganiser, uniqueSuffix, waitForValue } from '../support/harness.js';
 
 const SHOTS = 'test-results/organiser-journey';
 
 const { stack, handle, site } = useBrowserStack();
 
-beforeAll(() => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
-});
+const capture = screenRecorder(SHOTS);
 
 /** The letter of tests/fixtures, from its greeting to its close, signed with merge fields (one misspelt). */
 function fixtureLetter(): string {
@@ -28,23 +25,6 @@ function fixtureLetter(): string {
   const letter = text.slice(text.indexOf('Dear Secretary of State,'), text.indexOf('Yours sincerely,') + 'Yours sincerely,'.length);
   // Lines the PDF extraction broke mid-sentence (they start with a space) joined again, as an organiser would.
   return `${letter.replace(/\n (?=\S)/g, ' ')}\n\n{{ supporter.nmae }}\n{{ supporter.postcode }}\nSigned on {{ signed_at }}`;
-}
-
-let shot = 0;
-/**
- * A full-page screenshot, numbered in journey order, and axe's serious and critical findings on the
- * page (`axe: false` where the same page was checked a step before and only its data differs).
- */
-async function capture(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-  if (options.axe === false) return;
-  // Legacy mode runs axe inside the page itself rather than in an extra one: a third of the time.
-  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
-  expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
 }
 
 /** Presses Tab until the focused element's text is `label`: the keyboard user's way to a control. */
@@ -57,18 +37,6 @@ async function tabTo(page: Page, label: string): Promise<void> {
   throw new Error(`“${label}” never took the focus by Tab`);
 }
 
-async function textOf(page: Page, selector: string, expected: string | RegExp): Promise<string> {
-  const locator = page.locator(selector);
-  const deadline = Date.now() + 10_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.count()) > 0 ? await locator.first().innerText() : '';
-    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${selector} never showed ${String(expected)}; it showed:\n${last}`);
-}
-
 describe('the organiser’s journey', () => {
   it('signs in from the mail, writes, previews, fixes and publishes the letter, and watches supporters arrive', async () => {
     const organiser = await newOrganiser(handle, 'UNA-UK');
@@ -76,13 +44,7 @@ describe('the organiser’s journey', () => {
     const { email } = (await handle.pool.query<{ email: string }>('SELECT email FROM organisers WHERE id = $1', [organiser.id])).rows[0]!;
     const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    // Anything missing (a script, a stylesheet; the favicon aside: there is none) or failing on our side.
-    page.on('response', (response) => {
-      const status = response.status();
-      if ((status === 404 && !response.url().endsWith('/favicon.ico')) || status >= 500) problems.push(`${status} ${response.url()}`);
-    });
+    const problems = pageProblems(page);
 
     // Signed out, the app leads to the sign-in page; the link comes by mail.
     await page.goto(`${site.baseUrl}/app/campaigns`);

@@ -221,6 +221,7 @@ function appFormFor(route: AppRoute): Record<string, string> {
     'POST /app/campaigns/:id/letter/send': { mode: 'bundle' },
     'POST /app/campaigns/:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A reply by post', body: 'We have considered your letter.' },
     'POST /app/replies/:id/approve': { author: 'The Minister', introduction: 'Dear {{ supporter.first_name }}, the reply:' },
+    'POST /app/campaigns/:id/broadcasts': { subject: 'An update of the matrix', body: 'Dear {{ supporter.name }},\n\nNews.', sendAt: '' },
   };
   return forms[routeKey(route)] ?? {};
 }
@@ -263,6 +264,16 @@ describe('the organiser web app', () => {
     const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
     // A campaign of its own: the API's matrix above ends by deleting the one it shares.
     const campaign = await createPublishedCampaign(app, alice);
+    // A cancelled broadcast: every action is then refused for its state alone (409), and its event
+    // stream ends after one event instead of following a broadcast that no worker here sends.
+    const broadcast = await app.inject({
+      method: 'POST',
+      url: `/api/v1/campaigns/${campaign.id}/broadcasts`,
+      headers: alice.auth,
+      payload: { kind: 'update', subject: 'Matrix', body: 'Hello' },
+    });
+    const broadcastId = broadcast.json<{ id: string }>().id;
+    await app.inject({ method: 'POST', url: `/api/v1/broadcasts/${broadcastId}/cancel`, headers: alice.auth });
     // A reply with a file, and a bundle sent with its PDF, of this campaign: the API's go with the campaign it deletes.
     const reply = await enterReply(campaign.id);
     expect(reply.statusCode).toBe(201);
@@ -281,6 +292,7 @@ describe('the organiser web app', () => {
       replies: reply.json().id,
       'reply-attachments': file.rows[0]!.id,
       'target-letters': letter.rows[0]!.id,
+      broadcasts: broadcastId,
     };
   });
 

@@ -90,7 +90,7 @@ describe('the letter preview', () => {
     const preview = await previewLetterForm(noDatabase, { ...valid, 'letter.body': 'Dear Minister,\n\nFrom {{ supporter.nmae }}' }, {});
     expect(preview.result).toEqual({
       ok: false,
-      problem: expect.objectContaining({ field: 'letter.body', line: 3, column: 9, source: 'From {{ supporter.nmae }}' }),
+      problem: expect.objectContaining({ part: 'body', line: 3, column: 9, source: 'From {{ supporter.nmae }}' }),
     });
     expect(!preview.result.ok && preview.result.problem.message).toMatch(/unknown merge field "supporter.nmae"/);
   });
