@@ -45,7 +45,7 @@ async function handleDeliveryReport(db: Database, raw: string): Promise<string> 
     if (!delivery || !permanent) continue;
     const { broadcastId, supporterId } = delivery;
     const email = await markBouncedAfterAcceptance(db, broadcastId, supporterId);
-    if (email) await addSuppression(db, { email, organiserId: null, reason: 'hard_bounce', detail: 'delivery status notification' });
+    if (email) await addSuppression(db, { email, organiserId: null, reason: 'hard_bounce', source: 'dsn', detail: 'delivery status notification' });
     return `delivery report: ${messageId} bounced`;
   }
   return `delivery report: ${permanent ? 'no delivery of ours named' : 'not a permanent failure'}`;

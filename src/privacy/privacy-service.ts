@@ -58,7 +58,7 @@ export async function exportPersonalData(db: Database, contactId: string) {
 
 export async function eraseContact(db: Database, contactId: string, email: string): Promise<void> {
   await db.transaction(async (tx) => {
-    await addSuppression(tx, { email, organiserId: null, reason: 'erasure' });
+    await addSuppression(tx, { email, organiserId: null, reason: 'erasure', source: 'erasure' });
     await deleteContact(tx, contactId);
   });
 }
