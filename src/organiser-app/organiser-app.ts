@@ -16,6 +16,7 @@ import { campaignEditorRoutes } from './campaign-editor-routes.js';
 import { campaignOverviewRoutes } from './campaign-overview-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { suppressionsRoutes } from './suppressions-routes.js';
 
 /** The public pages' policy, plus our own scripts (which only enhance pages that work without them). */
 export const APP_CSP = `${PUBLIC_CSP}; script-src 'self'; connect-src 'self'`;
@@ -54,4 +55,5 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
     addresses: { publicBaseUrl: options.config.PUBLIC_BASE_URL, inboundDomain: options.config.INBOUND_DOMAIN },
   });
   await app.register(settingsRoutes, context);
+  await app.register(suppressionsRoutes, context);
 }

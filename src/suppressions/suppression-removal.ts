@@ -41,15 +41,7 @@ export async function removeSuppression(
     const visible = await findVisibleSuppression(tx, organiserId, suppressionId);
     const [row] = visible ? await tx.select().from(suppressions).where(eq(suppressions.id, visible.id)).for('update') : [];
     if (!row) throw new NotFoundError('Suppression not found');
-    if (row.organiserId === null) {
-      throw new StateError(
-        'suppressed_everywhere',
-        'This address is suppressed for every organisation (a hard bounce, complaint or erasure); one organisation cannot lift it. Ask the operator.',
-      );
-    }
-    if (row.reason === 'unsubscribe_all') {
-      throw new StateError('unsubscribed_by_the_person', 'The person unsubscribed from all your campaigns themselves; only they can undo it, by signing again.');
-    }
+    assertRemovable({ everywhere: row.organiserId === null, reason: row.reason });
     const [recorded] = await tx
       .insert(suppressionRemovals)
       .values({
@@ -71,7 +63,26 @@ export async function removeSuppression(
   });
 }
 
-/** Whether the organiser may lift this suppression (the rules above), for showing the button at all. */
+/** Why the organiser may not lift this suppression (the rules above), or undefined if it may. */
+function refusal(row: { everywhere: boolean; reason: string }): StateError | undefined {
+  if (row.everywhere) {
+    return new StateError(
+      'suppressed_everywhere',
+      'This address is suppressed for every organisation (a hard bounce, complaint or erasure); one organisation cannot lift it. Ask the operator.',
+    );
+  }
+  if (row.reason === 'unsubscribe_all') {
+    return new StateError('unsubscribed_by_the_person', 'The person unsubscribed from all your campaigns themselves; only they can undo it, by signing again.');
+  }
+  return undefined;
+}
+
+export function assertRemovable(row: { everywhere: boolean; reason: string }): void {
+  const refused = refusal(row);
+  if (refused) throw refused;
+}
+
+/** Whether the organiser may lift this suppression, for showing the way to do it at all. */
 export function isRemovable(row: { everywhere: boolean; reason: string }): boolean {
-  return !row.everywhere && row.reason !== 'unsubscribe_all';
+  return refusal(row) === undefined;
 }

@@ -15,6 +15,8 @@ import { seedSupporters } from '../support/seed.js';
 import { appRoutesOf, fillPath, fingerprint, organiserRoutesOf, routeKey, type AppRoute } from '../support/routes.js';
 import { appGet, appPost, signIn, type AppSession } from '../support/app-session.js';
 import { uniqueSuffix } from '../support/harness.js';
+import { addSuppression } from '../../src/suppressions/suppressions.js';
+import { emailHash } from '../../src/supporters/email-address.js';
 
 const { app, handle, organiser: alice } = useTestStack({ runs: 'app', organiser: 'Alice' });
 let bob: TestOrganiser;
@@ -35,6 +37,7 @@ function payloadFor(route: AppRoute): object | undefined {
     'POST /api/v1/campaigns/:slug|:id/preview': { supporterId: aliceSupporterId },
     'POST /api/v1/campaigns/:slug|:id/deliver-letter': { mode: 'bundle' },
     'POST /api/v1/campaigns/:slug|:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A forged reply', body: 'Forged.' },
+    'DELETE /api/v1/suppressions/:id': { reason: 'Lifted by the matrix' },
   };
   return payloads[routeKey(route)];
 }
@@ -50,6 +53,9 @@ const WITHOUT_RESOURCE = new Set([
   'PUT /api/v1/organiser/profile',
   'PUT /api/v1/organiser/logo',
   'DELETE /api/v1/organiser/logo',
+  // The caller's own suppressions: tests/integration/suppression-api.test.ts checks another organiser's.
+  'GET /api/v1/suppressions',
+  'GET /api/v1/suppressions/export.csv',
 ]);
 
 const NOT_FOUND: Record<string, string> = {
@@ -57,6 +63,7 @@ const NOT_FOUND: Record<string, string> = {
   broadcasts: 'Broadcast not found',
   replies: 'Reply not found',
   'target-letters': 'Target letter not found',
+  suppressions: 'Suppression not found',
 };
 
 function requestFor(route: AppRoute, ids: (resource: string) => string) {
@@ -95,8 +102,21 @@ beforeAll(async () => {
   expect(reply.json().status).toBe('awaiting_approval');
   // A bundle that failed: its record exists (the owner reads it), without a PDF (422 for the owner).
   const letter = await handle.pool.query<{ id: string }>("INSERT INTO target_letters (campaign_id, status) VALUES ($1, 'failed') RETURNING id", [campaign.id]);
-  owned = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id, 'target-letters': letter.rows[0]!.id };
+  owned = {
+    campaigns: campaign.id,
+    broadcasts: broadcast.json().id,
+    replies: reply.json().id,
+    'target-letters': letter.rows[0]!.id,
+    suppressions: await ownSuppression(campaign.id),
+  };
 });
+
+/** A complaint kept for Alice's campaigns only: a suppression she may lift. */
+async function ownSuppression(campaignId: string): Promise<string> {
+  const email = `complained-${uniqueSuffix()}@example.org`;
+  await addSuppression(handle.db, { email, organiserId: alice.id, reason: 'complaint', source: 'complaint', campaignId });
+  return (await handle.pool.query<{ id: string }>('SELECT id FROM suppressions WHERE email_hash = $1', [emailHash(email)])).rows[0]!.id;
+}
 
 describe('the organiser routes', () => {
   it('are found in the router, and are exactly the operations the API documents as needing a key', async () => {
@@ -211,6 +231,7 @@ function appFormFor(route: AppRoute): Record<string, string> {
     'POST /app/settings/users/:id/role': { role: 'editor' },
     'POST /app/campaigns/new': campaignForm(),
     'POST /app/campaigns/:id/edit': campaignForm(),
+    'POST /app/suppressions/:id/remove': { reason: 'Lifted by the matrix' },
   };
   return forms[routeKey(route)] ?? {};
 }
@@ -249,7 +270,7 @@ describe('the organiser web app', () => {
     const { rows } = await handle.pool.query<{ id: string }>('SELECT id FROM api_keys WHERE organiser_id = $1', [alice.id]);
     // A campaign of its own: the API's matrix above ends by deleting the one it shares.
     const campaign = await createPublishedCampaign(app, alice);
-    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id };
+    appOwned = { users: aliceEditor.user.userId, 'api-keys': rows[0]!.id, campaigns: campaign.id, suppressions: await ownSuppression(campaign.id) };
   });
 
   it('has its routes read from the router', () => {
@@ -264,6 +285,8 @@ describe('the organiser web app', () => {
       'POST /app/campaigns/:id/edit',
       'POST /app/campaigns/:id/publish',
       'GET /app/campaigns/:id/supporters/export.csv',
+      'GET /app/suppressions',
+      'POST /app/suppressions/:id/remove',
     ]) {
       expect(routes).toContain(expected);
     }
