@@ -3,6 +3,7 @@
  * everywhere-ones its mail caused), newest first; an address looked up; the CSV export; and, for
  * owners, the question page that lifts one with a reason.
  */
+import type { RemovalRecord } from '../suppressions/removal-history.js';
 import type { SuppressionListRow, SuppressionLookup } from '../suppressions/suppression-queries.js';
 import { isRemovable } from '../suppressions/suppression-removal.js';
 import type { SuppressionReason, SuppressionSource } from '../suppressions/suppressions.js';
@@ -36,6 +37,7 @@ export interface SuppressionsPage {
   rows: SuppressionListRow[];
   nextCursor: string | null;
   later: boolean;
+  removals: RemovalRecord[];
 }
 
 /** What the organiser can do about a suppression, in its own words. */
@@ -51,9 +53,7 @@ function table(rows: SuppressionListRow[], user: AppUser, caption: string): Safe
 <caption id="suppressions-caption">${caption}</caption>
 <thead><tr><th scope="col">Address</th><th scope="col">Reason</th><th scope="col">How</th><th scope="col">Campaign</th><th scope="col">Since</th><th scope="col">Action</th></tr></thead>
 <tbody>${rows.map(
-    (row) => html`<tr><th scope="row">${row.email ?? html`<span class="hint">not one of your supporters</span>`}</th><td>${REASONS[row.reason]}${
-      row.everywhere ? html` <span class="status">everywhere</span>` : ''
-    }</td><td>${SOURCES[row.source]}</td><td>${row.campaignId ? html`<a href="/app/campaigns/${row.campaignId}">${row.campaignTitle}</a>` : '—'}</td><td>${formatDate(
+    (row) => html`<tr><th scope="row">${row.email ?? html`<span class="hint">not one of your supporters</span>`}</th><td>${REASONS[row.reason]}${row.everywhere ? html`<span class="hint">for every organisation</span>` : ''}</td><td>${SOURCES[row.source]}</td><td>${row.campaignId ? html`<a href="/app/campaigns/${row.campaignId}">${row.campaignTitle}</a>` : '—'}</td><td>${formatDate(
       row.createdAt,
     )}</td><td>${action(row, user)}</td></tr>`,
   )}</tbody>
@@ -72,6 +72,19 @@ function lookupResult(page: SuppressionsPage): SafeHtml | '' {
 ${everywhere}
 ${found.suppressions.length > 0 ? table(found.suppressions, page.user, `Suppressions of ${found.email}`) : ''}
 </section>`;
+}
+
+function removalHistory(removals: RemovalRecord[]): SafeHtml | '' {
+  if (removals.length === 0) return '';
+  return html`<h2 id="lifted">Lifted recently</h2>
+<div class="table-scroll" role="region" aria-labelledby="lifted" tabindex="0"><table class="removals">
+<thead><tr><th scope="col">Address</th><th scope="col">Was</th><th scope="col">Campaign</th><th scope="col">Lifted by</th><th scope="col">When</th><th scope="col">Why</th></tr></thead>
+<tbody>${removals.map(
+    (removal) => html`<tr><th scope="row">${removal.email ?? html`<span class="hint">not one of your supporters</span>`}</th><td>${REASONS[removal.suppressionReason]}</td><td>${
+      removal.campaignTitle ?? '—'
+    }</td><td>${removal.removedBy}</td><td>${formatDateTime(removal.removedAt)}</td><td>${removal.reason}</td></tr>`,
+  )}</tbody>
+</table></div>`;
 }
 
 export function suppressionsPage(page: SuppressionsPage): string {
@@ -94,7 +107,8 @@ ${page.rows.length === 0
 <nav class="pager" aria-label="Pages of suppressions">
   ${page.later ? html`<a href="/app/suppressions">First page</a>` : ''}
   ${page.nextCursor ? html`<a href="/app/suppressions?cursor=${page.nextCursor}">Next page</a>` : ''}
-</nav>`;
+</nav>
+${removalHistory(page.removals)}`;
   return appPage({ title: 'Suppressions', user: page.user, csrfToken: page.csrfToken, nav: 'suppressions', body });
 }
 

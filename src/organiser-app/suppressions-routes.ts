@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/keyset-cursor.js';
+import { recentRemovals } from '../suppressions/removal-history.js';
 import { findVisibleSuppression, listSuppressionPage, lookUpSuppression } from '../suppressions/suppression-queries.js';
 import { assertRemovable, removeSuppression } from '../suppressions/suppression-removal.js';
 import { removalBody, suppressionEmail } from '../suppressions/suppression-routes.js';
@@ -19,6 +20,7 @@ import { requireOwner } from './app-user.js';
 import { removalPage, suppressionsPage, type SuppressionsPage } from './suppressions-page.js';
 
 const PAGE_SIZE = 50;
+const REMOVALS_SHOWN = 10;
 const listQuery = z.object({ email: z.string().max(1000).optional(), cursor: z.string().max(200).optional(), done: z.string().max(20).optional() });
 const idParams = z.object({ id: z.string().max(100) });
 const SUPPRESSION_ID = z.uuid();
@@ -54,6 +56,7 @@ export async function suppressionsRoutes(app: FastifyInstance, { db }: AppContex
       rows: [],
       nextCursor: null,
       later: query.cursor !== undefined,
+      removals: await recentRemovals(db, organiserId, REMOVALS_SHOWN),
     };
     if (query.email !== undefined) {
       const email = suppressionEmail.safeParse(query.email);

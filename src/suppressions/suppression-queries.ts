@@ -45,6 +45,12 @@ type RawRow = {
   cursor_created_at: string;
 };
 
+/** SQL: the address with this hash, if it is one of the organiser's supporters' (NULL otherwise). */
+export function supporterAddressSql(organiserId: string, hash: SQL): SQL {
+  return sql`(SELECT ct.email FROM campaigns c JOIN supporters s ON s.campaign_id = c.id JOIN contacts ct ON ct.id = s.contact_id
+    WHERE c.organiser_id = ${organiserId}::uuid AND sha256(convert_to(ct.email, 'UTF8')) = ${hash} LIMIT 1)`;
+}
+
 /** The suppressions row `sp` is one this organiser may see (see the file comment). */
 function visibleTo(organiserId: string): SQL {
   return sql`(sp.organiser_id = ${organiserId}::uuid
@@ -85,8 +91,7 @@ async function selectVisible(
   const address =
     options.email !== undefined
       ? sql`${normaliseEmail(options.email)}::text`
-      : sql`(SELECT ct.email FROM campaigns c JOIN supporters s ON s.campaign_id = c.id JOIN contacts ct ON ct.id = s.contact_id
-           WHERE c.organiser_id = ${organiserId}::uuid AND sha256(convert_to(ct.email, 'UTF8')) = page.email_hash LIMIT 1)`;
+      : supporterAddressSql(organiserId, sql`page.email_hash`);
   const result = await db.execute<RawRow>(sql`
     WITH page AS (
       SELECT sp.id, sp.email_hash, sp.organiser_id, sp.reason, sp.source, sp.campaign_id, sp.detail, sp.created_at,
