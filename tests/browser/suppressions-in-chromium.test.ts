@@ -6,63 +6,32 @@
  * sees the same list with no way to lift anything. Every screen is screenshotted to
  * test-results/screenshots/suppressions/ and checked with axe (no serious or critical violation).
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/client.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/organiser-app/session-cookie.js';
 import { addSuppression } from '../../src/suppressions/suppressions.js';
 import { signIn, type AppSession } from '../support/app-session.js';
-import { startBrowserStack, type BrowserStack } from '../support/chromium.js';
-import { createPublishedCampaign, uniqueSuffix, type Stack } from '../support/harness.js';
+import { useBrowserScreens } from '../support/browser-screens.js';
+import { createPublishedCampaign, uniqueSuffix } from '../support/harness.js';
 import { seedSupporters } from '../support/seed.js';
 
-const SHOTS = 'test-results/screenshots/suppressions';
-
-let stack: Stack;
-let handle: DatabaseHandle;
-let browser: Browser;
-let baseUrl: string;
-let running: BrowserStack | undefined;
-
-beforeAll(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
-  running = await startBrowserStack();
-  ({ stack, handle, browser, baseUrl } = running);
-}, 60_000);
-
-afterAll(async () => {
-  await running?.close();
-});
-
-let shot = 0;
-async function capture(page: Page, name: string): Promise<void> {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
-  expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
-}
+const { running, capture } = useBrowserScreens('suppressions');
 
 /** A browser signed in as this session's user (the cookie the sign-in link would have set). */
 async function browse(session: AppSession): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: SESSION_COOKIE, value: session.cookie.slice(SESSION_COOKIE.length + 1), url: baseUrl }]);
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ name: SESSION_COOKIE, value: session.cookie.slice(SESSION_COOKIE.length + 1), url: running.baseUrl }]);
   return { context, page: await context.newPage() };
 }
 
 describe('the suppressions screen', () => {
   it('lists, looks up, and lifts a complaint with a reason, recorded; an editor only looks', async () => {
-    const owner = await signIn(handle, { name: 'Sir Jeremy Greenstock' });
-    const campaign = await createPublishedCampaign(stack.app, owner.organiser);
+    const owner = await signIn(running.handle, { name: 'Sir Jeremy Greenstock' });
+    const campaign = await createPublishedCampaign(running.stack.app, owner.organiser);
     const tag = uniqueSuffix();
-    await seedSupporters(handle, campaign.id, 3, tag);
+    await seedSupporters(running.handle, campaign.id, 3, tag);
     const address = (n: number) => `supporter-${tag}-${n}@example.org`;
-    await addSuppression(handle.db, {
+    await addSuppression(running.handle.db, {
       email: address(1),
       organiserId: null,
       reason: 'hard_bounce',
@@ -70,14 +39,14 @@ describe('the suppressions screen', () => {
       campaignId: campaign.id,
       detail: '550 5.1.1 No such user',
     });
-    await addSuppression(handle.db, { email: address(2), organiserId: owner.user.organiserId, reason: 'complaint', source: 'complaint', campaignId: campaign.id });
-    await addSuppression(handle.db, { email: address(3), organiserId: owner.user.organiserId, reason: 'unsubscribe_all', source: 'unsubscribe', campaignId: campaign.id });
+    await addSuppression(running.handle.db, { email: address(2), organiserId: owner.user.organiserId, reason: 'complaint', source: 'complaint', campaignId: campaign.id });
+    await addSuppression(running.handle.db, { email: address(3), organiserId: owner.user.organiserId, reason: 'unsubscribe_all', source: 'unsubscribe', campaignId: campaign.id });
 
     const { context, page } = await browse(owner);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
 
-    await page.goto(`${baseUrl}/app/campaigns`);
+    await page.goto(`${running.baseUrl}/app/campaigns`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Suppressions' }).click();
     await expect.poll(() => page.locator('h1').innerText()).toBe('Suppressions');
     const rows = page.locator('table.suppressions tbody tr');
@@ -108,7 +77,7 @@ describe('the suppressions screen', () => {
     await page.getByRole('button', { name: 'Lift the suppression' }).click();
     await expect.poll(() => page.locator('#reason-error').innerText()).toContain('Enter why you are lifting it');
     await capture(page, 'lift-without-reason');
-    const stillThere = await handle.pool.query('SELECT 1 FROM suppressions WHERE organiser_id = $1 AND reason = $2', [owner.user.organiserId, 'complaint']);
+    const stillThere = await running.handle.pool.query('SELECT 1 FROM suppressions WHERE organiser_id = $1 AND reason = $2', [owner.user.organiserId, 'complaint']);
     expect(stillThere.rowCount).toBe(1);
 
     await page.getByLabel('Why are you lifting it?').fill('She wrote on 2 June asking for our updates again');
@@ -124,7 +93,7 @@ describe('the suppressions screen', () => {
     await page.getByRole('button', { name: 'Look up' }).click();
     await expect.poll(() => result.innerText()).toContain('This address is not suppressed: your campaigns may mail it.');
 
-    const { rows: removals } = await handle.pool.query(
+    const { rows: removals } = await running.handle.pool.query(
       'SELECT reason, removed_by_user_id, removed_by_api_key_id, suppression_reason FROM suppression_removals WHERE organiser_id = $1',
       [owner.user.organiserId],
     );
@@ -133,16 +102,16 @@ describe('the suppressions screen', () => {
     ]);
 
     // The export, as the link downloads it.
-    const csv = await page.request.get(`${baseUrl}/app/suppressions/export.csv`);
+    const csv = await page.request.get(`${running.baseUrl}/app/suppressions/export.csv`);
     expect(csv.headers()['content-disposition']).toContain('suppressions.csv');
     expect(await csv.text()).toContain(address(1));
     expect(problems).toEqual([]);
     await context.close();
 
     // An editor of the same organisation: the same list, and no way to lift anything.
-    const editor = await signIn(handle, { organiser: owner.organiser, role: 'editor', name: 'An editor' });
+    const editor = await signIn(running.handle, { organiser: owner.organiser, role: 'editor', name: 'An editor' });
     const editing = await browse(editor);
-    await editing.page.goto(`${baseUrl}/app/suppressions`);
+    await editing.page.goto(`${running.baseUrl}/app/suppressions`);
     await expect.poll(() => editing.page.locator('h1').innerText()).toBe('Suppressions');
     expect(await editing.page.getByRole('link', { name: /^Lift/ }).count()).toBe(0);
     await capture(editing.page, 'editor-list');
