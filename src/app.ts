@@ -35,6 +35,7 @@ import { metricsRoutes } from './metrics/metrics-routes.js';
 import { logoRoutes } from './organisers/logo-routes.js';
 import { profileRoutes } from './organisers/profile-routes.js';
 import { targetLetterRoutes } from './letters/target-letter-routes.js';
+import { suppressionRoutes } from './suppressions/suppression-routes.js';
 import { organiserApp } from './organiser-app/organiser-app.js';
 import { createMetricsRegistry, registerSignupMetrics } from './metrics/process-metrics.js';
 import type { BroadcastServiceDeps } from './broadcasts/broadcast-service.js';
@@ -180,6 +181,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         attachmentLimits: { maxCount: config.INBOUND_MAX_ATTACHMENTS, maxTotalBytes: config.INBOUND_MAX_ATTACHMENT_BYTES },
       });
       await api.register(broadcastRoutes, { campaigns: campaignService, broadcasts: broadcastService });
+      await api.register(suppressionRoutes, { db: app.db });
       await api.register(letterRoutes, { letters: letterService });
     },
     { prefix: '/api/v1' },

@@ -55,7 +55,7 @@ export async function actOnReport(deps: ActOnReportDeps, inboundId: string, targ
     if (kind === 'hard_bounce') {
       await markRefusedAfterAcceptance(tx, target.row, `bounced after acceptance: ${described}`);
       if (!email) return `hard bounce ${status} recorded; the target's address is not suppressed`;
-      await addSuppression(tx, { email, organiserId: null, reason: 'hard_bounce', detail: `delivery report: ${described}`.slice(0, 500) });
+      await addSuppression(tx, { email, organiserId: null, reason: 'hard_bounce', source: 'dsn', detail: `delivery report: ${described}`.slice(0, 500) });
       return `hard bounce ${status}: address suppressed`;
     }
     if (kind === 'soft_bounce') {
@@ -63,13 +63,13 @@ export async function actOnReport(deps: ActOnReportDeps, inboundId: string, targ
       const { SOFT_BOUNCE_LIMIT: limit, SOFT_BOUNCE_WINDOW_DAYS: days } = deps.config;
       const softBounces = await countSoftBounces(tx, email, days);
       if (softBounces < limit) return `soft bounce ${status} recorded (${softBounces} of ${limit} within ${days} days)`;
-      await addSuppression(tx, { email, organiserId: null, reason: 'hard_bounce', detail: `${softBounces} soft bounces within ${days} days (last: ${described})`.slice(0, 500) });
+      await addSuppression(tx, { email, organiserId: null, reason: 'hard_bounce', source: 'dsn', detail: `${softBounces} soft bounces within ${days} days (last: ${described})`.slice(0, 500) });
       return `soft bounce ${status}: ${softBounces} within ${days} days, address suppressed`;
     }
     if (kind === 'delayed') return `delay ${status ?? ''} recorded`.replace('  ', ' ');
     if (!target.supporter || !target.organiserId) return 'complaint recorded (not about mail to a supporter)';
     await unsubscribeContactFromOrganiser(tx, target.supporter.contactId, target.organiserId);
-    await addSuppression(tx, { email: target.supporter.email, organiserId: target.organiserId, reason: 'complaint', detail: `feedback report (${status})` });
+    await addSuppression(tx, { email: target.supporter.email, organiserId: target.organiserId, reason: 'complaint', source: 'complaint', detail: `feedback report (${status})` });
     return "complaint: unsubscribed from the organiser's campaigns and suppressed for them";
   });
   if (kind === 'hard_bounce' && outcome !== 'already recorded' && target.broadcastId && target.organiserId) {

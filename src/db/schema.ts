@@ -660,10 +660,18 @@ export const suppressionReason = pgEnum('suppression_reason', [
 ]);
 
 /**
+ * How a suppression came about: `smtp` a permanent refusal while we sent (5xx at RCPT TO), `dsn` a
+ * delivery report received later, `complaint` a feedback-loop report, `unsubscribe` the person's own
+ * "unsubscribe from all", `erasure` the person's erasure request.
+ */
+export const suppressionSource = pgEnum('suppression_source', ['smtp', 'dsn', 'complaint', 'unsubscribe', 'erasure']);
+
+/**
  * Addresses never to be mailed again. `organiser_id` NULL means everywhere (bounces, erasure); a
  * value means "all campaigns of this organisation" (an unsubscribe from all of them, or a complaint
- * about one of its messages). The address is kept only as a
- * SHA-256 of its normalised form so an erased person leaves no readable trace.
+ * about one of its messages). The address is kept only as a SHA-256 of its normalised form so an
+ * erased person leaves no readable trace. An erasure is always everywhere. A suppression that is
+ * lifted is deleted, its copy kept in `suppression_removals`.
  */
 export const suppressions = pgTable(
   'suppressions',
@@ -672,12 +680,19 @@ export const suppressions = pgTable(
     emailHash: bytea('email_hash').notNull(),
     organiserId: uuid('organiser_id').references(() => organisers.id, { onDelete: 'cascade' }),
     reason: suppressionReason('reason').notNull(),
+    source: suppressionSource('source').notNull(),
+    /** The campaign whose mail or page caused it, when there was one; shown only to that campaign's organiser. */
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
     detail: text('detail'),
     createdAt: createdAt(),
   },
   (t) => [
     unique('suppressions_email_scope_key').on(t.emailHash, t.organiserId).nullsNotDistinct(),
-    check('suppressions_scope_matches_reason', sql`${t.reason} IN ('unsubscribe_all', 'complaint') OR ${t.organiserId} IS NULL`),
+    check('suppressions_scope_matches_reason', sql`${t.reason} <> 'erasure' OR ${t.organiserId} IS NULL`),
+    // An organiser's list of its own suppressions, newest first (keyset pages).
+    index('suppressions_organiser_created_idx').on(t.organiserId, t.createdAt.desc(), t.id.desc()),
+    // Everywhere-suppressions caused by a campaign's mail, listed to that campaign's organiser.
+    index('suppressions_campaign_idx').on(t.campaignId).where(sql`${t.campaignId} IS NOT NULL`),
   ],
 );
 
@@ -712,6 +727,35 @@ export const deliveryReports = pgTable(
     // One report per inbound message: a message processed again after a crash records nothing twice.
     uniqueIndex('delivery_reports_inbound_key').on(t.inboundMessageId),
   ],
+);
+
+/**
+ * The audit of lifted suppressions: a copy of the suppression as it was, who lifted it (a user of
+ * the web app, or an API key) and why. Kept after the suppression row is gone, so the list of who
+ * may be mailed again is never silently edited.
+ */
+export const suppressionRemovals = pgTable(
+  'suppression_removals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The id the suppression had; the row itself is deleted. */
+    suppressionId: uuid('suppression_id').notNull(),
+    organiserId: uuid('organiser_id')
+      .notNull()
+      .references(() => organisers.id, { onDelete: 'cascade' }),
+    emailHash: bytea('email_hash').notNull(),
+    suppressionReason: suppressionReason('suppression_reason').notNull(),
+    suppressionSource: suppressionSource('suppression_source').notNull(),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    detail: text('detail'),
+    suppressedAt: timestamp('suppressed_at', { withTimezone: true }).notNull(),
+    removedByUserId: uuid('removed_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    removedByApiKeyId: uuid('removed_by_api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
+    /** Why the organiser lifted it, in their words. */
+    reason: text('reason').notNull(),
+    removedAt: timestamp('removed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('suppression_removals_organiser_idx').on(t.organiserId, t.removedAt.desc())],
 );
 
 export type CampaignRow = typeof campaigns.$inferSelect;

@@ -76,6 +76,11 @@ export const R2P_APPROVAL = {
     'Dear {{ supporter.first_name }},\n\nThe Foreign Office’s Conflict Department has replied to the letter to {{ campaign.target.name }} that you signed on {{ signed_at }}. Their reply, dated 17 June 2014, follows.',
 };
 
+/** Why an organiser lifts a suppression (the person wrote in, by post, asking for the updates again). */
+export const R2P_SUPPRESSION_REMOVAL = {
+  reason: 'Margaret Ellis wrote to us on 2 June 2014 asking to receive the campaign’s updates again',
+};
+
 /** Each route's example request body, by "METHOD /path" as the OpenAPI document spells it. */
 export const REQUEST_EXAMPLES: Record<string, unknown> = {
   'POST /api/v1/campaigns': R2P_CAMPAIGN,
@@ -85,6 +90,7 @@ export const REQUEST_EXAMPLES: Record<string, unknown> = {
   'POST /api/v1/campaigns/{id}/broadcasts': R2P_UPDATE,
   'POST /api/v1/campaigns/{id}/deliver-letter': R2P_DELIVERY,
   'POST /api/v1/replies/{id}/approve': R2P_APPROVAL,
+  'DELETE /api/v1/suppressions/{id}': R2P_SUPPRESSION_REMOVAL,
 };
 
 type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { example?: unknown }> } }>> };

@@ -10,6 +10,8 @@ import { authenticateApiKey } from '../organisers/organiser-service.js';
 declare module 'fastify' {
   interface FastifyRequest {
     organiserId: string;
+    /** The API key the request was made with: who did it, in an audit record. */
+    apiKeyId: string;
   }
 }
 
@@ -22,11 +24,13 @@ function bearerToken(request: FastifyRequest): string | undefined {
 
 export function requireOrganiser(app: FastifyInstance, db: Database): void {
   app.decorateRequest('organiserId', '');
+  app.decorateRequest('apiKeyId', '');
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedError('Send your API key as "Authorization: Bearer <apiKey>"');
-    const organiserId = await authenticateApiKey(db, token);
-    if (!organiserId) throw new UnauthorizedError('The API key is not valid');
-    request.organiserId = organiserId;
+    const key = await authenticateApiKey(db, token);
+    if (!key) throw new UnauthorizedError('The API key is not valid');
+    request.organiserId = key.organiserId;
+    request.apiKeyId = key.keyId;
   });
 }

@@ -22,6 +22,7 @@ import { collectUpload } from './uploads.js';
 import { profileSettingsRoutes } from './profile-settings-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { suppressionsRoutes } from './suppressions-routes.js';
 
 /**
  * The public pages' policy, plus our own scripts (which only enhance pages that work without them),
@@ -77,4 +78,5 @@ export async function organiserApp(app: FastifyInstance, options: OrganiserAppOp
   await app.register(broadcastAppRoutes, { campaigns: context.campaigns, broadcasts: context.broadcasts, queueMail: context.queueMail });
   await app.register(settingsRoutes, context);
   await app.register(profileSettingsRoutes, context);
+  await app.register(suppressionsRoutes, context);
 }

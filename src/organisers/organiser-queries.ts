@@ -33,7 +33,7 @@ export async function insertApiKey(
 }
 
 /** Relies on the unique index api_keys_key_hash_key: one index probe per authenticated request. */
-export async function findOrganiserIdByKeyHash(db: Database, keyHash: Buffer): Promise<string | undefined> {
+export async function findApiKeyByHash(db: Database, keyHash: Buffer): Promise<{ organiserId: string; keyId: string } | undefined> {
   const [row] = await db
     .select({ organiserId: apiKeys.organiserId, keyId: apiKeys.id })
     .from(apiKeys)
@@ -49,7 +49,7 @@ export async function findOrganiserIdByKeyHash(db: Database, keyHash: Buffer): P
         or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`)),
       ),
     );
-  return row.organiserId;
+  return row;
 }
 
 export async function revokeApiKeysByPrefix(db: Database, keyPrefix: string): Promise<number> {

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { displayPrefixOf, generateApiKey, hashApiKey, looksLikeApiKey } from './api-keys.js';
 import {
   findOrganiserByEmail,
-  findOrganiserIdByKeyHash,
+  findApiKeyByHash,
   insertApiKey,
   insertOrganiserWithKey,
   revokeApiKeysByPrefix,
@@ -60,7 +60,8 @@ export async function revokeApiKey(db: Database, keyPrefix: string): Promise<num
   return revokeApiKeysByPrefix(db, keyPrefix);
 }
 
-export async function authenticateApiKey(db: Database, apiKey: string): Promise<string | undefined> {
+/** The organiser a valid, unrevoked key belongs to, and the key's id (recorded beside what it changes). */
+export async function authenticateApiKey(db: Database, apiKey: string): Promise<{ organiserId: string; keyId: string } | undefined> {
   if (!looksLikeApiKey(apiKey)) return undefined;
-  return findOrganiserIdByKeyHash(db, hashApiKey(apiKey));
+  return findApiKeyByHash(db, hashApiKey(apiKey));
 }

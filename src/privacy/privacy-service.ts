@@ -84,7 +84,7 @@ export async function exportPersonalData(db: Database, contactId: string) {
 export async function eraseContact(db: Database, contactId: string, email: string, letterFontDir: string): Promise<void> {
   await db.transaction(async (tx) => {
     const letters = await findStoredLettersNaming(tx, contactId);
-    await addSuppression(tx, { email, organiserId: null, reason: 'erasure' });
+    await addSuppression(tx, { email, organiserId: null, reason: 'erasure', source: 'erasure' });
     await deleteContact(tx, contactId);
     for (const letterId of letters) await remakeStoredLetter(tx, letterId, letterFontDir);
   });

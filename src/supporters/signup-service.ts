@@ -227,6 +227,8 @@ export async function unsubscribe(
         email: context.contact.email,
         organiserId: context.campaign.organiserId,
         reason: 'unsubscribe_all',
+        source: 'unsubscribe',
+        campaignId: context.campaign.id,
       });
     }
   });

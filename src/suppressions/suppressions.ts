@@ -13,6 +13,7 @@ import { suppressions } from '../db/schema.js';
 import { emailHash, normaliseEmail } from '../supporters/email-address.js';
 
 export type SuppressionReason = (typeof suppressions.$inferSelect)['reason'];
+export type SuppressionSource = (typeof suppressions.$inferSelect)['source'];
 
 /** The condition on suppressions row `sp` that stops mail to `email` (normalised) for `organiserId`'s campaigns (null: everywhere only). */
 function stops(email: SQLWrapper, organiserId: SQLWrapper | string | null): SQL {
@@ -38,9 +39,14 @@ export async function findSuppression(db: Executor, email: string, organiserId: 
   return reason ? { reason } : undefined;
 }
 
+/**
+ * Records that an address is not to be mailed (in this scope). Every caller says where it came from
+ * (`source`) and, when a campaign's mail or page caused it, which campaign: the organiser's list shows
+ * both. The first suppression of an address in a scope stands; a later one changes nothing.
+ */
 export async function addSuppression(
   db: Executor,
-  values: { email: string; organiserId: string | null; reason: SuppressionReason; detail?: string },
+  values: { email: string; organiserId: string | null; reason: SuppressionReason; source: SuppressionSource; campaignId?: string | null; detail?: string },
 ): Promise<void> {
   const { email, ...rest } = values;
   await db.insert(suppressions).values({ ...rest, emailHash: emailHash(email) }).onConflictDoNothing();

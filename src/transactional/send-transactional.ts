@@ -58,8 +58,11 @@ type MessageOutcome =
   | { outcome: 'failed'; messageId: string; detail: string }
   | { outcome: 'will retry'; messageId: string; detail: string; attempts: number; retryAt: Date; serverUnreachable: boolean };
 
-/** A mail ready to send, or why this message is not sent (skipped: not now; failed: never). */
-type Prepared = { mail: OutgoingMail } | { skipped: string } | { failed: string };
+/**
+ * A mail ready to send (with the campaign it is about, if any: a refusal's suppression names it), or
+ * why this message is not sent (skipped: not now; failed: never).
+ */
+type Prepared = { mail: OutgoingMail; campaignId?: string } | { skipped: string } | { failed: string };
 
 async function prepareSupporterMail(deps: SendTransactionalDeps, message: TransactionalMessageRow, supporterId: string): Promise<Prepared> {
   const context = await loadSupporterContext(deps.db, supporterId);
@@ -74,7 +77,8 @@ async function prepareSupporterMail(deps: SendTransactionalDeps, message: Transa
       : undefined;
   try {
     const mail = composeTransactionalMail(kind, message.id, context, { mailFrom: deps.mailFrom, links: deps.links }, missedReply);
-    return { mail: withOrganisationFooter(mail, organisationFooterLine(await loadOrganisationIdentity(deps.db, context.campaign.organiserId))) };
+    const footer = organisationFooterLine(await loadOrganisationIdentity(deps.db, context.campaign.organiserId));
+    return { mail: withOrganisationFooter(mail, footer), campaignId: context.campaign.id };
   } catch (error) {
     // A letter that cannot be rendered for this supporter will not render on a retry either.
     if (!(error instanceof LetterRenderError)) throw error;
@@ -113,7 +117,7 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string): Prom
     await record({ status: 'failed', response: `not sent: ${prepared.failed}` });
     return { outcome: 'failed', messageId, detail: prepared.failed };
   }
-  const { mail } = prepared;
+  const { mail, campaignId } = prepared;
   try {
     const { response } = await deps.transport.send(mail, deps.returnPaths.of({ ledger: 'transactional', id: message.id }));
     await record({ status: 'sent', response });
@@ -131,6 +135,8 @@ async function sendMessage(deps: SendTransactionalDeps, messageId: string): Prom
         email: mail.to.address,
         organiserId: null,
         reason: 'hard_bounce',
+        source: 'smtp',
+        campaignId: campaignId ?? null,
         detail: failed.response.slice(0, 500),
       });
     }

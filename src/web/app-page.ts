@@ -12,7 +12,7 @@ export interface PageUser {
   name: string | null;
 }
 
-export type AppNavItem = 'campaigns' | 'settings';
+export type AppNavItem = 'campaigns' | 'suppressions' | 'settings';
 
 export interface AppPageOptions {
   title: string;
@@ -27,6 +27,7 @@ export interface AppPageOptions {
 
 const NAV: ReadonlyArray<{ item: AppNavItem; href: string; label: string }> = [
   { item: 'campaigns', href: '/app/campaigns', label: 'Campaigns' },
+  { item: 'suppressions', href: '/app/suppressions', label: 'Suppressions' },
   { item: 'settings', href: '/app/settings', label: 'Settings' },
 ];
 

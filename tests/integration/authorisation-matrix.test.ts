@@ -16,6 +16,8 @@ import { appRoutesOf, fillPath, fingerprint, organiserRoutesOf, routeKey, type A
 import { appGet, appPost, appPostFile, signIn, type AppSession } from '../support/app-session.js';
 import { tinyPng } from '../support/images.js';
 import { uniqueSuffix } from '../support/harness.js';
+import { addSuppression } from '../../src/suppressions/suppressions.js';
+import { emailHash } from '../../src/supporters/email-address.js';
 
 const { app, handle, organiser: alice } = useTestStack({ runs: 'app', organiser: 'Alice' });
 let bob: TestOrganiser;
@@ -36,6 +38,7 @@ function payloadFor(route: AppRoute): object | undefined {
     'POST /api/v1/campaigns/:slug|:id/preview': { supporterId: aliceSupporterId },
     'POST /api/v1/campaigns/:slug|:id/deliver-letter': { mode: 'bundle' },
     'POST /api/v1/campaigns/:slug|:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A forged reply', body: 'Forged.' },
+    'DELETE /api/v1/suppressions/:id': { reason: 'Lifted by the matrix' },
   };
   return payloads[routeKey(route)];
 }
@@ -51,6 +54,9 @@ const WITHOUT_RESOURCE = new Set([
   'PUT /api/v1/organiser/profile',
   'PUT /api/v1/organiser/logo',
   'DELETE /api/v1/organiser/logo',
+  // The caller's own suppressions: tests/integration/suppression-api.test.ts checks another organiser's.
+  'GET /api/v1/suppressions',
+  'GET /api/v1/suppressions/export.csv',
 ]);
 
 const NOT_FOUND: Record<string, string> = {
@@ -58,6 +64,7 @@ const NOT_FOUND: Record<string, string> = {
   broadcasts: 'Broadcast not found',
   replies: 'Reply not found',
   'target-letters': 'Target letter not found',
+  suppressions: 'Suppression not found',
 };
 
 function requestFor(route: AppRoute, ids: (resource: string) => string) {
@@ -101,8 +108,21 @@ beforeAll(async () => {
   expect(reply.json().status).toBe('awaiting_approval');
   // A bundle that failed: its record exists (the owner reads it), without a PDF (422 for the owner).
   const letter = await handle.pool.query<{ id: string }>("INSERT INTO target_letters (campaign_id, status) VALUES ($1, 'failed') RETURNING id", [campaign.id]);
-  owned = { campaigns: campaign.id, broadcasts: broadcast.json().id, replies: reply.json().id, 'target-letters': letter.rows[0]!.id };
+  owned = {
+    campaigns: campaign.id,
+    broadcasts: broadcast.json().id,
+    replies: reply.json().id,
+    'target-letters': letter.rows[0]!.id,
+    suppressions: await ownSuppression(campaign.id),
+  };
 });
+
+/** A complaint kept for Alice's campaigns only: a suppression she may lift. */
+async function ownSuppression(campaignId: string): Promise<string> {
+  const email = `complained-${uniqueSuffix()}@example.org`;
+  await addSuppression(handle.db, { email, organiserId: alice.id, reason: 'complaint', source: 'complaint', campaignId });
+  return (await handle.pool.query<{ id: string }>('SELECT id FROM suppressions WHERE email_hash = $1', [emailHash(email)])).rows[0]!.id;
+}
 
 describe('the organiser routes', () => {
   it('are found in the router, and are exactly the operations the API documents as needing a key', async () => {
@@ -222,6 +242,7 @@ function appFormFor(route: AppRoute): Record<string, string> {
     'POST /app/campaigns/:id/replies': { fromAddress: 'minister@fco.gov.example', subject: 'A reply by post', body: 'We have considered your letter.' },
     'POST /app/replies/:id/approve': { author: 'The Minister', introduction: 'Dear {{ supporter.first_name }}, the reply:' },
     'POST /app/campaigns/:id/broadcasts': { subject: 'An update of the matrix', body: 'Dear {{ supporter.name }},\n\nNews.', sendAt: '' },
+    'POST /app/suppressions/:id/remove': { reason: 'Lifted by the matrix' },
   };
   return forms[routeKey(route)] ?? {};
 }
@@ -293,6 +314,7 @@ describe('the organiser web app', () => {
       'reply-attachments': file.rows[0]!.id,
       'target-letters': letter.rows[0]!.id,
       broadcasts: broadcastId,
+      suppressions: await ownSuppression(campaign.id),
     };
   });
 
@@ -318,6 +340,8 @@ describe('the organiser web app', () => {
       'GET /app/reply-attachments/:id',
       'POST /app/replies/:id/approve',
       'POST /app/replies/:id/reject',
+      'GET /app/suppressions',
+      'POST /app/suppressions/:id/remove',
     ]) {
       expect(routes).toContain(expected);
     }

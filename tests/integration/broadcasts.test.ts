@@ -112,7 +112,7 @@ describe('a broadcast to a few thousand supporters', () => {
          SELECT s.id FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE c.email = $1)`,
       [`supporter-${tag}-1@example.org`],
     );
-    await handle.pool.query("INSERT INTO suppressions (email_hash, reason) VALUES ($1, 'complaint')", [emailHash(`supporter-${tag}-2@example.org`)]);
+    await handle.pool.query("INSERT INTO suppressions (email_hash, reason, source) VALUES ($1, 'complaint', 'complaint')", [emailHash(`supporter-${tag}-2@example.org`)]);
     await handle.pool.query(
       `UPDATE supporters SET status = 'unconfirmed', confirmed_at = NULL WHERE id = (
          SELECT s.id FROM supporters s JOIN contacts c ON c.id = s.contact_id WHERE c.email = $1)`,

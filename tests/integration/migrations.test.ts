@@ -69,6 +69,7 @@ describe('migrations', () => {
       'sessions',
       'sign_in_links',
       'supporters',
+      'suppression_removals',
       'suppressions',
       'target_letters',
       'transactional_message_counts',

@@ -1,13 +1,16 @@
 /**
  * Every example body the OpenAPI document shows (what Swagger UI's "Try it out" sends) works when
  * sent to its route, in the order a campaign is run: create, change, preview, publish, sign, an
- * update, the letter delivered, and a reply approved with the organiser's introduction.
+ * update, the letter delivered, a reply approved with the organiser's introduction, and a
+ * suppression lifted with a reason.
  */
 import { describe, expect, it } from 'vitest';
 import { MERGE_FIELDS } from '../../src/templates/merge-fields.js';
+import { R2P_SIGNATURE } from '../../src/http/api-examples.js';
+import { addSuppression } from '../../src/suppressions/suppressions.js';
 import { useTestStack } from '../support/test-stack.js';
 
-const { stack, organiser } = useTestStack({ organiser: 'UNA-UK' });
+const { stack, handle, organiser } = useTestStack({ organiser: 'UNA-UK' });
 
 /** The order a campaign is run in; every operation with an example must be here. */
 const RUN_ORDER = [
@@ -19,6 +22,7 @@ const RUN_ORDER = [
   'POST /api/v1/campaigns/{id}/broadcasts',
   'POST /api/v1/campaigns/{id}/deliver-letter',
   'POST /api/v1/replies/{id}/approve',
+  'DELETE /api/v1/suppressions/{id}',
 ];
 
 describe('the OpenAPI document’s examples', () => {
@@ -36,8 +40,9 @@ describe('the OpenAPI document’s examples', () => {
 
     const ids: Record<string, string> = {};
     const send = async (key: string) => {
-      const [method, template] = key.split(' ') as ['POST' | 'PATCH', string];
-      const url = template.replace('{id}', key.includes('/replies/') ? ids.reply! : ids.campaign!).replace('{slug}', ids.slug!);
+      const [method, template] = key.split(' ') as ['POST' | 'PATCH' | 'DELETE', string];
+      const id = key.includes('/replies/') ? ids.reply! : key.includes('/suppressions/') ? ids.suppression! : ids.campaign!;
+      const url = template.replace('{id}', id).replace('{slug}', ids.slug!);
       const body = examples.get(key);
       const response = await stack.app.inject({
         method,
@@ -59,6 +64,12 @@ describe('the OpenAPI document’s examples', () => {
         });
         expect(posted.statusCode, posted.body).toBe(201);
         ids.reply = posted.json().id;
+      }
+      if (key === 'DELETE /api/v1/suppressions/{id}') {
+        // A complaint kept for this organisation only (as a feedback report records one), lifted.
+        await addSuppression(handle.db, { email: R2P_SIGNATURE.email, organiserId: organiser.id, reason: 'complaint', source: 'complaint', campaignId: ids.campaign! });
+        const found = await stack.app.inject({ method: 'GET', url: `/api/v1/suppressions?email=${R2P_SIGNATURE.email}`, headers: organiser.auth });
+        ids.suppression = found.json().items[0].id;
       }
       const result = await send(key);
       if (key === 'POST /api/v1/campaigns') Object.assign(ids, { campaign: result.id, slug: result.slug });

@@ -158,7 +158,7 @@ describe('many sign-ups at once', () => {
     const closed = await createPublishedCampaign(stack.app, organiser);
     await stack.app.inject({ method: 'POST', url: `/api/v1/campaigns/${closed.id}/close`, headers: organiser.auth });
     const suppressed = newEmail('crowd-bounced').toLowerCase();
-    await handle.pool.query("INSERT INTO suppressions (email_hash, reason) VALUES ($1, 'hard_bounce')", [emailHash(suppressed)]);
+    await handle.pool.query("INSERT INTO suppressions (email_hash, reason, source) VALUES ($1, 'hard_bounce', 'smtp')", [emailHash(suppressed)]);
     const emails = Array.from({ length: 30 }, (_, i) => newEmail(`crowd-${i}`).toLowerCase());
 
     // Every address signs twice at the same moment; concurrent sign-ups share statements.

@@ -35,7 +35,7 @@ describe('a suppressed address with non-ASCII capitals', () => {
     const supporterId = await confirmedSupporter(campaign.id, `élodie-${tag}@exämple.org`);
     await seedSupporters(handle, campaign.id, 3, tag);
     // A hard bounce reported for the address as the receiving server wrote it.
-    await addSuppression(handle.db, { email: suppressed, organiserId: null, reason: 'hard_bounce', detail: 'test' });
+    await addSuppression(handle.db, { email: suppressed, organiserId: null, reason: 'hard_bounce', source: 'dsn', detail: 'test' });
 
     // One-to-one mail (looked up by address).
     expect(await findSuppression(handle.db, `élodie-${tag}@exämple.org`, null)).toEqual({ reason: 'hard_bounce' });
@@ -67,7 +67,7 @@ describe('a suppressed address with non-ASCII capitals', () => {
       );
       expect(Buffer.from(rows[0]!.hash).equals(emailHash(address))).toBe(true);
       expect(rows[0]!.suppressed).toBe(false);
-      await addSuppression(handle.db, { email: address.toLowerCase(), organiserId: null, reason: 'erasure' });
+      await addSuppression(handle.db, { email: address.toLowerCase(), organiserId: null, reason: 'erasure', source: 'erasure' });
       expect((await findSuppression(handle.db, address.toUpperCase(), null))?.reason).toBe('erasure');
     }
   });

@@ -237,7 +237,14 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
       if (status === 'failed' || status === 'bounced') deps.log.warn({ broadcastId: broadcast.id, deliveryId: id, status, response }, `broadcast delivery given up (${status})`);
     }
     for (const email of bounced) {
-      await addSuppression(deps.db, { email, organiserId: null, reason: 'hard_bounce', detail: 'refused by the receiving server' });
+      await addSuppression(deps.db, {
+        email,
+        organiserId: null,
+        reason: 'hard_bounce',
+        source: 'smtp',
+        campaignId: campaign.id,
+        detail: 'refused by the receiving server',
+      });
     }
 
     const reason = errorBudgetExceeded(outcomes, errorBudget);
