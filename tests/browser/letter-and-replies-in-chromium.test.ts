@@ -8,21 +8,21 @@
  * links, event handlers) shows nothing active: no script runs, in the page or its frame, and the
  * local server receives no request. Every screen is screenshotted and checked with axe.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, type AppSession } from '../support/app-session.js';
 import { useBrowserStack } from '../support/chromium.js';
+import { screenRecorder } from '../support/screens.js';
 import { generateDkimKey, installFakeDns, txt } from '../support/fake-dns.js';
 import { createPublishedCampaign, waitForValue } from '../support/harness.js';
 import { deliverRaw } from '../support/inbound-listener.js';
 import { seedSupporters } from '../support/seed.js';
 import { SESSION_COOKIE } from '../../src/organiser-app/session-cookie.js';
 
-const SHOTS = 'test-results/screenshots/letter-and-replies';
+const recordScreen = screenRecorder('test-results/screenshots/letter-and-replies');
 const FIXTURE = readFileSync(new URL('../fixtures/government-reply-2014.eml', import.meta.url), 'utf8');
 const OFFICIAL_DOMAIN = 'fco.example.gov.uk';
 const OFFICIAL = `conflict.department@${OFFICIAL_DOMAIN}`;
@@ -46,8 +46,6 @@ let bait: Server;
 const baitRequests: string[] = [];
 
 beforeAll(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
   bait = createServer((request, response) => {
     baitRequests.push(request.url ?? '');
     response.end('alert(1)');
@@ -76,16 +74,7 @@ afterAll(async () => {
   restoreDns();
 });
 
-let shot = 0;
-async function capture(name: string): Promise<void> {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
-  expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
-}
+const capture = (name: string) => recordScreen(page, name);
 
 async function goto(path: string): Promise<void> {
   const response = await page.goto(`${running.site.baseUrl}${path}`, { waitUntil: 'load' });

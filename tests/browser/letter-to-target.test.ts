@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatLetterDate } from '../../src/templates/merge-fields.js';
-import { useBrowserStack } from '../support/chromium.js';
+import { drawLogo, useBrowserStack } from '../support/chromium.js';
 import { createPublishedCampaign, newOrganiser, signAndConfirm, uniqueSuffix, waitForValue } from '../support/harness.js';
 import { multipartFile } from '../support/images.js';
 
@@ -44,14 +44,6 @@ beforeAll(async () => {
   if (profile.statusCode !== 200) throw new Error(`profile not saved: ${profile.body}`);
 });
 
-async function drawLogo(): Promise<Buffer> {
-  const page = await site.browser.newPage({ viewport: { width: 300, height: 96 } });
-  await page.setContent(`<body style="margin:0"><div style="width:300px;height:96px;background:#14508c;color:#fff;font:bold 44px Georgia,serif;display:flex;align-items:center;justify-content:center">UNA·UK</div></body>`);
-  const png = await page.screenshot({ type: 'png' });
-  await page.close();
-  return png;
-}
-
 async function addSignatories(campaignId: string): Promise<void> {
   const tag = uniqueSuffix();
   for (const [index, signatory] of [...SIGNATORIES, { name: 'Never Confirmed', postcode: null }].entries()) {
@@ -67,7 +59,7 @@ async function addSignatories(campaignId: string): Promise<void> {
 
 describe('the letter to the target', () => {
   it('is a letter on the letterhead, in the PDF and in the mail, with every signatory', async () => {
-    const upload = multipartFile('logo', 'logo.png', 'image/png', await drawLogo());
+    const upload = multipartFile('logo', 'logo.png', 'image/png', await drawLogo(site.browser));
     expect((await stack.app.inject({ method: 'PUT', url: '/api/v1/organiser/logo', headers: { ...organiser.auth, ...upload.headers }, payload: upload.body })).statusCode).toBe(200);
 
     const campaign = await createPublishedCampaign(stack.app, organiser, {

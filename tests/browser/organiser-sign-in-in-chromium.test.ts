@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkScreen, useBrowserStack, watchCsp } from '../support/chromium.js';
+import { useBrowserStack } from '../support/chromium.js';
+import { checkScreen, watchCsp } from '../support/screens.js';
 import { linkIn, newOrganiser, uniqueSuffix } from '../support/harness.js';
 
 const SCREENSHOTS = 'test-results/organiser-sign-in';

@@ -5,11 +5,11 @@
  * by its real sender and dated by its letter. Screenshots go to test-results/public-page/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { R2P_CAMPAIGN } from '../../src/http/api-examples.js';
 import { useBrowserStack } from '../support/chromium.js';
+import { seriousAxeViolations } from '../support/screens.js';
 import { newOrganiser, signAndConfirm, uniqueSuffix, waitForValue } from '../support/harness.js';
 import { deliverRaw } from '../support/inbound-listener.js';
 import type { ReceivedMail } from '../support/smtp-sink.js';
@@ -29,12 +29,6 @@ async function screenshotMail(mail: ReceivedMail, name: string) {
   await page.setContent(mail.parsed.html as string);
   await page.screenshot({ path: `${ARTEFACTS}/${name}.png`, fullPage: true });
   await page.close();
-}
-
-/** axe-core's serious and critical findings on the page as it is now: none is the bar. */
-async function accessibilityProblems(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const meta = (page: Page, key: string) => page.locator(`meta[property="${key}"], meta[name="${key}"]`).getAttribute('content');
@@ -69,7 +63,7 @@ describe('the public campaign page', () => {
     expect(form!.y).toBeGreaterThanOrEqual(0);
     expect(form!.y + form!.height).toBeLessThanOrEqual(800);
     expect(await page.locator('.organisation').innerText()).toBe('United Nations Association – UK');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     // What a shared link shows: the title and the summary; no logo yet, so no image.
     expect(await meta(page, 'og:title')).toBe(R2P_CAMPAIGN.title);
@@ -92,7 +86,7 @@ describe('the public campaign page', () => {
     expect(await page.getByLabel(/I agree/).isChecked()).toBe(true);
     expect(await page.getByLabel('Full name').inputValue()).toBe('Ada Rights');
     await page.screenshot({ path: `${ARTEFACTS}/page-form-error.png` });
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     // A supporter signs and gets their copy, which promises the reply.
     const supporter = `supporter-${uniqueSuffix()}@example.org`;
@@ -135,7 +129,7 @@ describe('the public campaign page', () => {
     expect(file.status()).toBe(200);
     expect(file.headers()['content-type']).toBe('application/pdf');
     expect((await file.body()).subarray(0, 5).toString()).toBe('%PDF-');
-    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(elsewhere).toEqual([]);
 
     // Someone who signs now gets their copy with the reply, and each sentence is true for them.

@@ -7,6 +7,15 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
+/** axe-core's serious and critical findings on the page as it is now. */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  // Legacy mode runs axe inside the page itself rather than in an extra one: a third of the time.
+  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
+}
+
 /** Screenshots numbered in journey order into `dir`, emptied first. */
 export function screenRecorder(dir: string) {
   rmSync(dir, { recursive: true, force: true });
@@ -17,13 +26,29 @@ export function screenRecorder(dir: string) {
     shot += 1;
     await page.screenshot({ path: `${dir}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
     if (options.axe === false) return;
-    // Legacy mode runs axe inside the page itself rather than in an extra one: a third of the time.
-    const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
-    const serious = results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`);
-    expect(serious, `axe on ${name} (${page.url()})`).toEqual([]);
+    expect(await seriousAxeViolations(page), `axe on ${name} (${page.url()})`).toEqual([]);
   };
+}
+
+/** What the page's Content-Security-Policy refuses from now on (nothing, on pages that work). */
+export function watchCsp(page: Page): string[] {
+  const blocked: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Refused|Content Security Policy/i.test(message.text())) blocked.push(message.text());
+  });
+  return blocked;
+}
+
+/**
+ * Screenshot the page to `path`, fail on anything the CSP refused, then on any serious or critical
+ * accessibility violation. axe-core itself sets inline styles the CSP refuses: those are forgotten.
+ */
+export async function checkScreen(page: Page, path: string, blocked: string[]): Promise<void> {
+  await page.screenshot({ path, fullPage: true });
+  expect(blocked, path).toEqual([]);
+  const serious = await seriousAxeViolations(page);
+  blocked.length = 0;
+  expect(serious, path).toEqual([]);
 }
 
 /** Waits until the first element matching `selector` shows `expected`, and returns its text. */
