@@ -54,6 +54,7 @@ describe('migrations', () => {
     );
     expect(tables.map((t) => t.table_name).sort()).toEqual([
       'api_keys',
+      'broadcast_actions',
       'broadcast_delivery_counts',
       'broadcast_send_seconds',
       'broadcasts',
@@ -61,6 +62,7 @@ describe('migrations', () => {
       'campaigns',
       'contacts',
       'deliveries',
+      'delivery_reports',
       'inbound_messages',
       'organiser_logos',
       'organisers',

@@ -90,7 +90,7 @@ describe('the organisation profile in settings', () => {
     const cases: Array<[Parameters<typeof logoForm>[1], number, RegExp]> = [
       [{ filename: 'logo.png', contentType: 'image/png', content: gif }, 400, /The logo must be a PNG or JPEG image \(this file is a GIF\)/],
       [{ filename: 'logo.svg', contentType: 'image/svg+xml', content: svg }, 400, /The logo must be a PNG or JPEG image/],
-      [{ filename: 'logo.png', contentType: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(LOGO_MAX_BYTES)]) }, 400, /The logo must be at most 4 KB/],
+      [{ filename: 'logo.png', contentType: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(LOGO_MAX_BYTES)]) }, 413, /The logo must be at most 4 KB/],
       // Far over the limit: refused unread, with the same words.
       [{ filename: 'big.png', contentType: 'image/png', content: Buffer.concat([tinyPng(), Buffer.alloc(200 * 1024)]) }, 413, /The logo must be at most 4 KB/],
       [undefined, 400, /Choose a PNG or JPEG file to upload/],
