@@ -5,6 +5,7 @@
  * reaches the person again. Another organiser sees nothing of it: not the address, the campaign or
  * the row, only, for an address it looks up itself, that it is suppressed everywhere and why.
  */
+import { broadcastMessageIdPrefix } from '../../src/mail/message-id.js';
 import { describe, expect, it } from 'vitest';
 import { addSuppression } from '../../src/suppressions/suppressions.js';
 import { emailHash } from '../../src/supporters/email-address.js';
@@ -37,7 +38,7 @@ async function broadcastReaches(app: Stack['app'], campaignId: string): Promise<
     (status) => status === 'completed',
     'the broadcast to complete',
   );
-  return stack.sink.received.filter((mail) => mail.header('message-id')?.startsWith(`<broadcast.${id}.`)).flatMap((mail) => mail.envelopeTo);
+  return stack.sink.received.filter((mail) => mail.header('message-id')?.startsWith(broadcastMessageIdPrefix(id, stack.config.SECRET_KEY))).flatMap((mail) => mail.envelopeTo);
 }
 
 describe('the suppressions an organiser’s own mail caused', () => {
