@@ -96,7 +96,6 @@ function actions(page: CampaignOverview): SafeHtml {
   const owner = user.role === 'owner';
   return html`<div class="actions">
   <a class="button secondary" href="${base}/edit">Edit campaign</a>
-  <a class="button secondary" href="${base}/supporters">Supporters</a>
   ${next && owner ? html`<a class="button${next.verb === 'close' ? ' danger' : ''}" href="${base}/${next.verb}">${next.label}</a>` : ''}
 </div>
 ${next ? html`<p class="hint">${next.why}${owner ? '' : ` Only an owner of your organisation can ${next.verb} it.`}</p>` : ''}`;
