@@ -18,13 +18,15 @@ function mailableSupporter(organiserId: string) {
 }
 
 /**
- * How many supporters a broadcast to the campaign's supporters would reach if it started now: the
- * planner's own condition, counted (supporters_audience_idx), for the page that asks before starting.
+ * How many people a broadcast started now would reach, for the page that asks before starting
+ * ("Send to 4,213 supporters?"): the planner's own condition, counted (supporters_audience_idx).
+ * A letter to the target carries every confirmed signature.
  */
-export async function countAudience(db: Executor, campaignId: string, organiserId: string): Promise<number> {
+export async function countAudience(db: Executor, campaign: { id: string; organiserId: string }, audience: 'supporters' | 'target'): Promise<number> {
+  const who = audience === 'target' ? sql`s.status = 'confirmed'` : mailableSupporter(campaign.organiserId);
   const result = await db.execute<{ n: number }>(sql`
     SELECT count(*)::int AS n FROM supporters s JOIN contacts ct ON ct.id = s.contact_id
-    WHERE s.campaign_id = ${campaignId} AND ${mailableSupporter(organiserId)}
+    WHERE s.campaign_id = ${campaign.id} AND ${who}
   `);
   return result.rows[0]?.n ?? 0;
 }

@@ -140,7 +140,7 @@ export const broadcastAppRoutes: FastifyPluginAsyncZod<{
     app.get(`/broadcasts/:id/${action}`, { schema: { params: broadcastIdParams } }, async (request, reply) => {
       const user = requireOwner(request);
       const { broadcast, campaign } = await getOwnedBroadcast(db, user.organiserId, request.params.id);
-      const audience = action === 'start' ? await countAudience(db, campaign.id, user.organiserId) : 0;
+      const audience = action === 'start' ? await countAudience(db, { id: campaign.id, organiserId: user.organiserId }, 'supporters') : 0;
       const ask = startQuestion(action, broadcast, campaign, audience);
       return sendPage(
         reply,

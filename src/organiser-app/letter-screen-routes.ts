@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { countAudience } from '../broadcasts/audience-count.js';
+import { countAudience } from '../broadcasts/audience-plan.js';
 import { listCampaignBroadcasts } from '../broadcasts/broadcast-queries.js';
 import { campaignIdParams } from '../campaigns/campaign-schemas.js';
 import { getCampaign } from '../campaigns/campaign-service.js';
