@@ -14,12 +14,14 @@ const { values: args } = parseArgs({
     'skip-dkim': { type: 'boolean', default: false },
     profile: { type: 'string' },
     'signup-only': { type: 'boolean', default: false },
+    'fan-out-only': { type: 'boolean', default: false },
   },
 });
 
 export const SMOKE = args.smoke ?? false;
 export const SKIP_DKIM = args['skip-dkim'] ?? false;
 export const SIGNUP_ONLY = args['signup-only'] ?? false;
+export const FAN_OUT_ONLY = args['fan-out-only'] ?? false;
 export const SUPPORTERS = Number(args.supporters ?? (SMOKE ? 1_000 : 100_000));
 export const WORKERS = Number(args.workers);
 export const SIGNUP_SECONDS = SMOKE ? 2 : 10;

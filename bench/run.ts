@@ -7,6 +7,7 @@
  *   npm run bench -- --supporters 1000000
  *   npm run bench -- --smoke               1,000 supporters, short sign-up run, no BENCHMARKS.md
  *   npm run bench -- --signup-only         the sign-up comparison alone
+ *   npm run bench -- --fan-out-only        the unsigned fan-out and the raw SMTP limit alone, no BENCHMARKS.md
  *   npm run bench -- --profile DIR         V8 CPU profiles of every process, for --cpu-prof analysis
  *
  * Everything talks over loopback to local services: PostgreSQL and Redis from DATABASE_URL and
@@ -26,7 +27,7 @@ import { startSink } from './counting-sink.js';
 import { fanOut, seed, type FanOut } from './fan-out.js';
 import { ceiling } from './nodemailer-ceiling.js';
 import { rawSmtpLimit } from './raw-smtp-limit.js';
-import { database, dbUrl, log, prefix, redisUrl, runId, serverUrl, SIGNUP_ONLY, SKIP_DKIM, SMOKE, SUPPORTERS, WORKERS } from './options.js';
+import { database, dbUrl, FAN_OUT_ONLY, log, prefix, redisUrl, runId, serverUrl, SIGNUP_ONLY, SKIP_DKIM, SMOKE, SUPPORTERS, WORKERS } from './options.js';
 import { report } from './report.js';
 import { call, startApi, stop } from './services.js';
 import { signupBenchmark } from './signup-load.js';
@@ -61,6 +62,12 @@ async function main() {
     log(`seeded in ${seedMs} ms`);
 
     const pipeline = await fanOut('fan-out', api, auth, campaign.id, sink);
+    if (FAN_OUT_ONLY) {
+      // For working on the send path: its figures against the raw limit, nothing else.
+      const raw = await rawSmtpLimit(sink);
+      console.log(JSON.stringify({ ...pipeline, rawSmtpMsgsPerSec: raw.msgsPerSec, fanoutVsRaw: Math.round((pipeline.msgsPerSec / raw.msgsPerSec) * 100) / 100 }));
+      return;
+    }
     const ceilingFigures = await ceiling(sink);
     const raw = await rawSmtpLimit(sink);
     let dkim: FanOut | undefined;

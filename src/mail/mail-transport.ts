@@ -1,10 +1,17 @@
 /**
- * The only module that talks to nodemailer. Everything else hands it an OutgoingMail and gets back
- * the SMTP server's acceptance, or an error to classify with classifySendError.
+ * How every message leaves the service: built (mime-message.ts), signed when DKIM is configured
+ * (smtp/dkim-signature.ts) and sent over a pool of pipelined SMTP sessions (smtp/smtp-pool.ts).
+ * Everything else hands it an OutgoingMail and gets back the SMTP server's acceptance, or an
+ * SmtpError to classify with classifySendError.
  */
-import nodemailer from 'nodemailer';
+import { hostname } from 'node:os';
 import { createMimeBuilder } from './mime-message.js';
 import type { OutgoingMail } from './outgoing-mail.js';
+import { makeDkimSigner, type DkimKey } from './smtp/dkim-signature.js';
+import { SmtpPool } from './smtp/smtp-pool.js';
+import type { SmtpServer } from './smtp/smtp-session.js';
+
+export type { DkimKey } from './smtp/dkim-signature.js';
 
 export interface MailTransport {
   /**
@@ -16,15 +23,28 @@ export interface MailTransport {
   close(): void;
 }
 
-export interface DkimKey {
-  domainName: string;
-  keySelector: string;
-  privateKey: string;
-}
-
 /** Signed headers: the usual set plus both list headers, as bulk-sender rules require. */
-const DKIM_HEADERS =
-  'from:sender:reply-to:subject:date:message-id:to:cc:mime-version:content-type:content-transfer-encoding:list-unsubscribe:list-unsubscribe-post';
+const DKIM_HEADERS = [
+  'from',
+  'sender',
+  'reply-to',
+  'subject',
+  'date',
+  'message-id',
+  'to',
+  'cc',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+];
+
+/**
+ * Relays commonly limit messages per connection; starting a new one now and then costs a handshake
+ * per hundred messages.
+ */
+const MESSAGES_PER_CONNECTION = 100;
 
 export function createSmtpTransport(options: {
   url: string;
@@ -37,30 +57,52 @@ export function createSmtpTransport(options: {
   timeoutSeconds: number;
   dkim?: DkimKey | undefined;
 }): MailTransport {
-  const timeoutMs = options.timeoutSeconds * 1000;
-  const transport = nodemailer.createTransport({
-    url: options.url,
-    pool: true,
+  const pool = new SmtpPool(smtpServerAt(options.url, options.timeoutSeconds * 1000), {
     maxConnections: options.poolSize,
-    // A host that does not even connect or greet within 10 s is down; waiting longer only delays the retry.
-    connectionTimeout: Math.min(10_000, timeoutMs),
-    greetingTimeout: Math.min(10_000, timeoutMs),
-    socketTimeout: timeoutMs,
-    ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_HEADERS } } : {}),
+    maxMessagesPerConnection: MESSAGES_PER_CONNECTION,
   });
-
   const buildMessage = createMimeBuilder();
+  const sign = options.dkim ? makeDkimSigner(options.dkim, DKIM_HEADERS) : (message: string) => message;
 
   return {
     async send(mail, returnPath) {
-      const info = await transport.sendMail({
-        raw: buildMessage(mail),
-        envelope: { from: returnPath, to: mail.to.address },
-      });
-      return { response: info.response };
+      const response = await pool.send(returnPath, mail.to.address, asSmtpData(sign(buildMessage(mail))));
+      return { response };
     },
     close() {
-      transport.close();
+      pool.close();
     },
   };
+}
+
+/** `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
+export function smtpServerAt(url: string, timeoutMs: number): SmtpServer {
+  const parsed = new URL(url);
+  const implicitTls = parsed.protocol === 'smtps:';
+  const user = decodeURIComponent(parsed.username);
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : implicitTls ? 465 : 587,
+    implicitTls,
+    auth: user ? { user, pass: decodeURIComponent(parsed.password) } : undefined,
+    clientName: clientName(),
+    // A host that does not even connect or greet within 10 s is down; waiting longer only delays the retry.
+    connectTimeoutMs: Math.min(10_000, timeoutMs),
+    replyTimeoutMs: timeoutMs,
+  };
+}
+
+/** The EHLO name: this host's name when it is a domain name, else the address literal RFC 5321 allows. */
+function clientName(): string {
+  const name = hostname();
+  return name.includes('.') ? name : '[127.0.0.1]';
+}
+
+/**
+ * The message as DATA carries it (RFC 5321 §4.5.2): CRLF line ends, a dot at the start of a line
+ * doubled, and the lone dot that ends it.
+ */
+export function asSmtpData(message: string): Buffer {
+  const stuffed = message.replace(/(?<!\r)\n/g, '\r\n').replace(/\n\./g, '\n..');
+  return Buffer.from(`${stuffed.startsWith('.') ? '.' : ''}${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
 }

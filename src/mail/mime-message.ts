@@ -1,5 +1,5 @@
 /**
- * Builds each outgoing message as one buffer, handed to nodemailer as `raw`. Headers are still
+ * Builds each outgoing message as one string, which the SMTP client signs and sends. Headers are
  * nodemailer's (MimeNode: address and encoded-word rules, folding, CR/LF stripped), but bodies are
  * encoded here, so that what repeats across a broadcast is encoded once per process, not once per
  * recipient: quoted-printable line by line from a cache (a reply's lines are the same in every
@@ -20,7 +20,7 @@ type Attachment = NonNullable<OutgoingMail['attachments']>[number];
  */
 const LINE_CACHE_CHARS = 2_000_000;
 
-export type MimeBuilder = (mail: OutgoingMail) => Buffer;
+export type MimeBuilder = (mail: OutgoingMail) => string;
 
 export function createMimeBuilder(): MimeBuilder {
   // Random per process, counted per message: a boundary never occurs in the content by chance.
@@ -102,6 +102,6 @@ export function createMimeBuilder(): MimeBuilder {
       for (const attachment of attachments) body.push(`--${mixed}\r\n`, attachmentPart(attachment), '\r\n');
       body.push(`--${mixed}--\r\n`);
     }
-    return Buffer.from(`${root.buildHeaders()}\r\n\r\n${body.join('')}`);
+    return `${root.buildHeaders()}\r\n\r\n${body.join('')}`;
   };
 }
