@@ -96,7 +96,7 @@ describe('a broadcast survives the SMTP server', () => {
       await expectExactlyOnePerPerson(ctx, stack, broadcastId, size);
       // A refusal after the whole message was sent always comes back to the worker, which records a
       // retry. A 421 at RCPT on a reused connection, before any byte of the message went, may instead
-      // be sent again at once over another connection by nodemailer's pool: one ledger attempt then.
+      // be sent again at once over another connection by the SMTP pool: one ledger attempt then.
       const afterData = bursts.filter((b) => b.stage === 'data').reduce((n, b) => n + b.count, 0);
       const retries = await retriesRecorded(ctx, broadcastId);
       expect(retries).toBeGreaterThanOrEqual(afterData);

@@ -10,7 +10,10 @@
 import { SmtpError } from './smtp-error.js';
 import { SmtpSession, type SmtpServer, type Transaction } from './smtp-session.js';
 
-/** A message whose connection died before its data went out goes over another one, this many times. */
+/**
+ * A message whose connection died unannounced before its data went out goes over another one, this
+ * many times: a message that itself makes the server drop the connection must not do so forever.
+ */
 const MAX_REQUEUES = 2;
 
 interface Queued extends Transaction {
@@ -67,7 +70,7 @@ export class SmtpPool {
         this.server,
         {
           ready: () => this.dispatch(),
-          ended: (ended, unsent, error) => this.sessionEnded(ended, unsent as Queued[], error),
+          ended: (ended, unsent, error, announced) => this.sessionEnded(ended, unsent as Queued[], error, announced),
         },
         this.options.maxMessagesPerConnection,
       );
@@ -87,11 +90,12 @@ export class SmtpPool {
     this.dispatch();
   }
 
-  private sessionEnded(session: SmtpSession, unsent: Queued[], error: SmtpError | undefined): void {
+  private sessionEnded(session: SmtpSession, unsent: Queued[], error: SmtpError | undefined, announced: boolean): void {
     this.sessions.delete(session);
     const again: Queued[] = [];
     for (const transaction of unsent) {
-      transaction.requeues += 1;
+      // A server that said it was closing (a 421 to another message) did not close because of these.
+      if (!announced) transaction.requeues += 1;
       if (transaction.requeues > MAX_REQUEUES || this.closed) transaction.reject(error ?? new SmtpError('the connection ended', 'ECONNECTION'));
       else again.push(transaction);
     }

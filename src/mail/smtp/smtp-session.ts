@@ -45,8 +45,11 @@ export interface Transaction {
 export interface SessionEvents {
   /** The session can take another transaction (canTake). */
   ready(session: SmtpSession): void;
-  /** The session is over; `unsent` never had their data written and can go over another connection. */
-  ended(session: SmtpSession, unsent: Transaction[], error: SmtpError | undefined): void;
+  /**
+   * The session is over; `unsent` never had their data written and can go over another connection.
+   * `announced`: the server said it was closing (421), so the connection's end is not their doing.
+   */
+  ended(session: SmtpSession, unsent: Transaction[], error: SmtpError | undefined, announced: boolean): void;
 }
 
 const ASCII = /^[\x20-\x7e]*$/;
@@ -62,6 +65,8 @@ export class SmtpSession {
   /** The last transaction failed before its data: the server may still hold its MAIL FROM. */
   private needsReset = false;
   private opened = false;
+  /** The server answered 421: it is closing the connection (RFC 5321 §3.8). */
+  private closingAnnounced = false;
   private ending = false;
   private ended = false;
   private messagesSent = 0;
@@ -130,7 +135,7 @@ export class SmtpSession {
     // A 421 ends the session (RFC 5321 §3.8): the server will close without answering the rest.
     const refuse = (reply: SmtpReply, code: 'ESENDER' | 'EENVELOPE', command: string) => {
       transaction.refused ??= refusal(reply, code, command);
-      if (reply.code === 421) this.ending = true;
+      if (reply.code === 421) this.serverClosing();
     };
     const onMail = (reply: SmtpReply) => {
       if (reply.code !== 250) refuse(reply, 'ESENDER', 'MAIL FROM');
@@ -192,10 +197,14 @@ export class SmtpSession {
     this.inFlight.splice(this.inFlight.indexOf(transaction), 1);
     if (error) transaction.reject(error);
     else transaction.resolve(reply.text);
-    // 421: the server is closing the connection (RFC 5321 §3.8).
-    if (reply.code === 421) this.ending = true;
+    if (reply.code === 421) this.serverClosing();
     if ((this.ending || this.messagesSent >= this.maxMessages) && this.inFlight.length === 0) this.quit();
     else this.becameReady();
+  }
+
+  private serverClosing(): void {
+    this.closingAnnounced = true;
+    this.ending = true;
   }
 
   private becameReady(): void {
@@ -331,7 +340,7 @@ export class SmtpSession {
       if (failure) transaction.reject(failure);
       else unsent.push(transaction);
     }
-    if (this.opened) this.events.ended(this, unsent, error);
+    if (this.opened) this.events.ended(this, unsent, error, this.closingAnnounced);
   }
 }
 
