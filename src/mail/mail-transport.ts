@@ -20,6 +20,12 @@ export interface MailTransport {
    * delivery reports and complaints about this message come back.
    */
   send(mail: OutgoingMail, returnPath: string): Promise<{ response: string }>;
+  /**
+   * Opens a connection now if none is open, so the handshake overlaps what a sender does before
+   * its first message (claiming, loading recipients). A failure here is left to that first send,
+   * which reports it.
+   */
+  warm(): void;
   close(): void;
 }
 
@@ -68,6 +74,9 @@ export function createSmtpTransport(options: {
     async send(mail, returnPath) {
       const response = await pool.send(returnPath, mail.to.address, asSmtpData(sign(buildMessage(mail))));
       return { response };
+    },
+    warm() {
+      pool.warm();
     },
     close() {
       pool.close();

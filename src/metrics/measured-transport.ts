@@ -28,6 +28,7 @@ export function measureTransport(transport: MailTransport, metrics: MailMetrics)
         throw error;
       }
     },
+    warm: () => transport.warm(),
     close: () => transport.close(),
   };
 }

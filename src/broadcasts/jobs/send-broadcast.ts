@@ -43,9 +43,12 @@ import { outcomeOfFailedSend, retrySchedule } from '../../mail/delivery-outcome.
 import type { JobData, Queues } from '../../queue/queues.js';
 import { sendTokenId } from '../../queue/queues.js';
 import { addSuppression } from '../../suppressions/suppressions.js';
-import { compileLetter } from '../../templates/render-template.js';
+import { compileLetter, type RenderedLetter } from '../../templates/render-template.js';
+import type { MergeData } from '../../templates/merge-fields.js';
 import { completeAndTell, pauseAndTell } from '../../notifications/broadcast-endings.js';
 import { makeQueueMail } from '../../notifications/queue-notifications.js';
+
+type LetterRenderer = (data: MergeData) => RenderedLetter;
 
 export const BATCH_SIZE = 200;
 /** While the planner is still writing rows, an idle token looks again this soon. */
@@ -127,6 +130,18 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     return reply;
   };
 
+  // Compiling a letter (Liquid, Markdown, the sanitiser) costs milliseconds, more on a cold process:
+  // once per broadcast and process, not once per batch. A broadcast's text cannot change once sent.
+  const compiledLetters = new Map<string, { subject: string; body: string; render: LetterRenderer }>();
+  const compiledLetter = (broadcast: BroadcastRow): LetterRenderer => {
+    const cached = compiledLetters.get(broadcast.id);
+    if (cached && cached.subject === broadcast.subject && cached.body === broadcast.body) return cached.render;
+    const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
+    if (compiledLetters.size >= 4) compiledLetters.delete(compiledLetters.keys().next().value!);
+    compiledLetters.set(broadcast.id, { subject: broadcast.subject, body: broadcast.body, render });
+    return render;
+  };
+
   const queueMail = makeQueueMail(deps.queues);
 
   async function handOver(data: JobData<'broadcast-send'>, delay: number) {
@@ -144,6 +159,7 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     // Paused, cancelled, completed or gone: the token simply ends (pause takes effect here).
     if (!found || found.broadcast.status !== 'sending' || found.campaign.deletedAt) return { outcome: 'stopped' };
     const { broadcast, campaign } = found;
+    deps.transport.warm();
 
     const claimedThrough = data.claimedThrough ?? 0;
     let claimed = await claimDeliveryBatch(deps.db, deps.claimant, broadcast.id, BATCH_SIZE, claimedThrough);
@@ -169,15 +185,19 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
     campaign: CampaignRow,
     claimed: ClaimedDelivery[],
   ) {
-    const recipients = await loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId);
-    const currentStatus = statusWatcher(deps.db, broadcast.id);
+    // Independent reads, made together: before the batch's first message, each round trip is a wait.
+    const [recipients, reply, organisation] = await Promise.all([
+      loadRecipients(deps.db, claimed.map((d) => d.supporterId), campaign.organiserId),
+      broadcast.replyId ? forwardedReply(broadcast.replyId) : undefined,
+      loadOrganisationIdentity(deps.db, campaign.organiserId),
+    ]);
+    // The status was read when the batch began (processBatch): the first check need not read it again.
+    const currentStatus = statusWatcher(deps.db, broadcast.id, broadcast.status);
     const stoppedOutcome = async (id: number): Promise<DeliveryOutcome | undefined> => {
       const held = holdBack(deps.isStopping(), deps.isStopping() ? 'sending' : await currentStatus());
       return held && { id, ...held };
     };
-    const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
-    const reply = broadcast.replyId ? await forwardedReply(broadcast.replyId) : undefined;
-    const organisation = await loadOrganisationIdentity(deps.db, campaign.organiserId);
+    const render = compiledLetter(broadcast);
     const organisationFooter = organisationFooterLine(organisation);
     // Letters to the target are dated the day delivery was asked for, so a retry sends the same letter.
     const letterFrame =
@@ -267,10 +287,10 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
 
 const STATUS_CHECK_EVERY_MS = 250;
 
-/** The broadcast's status, read at most every 250 ms however many messages ask. */
-function statusWatcher(db: Database, broadcastId: string): () => Promise<string> {
-  let checkedAt = 0;
-  let status: Promise<string> = Promise.resolve('sending');
+/** The broadcast's status, read at most every 250 ms however many messages ask; `known` was read just now. */
+function statusWatcher(db: Database, broadcastId: string, known: string): () => Promise<string> {
+  let checkedAt = Date.now();
+  let status: Promise<string> = Promise.resolve(known);
   return () => {
     if (Date.now() - checkedAt >= STATUS_CHECK_EVERY_MS) {
       checkedAt = Date.now();

@@ -43,6 +43,11 @@ export class SmtpPool {
     });
   }
 
+  /** Opens a session if none is open or opening (see MailTransport.warm). */
+  warm(): void {
+    if (!this.closed && this.sessions.size === 0 && this.opening === 0) void this.openSession();
+  }
+
   /** Sessions finish what they have in flight, then say QUIT; nothing new is taken. */
   close(): void {
     this.closed = true;
