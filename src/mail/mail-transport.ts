@@ -108,10 +108,10 @@ function clientName(): string {
 }
 
 /**
- * The message as DATA carries it (RFC 5321 §4.5.2): CRLF line ends, a dot at the start of a line
- * doubled, and the lone dot that ends it.
+ * The message as DATA carries it (RFC 5321 §4.5.2): a dot at the start of a line doubled, and the
+ * lone dot that ends it. Its line ends are CRLF already: the builder writes nothing else (tested).
  */
 export function asSmtpData(message: string): Buffer {
-  const stuffed = message.replace(/(?<!\r)\n/g, '\r\n').replace(/\n\./g, '\n..');
-  return Buffer.from(`${stuffed.startsWith('.') ? '.' : ''}${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
+  const stuffed = message.includes('\n.') ? message.replace(/\n\./g, '\n..') : message;
+  return Buffer.from(`${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
 }

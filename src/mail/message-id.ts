@@ -37,5 +37,15 @@ export function broadcastMessageId(broadcastId: string, supporterId: string, mai
 
 /** What every Message-ID of one broadcast's deliveries starts with. */
 export function broadcastMessageIdPrefix(broadcastId: string, secret: string): string {
-  return `<broadcast.${keyedTag(secret, 'message-id/broadcast', broadcastId, 8).toString('hex')}.`;
+  const key = `${secret}\0${broadcastId}`;
+  let prefix = recentPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `<broadcast.${keyedTag(secret, 'message-id/broadcast', broadcastId, 8).toString('hex')}.`;
+    if (recentPrefixes.size >= 16) recentPrefixes.delete(recentPrefixes.keys().next().value!);
+    recentPrefixes.set(key, prefix);
+  }
+  return prefix;
 }
+
+/** A broadcast's messages all share its prefix: computed once, not once per message. */
+const recentPrefixes = new Map<string, string>();

@@ -31,7 +31,8 @@ export function createMimeBuilder(): MimeBuilder {
   const attachmentParts = new WeakMap<Attachment, string>();
 
   function quotedPrintable(text: string): string {
-    const lines = text.split(/\r\n|\r|\n/);
+    // Splitting on a string is several times faster than on a pattern; most texts have no CR at all.
+    const lines = text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       let encoded = encodedLines.get(line);

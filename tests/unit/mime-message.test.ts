@@ -47,7 +47,9 @@ describe('building a message', () => {
     ];
     // The second message reuses the encoded parts: both must read the same.
     for (const to of ['a@example.org', 'b@example.org']) {
-      const parsed = await PostalMime.parse(build(mail({ to: { name: 'X', address: to }, attachments })));
+      const raw = build(mail({ to: { name: 'X', address: to }, attachments }));
+      expect(raw.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+      const parsed = await PostalMime.parse(raw);
       expect(parsed.to).toEqual([{ name: 'X', address: to }]);
       expect(sameLines(parsed.text!)).toBe('Dear Ada,\n\nThe reply is below.');
       expect(parsed.attachments.map((a) => [a.filename, a.mimeType])).toEqual([
@@ -68,6 +70,8 @@ describe('building a message', () => {
         const raw = build(mail({ to: { name, address: 'ada@example.org' }, subject: `Re ${subject}`, text: body, html: htmlBody }));
         const source = raw.toString();
         for (const line of source.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+        // Every line ends in CRLF, as SMTP needs: the sender dot-stuffs but does not rewrite line ends.
+        expect(source.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
         const parsed = await PostalMime.parse(raw);
         expect(parsed.to).toHaveLength(1);
         expect(parsed.to?.[0]?.address).toBe('ada@example.org');
