@@ -1,6 +1,6 @@
 /**
  * Builds each outgoing message as one string, which the SMTP client signs and sends. Headers are
- * nodemailer's (MimeNode: address and encoded-word rules, folding, CR/LF stripped), but bodies are
+ * nodemailer's rules (mail-headers.ts: MimeNode, or its output for plain values), but bodies are
  * encoded here, so that what repeats across a broadcast is encoded once per process, not once per
  * recipient: quoted-printable line by line from a cache (a reply's lines are the same in every
  * message; only lines with a name or a link differ), and each attachment's base64 part once.
@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import { makeHeaderWriter } from './mail-headers.js';
 import type { OutgoingMail } from './outgoing-mail.js';
 
 type Attachment = NonNullable<OutgoingMail['attachments']>[number];
@@ -29,6 +30,7 @@ export function createMimeBuilder(): MimeBuilder {
   const encodedLines = new Map<string, string>();
   let cachedChars = 0;
   const attachmentParts = new WeakMap<Attachment, string>();
+  const writeHeaders = makeHeaderWriter();
 
   function quotedPrintable(text: string): string {
     // Splitting on a string is several times faster than on a pattern; most texts have no CR at all.
@@ -74,22 +76,11 @@ export function createMimeBuilder(): MimeBuilder {
     const mixed = `--_mix-${id}`;
     const attachments = mail.attachments ?? [];
 
-    const root = new MimeNode(undefined, { baseBoundary: boundaryBase });
-    root.setHeader('From', mail.from);
-    root.setHeader('To', mail.to);
-    if (mail.replyTo) root.setHeader('Reply-To', mail.replyTo);
-    root.setHeader('Subject', mail.subject);
-    root.setHeader('Message-ID', mail.messageId);
-    if (mail.unsubscribeUrl) {
-      // RFC 8058 one-click unsubscribe. The URL is ours (a signed token); a stray space or bracket
-      // would still end the header's angle brackets early, so those go.
-      root.setHeader('List-Unsubscribe', { prepared: true, foldLines: true, value: `<${mail.unsubscribeUrl.replace(/[\s<>]/g, '')}>` });
-      root.setHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
-    }
-    root.setHeader(
-      'Content-Type',
-      attachments.length > 0 ? `multipart/mixed; boundary="${mixed}"` : `multipart/alternative; boundary="${alternative}"`,
-    );
+    const headers = writeHeaders({
+      mail,
+      contentType: attachments.length > 0 ? `multipart/mixed; boundary="${mixed}"` : `multipart/alternative; boundary="${alternative}"`,
+      date: new Date(),
+    });
 
     const body = [
       `--${alternative}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`,
@@ -103,6 +94,6 @@ export function createMimeBuilder(): MimeBuilder {
       for (const attachment of attachments) body.push(`--${mixed}\r\n`, attachmentPart(attachment), '\r\n');
       body.push(`--${mixed}--\r\n`);
     }
-    return `${root.buildHeaders()}\r\n\r\n${body.join('')}`;
+    return `${headers}\r\n\r\n${body.join('')}`;
   };
 }
