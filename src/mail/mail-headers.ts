@@ -24,9 +24,13 @@ const PLAIN_ADDRESS = /^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
 const PLAIN_SUBJECT = /^[A-Za-z0-9,.'!:;()&-]+(?: [A-Za-z0-9,.'!:;()&-]+)*$/;
 const PLAIN_MESSAGE_ID = /^<[A-Za-z0-9.\-_+=@]+>$/;
 
-/** `Wed, 02 Dec 2026 19:14:00 +0000`, as MimeNode dates a message. */
+let lastDate = { second: NaN, text: '' };
+
+/** `Wed, 02 Dec 2026 19:14:00 +0000`, as MimeNode dates a message; the same for a whole second of messages. */
 export function headerDate(date: Date): string {
-  return date.toUTCString().replace(/GMT/, '+0000');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: date.toUTCString().replace(/GMT/, '+0000') };
+  return lastDate.text;
 }
 
 /** The headers as MimeNode writes them: the reference every other way must match. */

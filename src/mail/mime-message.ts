@@ -15,11 +15,10 @@ import type { OutgoingMail } from './outgoing-mail.js';
 
 type Attachment = NonNullable<OutgoingMail['attachments']>[number];
 
-/**
- * Characters of lines kept encoded: a broadcast's letter and reply are a few hundred lines, but
- * every message adds its own lines (a name, a link), so the cache starts over when full.
- */
+/** Characters of lines kept encoded (a broadcast's letter and reply are a few hundred lines); then it starts over. */
 const LINE_CACHE_CHARS = 2_000_000;
+/** Lines met once (a message's own: a name, a link), remembered until this many, then forgotten together. */
+const SEEN_ONCE_LINES = 8_000;
 
 export type MimeBuilder = (mail: OutgoingMail) => string;
 
@@ -28,9 +27,31 @@ export function createMimeBuilder(): MimeBuilder {
   const boundaryBase = randomBytes(12).toString('hex');
   let boundaryCount = 0;
   const encodedLines = new Map<string, string>();
+  const seenOnce = new Set<string>();
   let cachedChars = 0;
   const attachmentParts = new WeakMap<Attachment, string>();
   const writeHeaders = makeHeaderWriter();
+
+  /**
+   * A line is kept encoded from its second use on: the letter's lines recur in every message, while
+   * a line met once (a name, a link) most likely never recurs, and would only crowd the others out.
+   * Lines are kept as copies: the line itself is a slice of the message text, and would keep the
+   * whole message alive, so memory would grow with every message sent.
+   */
+  function remember(line: string, encoded: string): void {
+    if (!seenOnce.has(line)) {
+      if (seenOnce.size >= SEEN_ONCE_LINES) seenOnce.clear();
+      seenOnce.add(Buffer.from(line).toString());
+      return;
+    }
+    seenOnce.delete(line);
+    if (cachedChars > LINE_CACHE_CHARS) {
+      encodedLines.clear();
+      cachedChars = 0;
+    }
+    encodedLines.set(Buffer.from(line).toString(), encoded);
+    cachedChars += line.length + encoded.length;
+  }
 
   function quotedPrintable(text: string): string {
     // Splitting on a string is several times faster than on a pattern; most texts have no CR at all.
@@ -41,14 +62,7 @@ export function createMimeBuilder(): MimeBuilder {
       if (encoded === undefined) {
         // Per line is the same as per text: quoted-printable never carries state across a line break.
         encoded = wrapQuotedPrintable(encodeQuotedPrintable(line), 76);
-        if (cachedChars > LINE_CACHE_CHARS) {
-          encodedLines.clear();
-          cachedChars = 0;
-        }
-        // Kept as a copy: the line itself is a slice of the message text, and would keep the whole
-        // message alive in the cache, so memory would grow with every message sent.
-        encodedLines.set(Buffer.from(line).toString(), encoded);
-        cachedChars += line.length + encoded.length;
+        remember(line, encoded);
       }
       lines[i] = encoded;
     }

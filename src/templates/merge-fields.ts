@@ -43,9 +43,21 @@ export function firstNameOf(name: string): string {
 // Built once: constructing an Intl formatter costs more than rendering the rest of a letter.
 const LETTER_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
+const HOUR_MS = 3_600_000;
+/** By the hour: London's day always changes on the hour, so one hour has one date. */
+const formattedHours = new Map<number, string>();
+
 /** British-style long date, the way letters are dated: "4 September 2013". */
 export function formatLetterDate(date: Date): string {
-  return LETTER_DATE.format(date);
+  // Formatting costs microseconds, and a broadcast dates every supporter's signature.
+  const hour = Math.floor(date.getTime() / HOUR_MS);
+  let formatted = formattedHours.get(hour);
+  if (formatted === undefined) {
+    formatted = LETTER_DATE.format(date);
+    if (formattedHours.size >= 10_000) formattedHours.clear();
+    formattedHours.set(hour, formatted);
+  }
+  return formatted;
 }
 
 export function mergeDataFor(input: {
