@@ -6,6 +6,7 @@
  * that no rule changes is written as MimeNode would write it (folded by nodemailer's own foldLines).
  * Anything else goes through MimeNode. A property test holds both ways to the same bytes.
  */
+import { LRUCache } from 'lru-cache';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import type { Address, OutgoingMail } from './outgoing-mail.js';
@@ -58,7 +59,7 @@ function unsubscribeValue(url: string): string {
 
 /** Builds header blocks, keeping the sender lines of recent senders. */
 export function makeHeaderWriter(): (fields: HeaderFields) => string {
-  const senderLines = new Map<string, string>();
+  const senderLines = new LRUCache<string, string>({ max: 64 });
 
   /** One address header as MimeNode writes it, kept: the From and Reply-To of a broadcast never change. */
   function addressLine(key: 'From' | 'Reply-To', address: Address): string {
@@ -69,7 +70,6 @@ export function makeHeaderWriter(): (fields: HeaderFields) => string {
       node.setHeader(key, address);
       // The first field of the block; MimeNode adds Date and MIME-Version after it.
       line = node.buildHeaders().split(/\r\n(?=\S)/)[0]!;
-      if (senderLines.size >= 64) senderLines.clear();
       senderLines.set(cacheKey, line);
     }
     return line;

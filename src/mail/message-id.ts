@@ -2,6 +2,7 @@
  * Message-IDs derived from ledger rows: the same row always gets the same Message-ID, so a message
  * sent again after an unknown outcome (a crash, a timeout) is recognisable as the same message.
  */
+import { LRUCache } from 'lru-cache';
 import { keyedTag } from '../infra/keyed-tag.js';
 
 /** Which ledger a Message-ID's row is in (the transactional kinds are spelled with dashes). */
@@ -41,11 +42,10 @@ export function broadcastMessageIdPrefix(broadcastId: string, secret: string): s
   let prefix = recentPrefixes.get(key);
   if (prefix === undefined) {
     prefix = `<broadcast.${keyedTag(secret, 'message-id/broadcast', broadcastId, 8).toString('hex')}.`;
-    if (recentPrefixes.size >= 16) recentPrefixes.delete(recentPrefixes.keys().next().value!);
     recentPrefixes.set(key, prefix);
   }
   return prefix;
 }
 
 /** A broadcast's messages all share its prefix: computed once, not once per message. */
-const recentPrefixes = new Map<string, string>();
+const recentPrefixes = new LRUCache<string, string>({ max: 16 });

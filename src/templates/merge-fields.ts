@@ -2,6 +2,8 @@
  * The closed set of merge fields organisers may use, with what each means. A template using
  * anything else is refused when it is saved (see validateTemplate), never rendered blank in a mail.
  */
+import { LRUCache } from 'lru-cache';
+
 export const MERGE_FIELDS = {
   'supporter.name': 'The supporter’s full name as they signed',
   'supporter.first_name': 'The first word of the supporter’s name',
@@ -45,7 +47,7 @@ const LETTER_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'l
 
 const HOUR_MS = 3_600_000;
 /** By the hour: London's day always changes on the hour, so one hour has one date. */
-const formattedHours = new Map<number, string>();
+const formattedHours = new LRUCache<number, string>({ max: 10_000 });
 
 /** British-style long date, the way letters are dated: "4 September 2013". */
 export function formatLetterDate(date: Date): string {
@@ -54,7 +56,6 @@ export function formatLetterDate(date: Date): string {
   let formatted = formattedHours.get(hour);
   if (formatted === undefined) {
     formatted = LETTER_DATE.format(date);
-    if (formattedHours.size >= 10_000) formattedHours.clear();
     formattedHours.set(hour, formatted);
   }
   return formatted;

@@ -15,6 +15,7 @@
  * rather than burn through the list.
  */
 import type { Job } from 'bullmq';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { composeBroadcastMail } from '../broadcast-mail.js';
 import { composeIndividualLetter, loadIndividualLetterFrame } from '../../letters/individual-letter-mail.js';
@@ -132,12 +133,11 @@ export function makeSendBroadcastBatch(deps: SendBroadcastDeps) {
 
   // Compiling a letter (Liquid, Markdown, the sanitiser) costs milliseconds, more on a cold process:
   // once per broadcast and process, not once per batch. A broadcast's text cannot change once sent.
-  const compiledLetters = new Map<string, { subject: string; body: string; render: LetterRenderer }>();
+  const compiledLetters = new LRUCache<string, { subject: string; body: string; render: LetterRenderer }>({ max: 4 });
   const compiledLetter = (broadcast: BroadcastRow): LetterRenderer => {
     const cached = compiledLetters.get(broadcast.id);
     if (cached && cached.subject === broadcast.subject && cached.body === broadcast.body) return cached.render;
     const render = compileLetter({ subject: broadcast.subject, body: broadcast.body });
-    if (compiledLetters.size >= 4) compiledLetters.delete(compiledLetters.keys().next().value!);
     compiledLetters.set(broadcast.id, { subject: broadcast.subject, body: broadcast.body, render });
     return render;
   };
