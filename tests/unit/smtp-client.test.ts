@@ -131,6 +131,21 @@ describe('the SMTP client', () => {
     expect(classifySendError(error)).toMatchObject({ class: 'permanent', recipientRefused: false });
   });
 
+  it('refuses, without writing a byte, an address that would end its command early or add another', async () => {
+    const relay = await server({});
+    const transport = transportTo(relay.url);
+    for (const to of ['ada@example.org>\r\nRCPT TO:<eve@example.org', 'ada@example.org\r\nDATA', 'a da@example.org', '<ada@example.org>', 'no-at-sign']) {
+      const failure = classifySendError(await failureOf(transport.send(mail(to), 'b@replies.example.org')));
+      expect(failure).toMatchObject({ class: 'permanent', recipientRefused: true, response: expect.stringContaining('501 5.1.3') });
+    }
+    const sender = classifySendError(await failureOf(transport.send(mail('ada@example.org'), 'bounce@replies.example.org>\r\nRSET')));
+    expect(sender).toMatchObject({ class: 'permanent', recipientRefused: false });
+    expect(relay.commands.filter((c) => c.startsWith('MAIL') || c.startsWith('RCPT'))).toEqual([]);
+    // The transport still sends what can be sent.
+    await transport.send(mail('ada@example.org'), 'b@replies.example.org');
+    expect(relay.received).toHaveLength(1);
+  });
+
   it('reports a refusal at the end of the data as a failure of the message, 4xx transient and 5xx permanent', async () => {
     const relay = await sink();
     const transport = transportTo(relay.url, { poolSize: 1 });

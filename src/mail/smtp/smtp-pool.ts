@@ -37,6 +37,8 @@ export class SmtpPool {
   /** Resolves with the server's reply to the end of the data (250); rejects with an SmtpError. */
   send(from: string, to: string, data: Buffer): Promise<string> {
     if (this.closed) return Promise.reject(new SmtpError('the SMTP transport is closed', 'ECONNECTION'));
+    const unwritable = unwritableAddress(from, to);
+    if (unwritable) return Promise.reject(unwritable);
     return new Promise((resolve, reject) => {
       this.queue.push({ from, to, data, resolve, reject, requeues: 0, arrival: this.arrivals++ });
       this.dispatch();
@@ -107,4 +109,23 @@ export class SmtpPool {
     this.queue.unshift(...again);
     if (!this.closed) this.dispatch();
   }
+}
+
+/** No space, control character or angle bracket: one would end the command early, or start another. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
+const ENVELOPE_ADDRESS = /^[^\s<>\x00-\x1f\x7f]+@[^\s<>@\x00-\x1f\x7f]+$/;
+
+/**
+ * An address that cannot go into MAIL FROM or RCPT TO as it is. Refused here, as a server would
+ * refuse it (501, RFC 5321 §4.2.3): permanent, and for a recipient a refusal of that address.
+ */
+function unwritableAddress(from: string, to: string): SmtpError | undefined {
+  if (!ENVELOPE_ADDRESS.test(from)) return localRefusal('ESENDER', 'MAIL FROM', from);
+  if (!ENVELOPE_ADDRESS.test(to)) return localRefusal('EENVELOPE', 'RCPT TO', to);
+  return undefined;
+}
+
+function localRefusal(code: 'ESENDER' | 'EENVELOPE', command: string, address: string): SmtpError {
+  const response = `501 5.1.3 not sent: ${JSON.stringify(address)} cannot be written in an SMTP envelope (refused by this client)`;
+  return new SmtpError(`${command} refused: ${response}`, code, command, 501, response);
 }
