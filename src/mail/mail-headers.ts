@@ -19,9 +19,10 @@ export interface HeaderFields {
 }
 
 // Characters MimeNode writes as they are, in these places: a name needs no quoting or encoding,
-// an address no punycode or quoting, a subject no encoded word.
+// an address no punycode, lower-casing or quoting (a dot-atom local part: no leading, trailing or
+// double dot; a lower-case domain), a subject no encoded word.
 const PLAIN_NAME = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
-const PLAIN_ADDRESS = /^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+const PLAIN_ADDRESS = /^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 const PLAIN_SUBJECT = /^[A-Za-z0-9,.'!:;()&-]+(?: [A-Za-z0-9,.'!:;()&-]+)*$/;
 const PLAIN_MESSAGE_ID = /^<[A-Za-z0-9.\-_+=@]+>$/;
 

@@ -93,9 +93,16 @@ describe('building a message', () => {
     const writeHeaders = makeHeaderWriter();
     // Mostly the plain values the fast way takes, with every kind of exception mixed in.
     const word = fc.string({ unit: fc.constantFrom('a', 'Z', '7', 'x'.repeat(30), '.', ',', "'", '!', ':', '(', '&', '-', '"', 'é', '=?', '@', '<'), minLength: 1, maxLength: 6 });
-    const phrase = fc.array(word, { minLength: 1, maxLength: 5 }).map((words) => words.join(' '));
+    const plainWord = fc.string({ unit: fc.constantFrom('a', 'Z', '7', 'x'.repeat(30)), minLength: 1, maxLength: 6 });
+    const phrase = fc
+      .oneof({ arbitrary: fc.array(plainWord, { minLength: 1, maxLength: 5 }), weight: 2 }, fc.array(word, { minLength: 1, maxLength: 5 }))
+      .map((words) => words.join(' '));
     const address = fc
-      .tuple(fc.stringMatching(/^[a-z0-9._+-]{1,40}$/), fc.constantFrom('example.org', 'mail.example.co.uk', 'bücher.example', 'x'.repeat(50) + '.example'))
+      .tuple(
+        // A local part that is not a dot-atom ('.', 'a.', 'a..b') is quoted by MimeNode.
+        fc.oneof(fc.stringMatching(/^[A-Za-z0-9._+-]{1,40}$/), fc.constantFrom('.', '.a', 'a.', 'a..b', 'a.b')),
+        fc.constantFrom('example.org', 'Mail.Example.co.uk', 'bücher.example', 'x'.repeat(50) + '.example', '-x.example', 'x-.example', 'a--b.example'),
+      )
       .map(([local, domain]) => `${local}@${domain}`);
     const messageId = fc.constantFrom('<broadcast.0123456789abcdef.0123456789abcdef01234567@letters.example.org>', '<confirmation.42@example.org>', '<odd id@example.org>');
     fc.assert(
