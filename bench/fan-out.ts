@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { DatabaseHandle } from '../src/db/client.js';
 import type { Sink } from './counting-sink.js';
 import { dbUrl, log, redisUrl, SMOKE, SUPPORTERS } from './options.js';
-import { peakRssMb, totalCpuMs } from './process-usage.js';
+import { peakRssMb, postgresClusterCpuMs, postmasterOf, totalCpuMs } from './process-usage.js';
 import { call, startWorkers, stop, type Api } from './services.js';
 
 /** SUPPORTERS confirmed supporters of the campaign; returns how long it took, in ms. */
@@ -38,6 +38,8 @@ export interface FanOut {
   workerPeakRssMb: number;
   redisPeakMb: number;
   pgMsPerDelivery: number;
+  /** Postgres CPU per delivery, all its processes; null when Postgres runs elsewhere. */
+  pgCpuMsPerDelivery: number | null;
   averageBytes: number;
   workerCpuMsPerMessage: number;
 }
@@ -56,6 +58,8 @@ export async function fanOut(
   await pgStats.connect();
   const busyTime = async () =>
     Number((await pgStats.query<{ t: number }>('SELECT active_time AS t FROM pg_stat_database WHERE datname = current_database()')).rows[0]?.t ?? 0);
+  const postmasterPid = postmasterOf((await pgStats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+  const postgresCpu = () => (postmasterPid === undefined ? undefined : postgresClusterCpuMs(postmasterPid));
   try {
     sink.reset();
     const { id: broadcastId } = await call<{ id: string }>(api, auth, 'POST', `/api/v1/campaigns/${campaignId}/broadcasts`, {
@@ -65,6 +69,7 @@ export async function fanOut(
     });
     let redisPeak = 0;
     const busyBefore = await busyTime();
+    const pgCpuBefore = postgresCpu();
     const cpuBefore = totalCpuMs(workers);
     const start = Date.now();
     await call(api, auth, 'POST', `/api/v1/broadcasts/${broadcastId}/start`);
@@ -79,6 +84,7 @@ export async function fanOut(
     }
     const totalMs = Date.now() - start;
     const pgBusyMs = (await busyTime()) - busyBefore;
+    const pgCpuAfter = postgresCpu();
     if (sink.accepted < SUPPORTERS) throw new Error(`${label}: the sink has ${sink.accepted} of ${SUPPORTERS}`);
     const rss = workers.map((child) => peakRssMb(child.pid!));
     const workerCpuMs = totalCpuMs(workers) - cpuBefore;
@@ -89,6 +95,8 @@ export async function fanOut(
       workerPeakRssMb: Math.max(...rss),
       redisPeakMb: Math.round(redisPeak / 104857.6) / 10,
       pgMsPerDelivery: Math.round((pgBusyMs / SUPPORTERS) * 1000) / 1000,
+      pgCpuMsPerDelivery:
+        pgCpuBefore === undefined || pgCpuAfter === undefined ? null : Math.round(((pgCpuAfter - pgCpuBefore) / SUPPORTERS) * 1000) / 1000,
       averageBytes: sink.averageBytes,
       workerCpuMsPerMessage: Math.round((workerCpuMs / SUPPORTERS) * 1000) / 1000,
     };

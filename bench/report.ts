@@ -33,6 +33,7 @@ export function report({ pipeline, ceiling, raw, dkim, signup }: Measured): void
     workerPeakRssMb: pipeline.workerPeakRssMb,
     redisPeakMb: pipeline.redisPeakMb,
     pgMsPerDelivery: pipeline.pgMsPerDelivery,
+    pgCpuMsPerDelivery: pipeline.pgCpuMsPerDelivery,
     dkimMsgsPerSec: dkim?.msgsPerSec ?? null,
     dkimVsFanout: dkim ? ratio(dkim.msgsPerSec, pipeline.msgsPerSec) : null,
     signupReqPerSec: signup.signupReqPerSec,
@@ -51,7 +52,8 @@ export function report({ pipeline, ceiling, raw, dkim, signup }: Measured): void
     ['total time', `${(pipeline.totalMs / 1000).toFixed(1)} s`],
     ['worker peak RSS (largest process)', `${pipeline.workerPeakRssMb} MB`],
     ['Redis peak used_memory', `${pipeline.redisPeakMb} MB`],
-    ['Postgres busy time per delivery', `${pipeline.pgMsPerDelivery} ms`],
+    ['Postgres busy time per delivery (active_time: CPU and waits)', `${pipeline.pgMsPerDelivery} ms`],
+    ['Postgres CPU per delivery (all its processes)', pipeline.pgCpuMsPerDelivery === null ? 'not on this machine' : `${pipeline.pgCpuMsPerDelivery} ms`],
     ['sign-up requests/s, best', `${signup.signupReqPerSec} (${figures.signupRatio} × bare route at ${signup.bareReqPerSec}), at ${signup.signupConnections} connections`],
     ['sign-up p99 latency at that load', `${signup.signupP99Ms} ms`],
     ...signup.loads.map(
