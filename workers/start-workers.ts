@@ -11,7 +11,7 @@ import { openDatabase } from '../src/db/client.js';
 import { withoutQueryParams } from '../src/infra/safe-errors.js';
 import { stalePeriods } from '../src/infra/stale-periods.js';
 import { makeSendRateGate } from '../src/infra/send-rate.js';
-import { warnOfMissingLetterFonts } from '../src/letters/letter-fonts.js';
+import { warnOfMissingLetterFonts } from '../src/letters/letter-font-files.js';
 import { makeLinkUrls } from '../src/links/link-urls.js';
 import { retrySchedule } from '../src/mail/delivery-outcome.js';
 import { createSmtpTransport } from '../src/mail/mail-transport.js';

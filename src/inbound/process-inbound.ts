@@ -7,7 +7,6 @@
  * The sender is the From address DMARC evaluated, read as one plain mailbox (sender-identity.ts).
  */
 import { and, eq, sql } from 'drizzle-orm';
-import PostalMime from 'postal-mime';
 import type { BroadcastJobs } from '../broadcasts/broadcast-jobs.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -113,6 +112,7 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
 
     let email;
     try {
+      const { default: PostalMime } = await import('postal-mime');
       email = await PostalMime.parse(message.raw);
     } catch (error) {
       email = undefined;
@@ -147,7 +147,7 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
 
     // SPF is decided from the SMTP client's address: the listener's own connection, or the one a signed
     // HTTP hand-over states. Never from Received headers, which whoever wrote the message wrote too.
-    // Loaded on first use: a worker that only sends broadcasts never pays for mailauth's memory.
+    // Loaded on first use (like postal-mime): a worker that only sends broadcasts never pays for mailauth's memory.
     const { authenticate } = await import('mailauth');
     const auth = await authenticate(message.raw, {
       ...(message.remoteAddress ? { ip: message.remoteAddress } : {}),

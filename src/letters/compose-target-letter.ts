@@ -12,7 +12,6 @@ import { logoUrl } from '../organisers/logo-url.js';
 import { csvRow } from '../supporters/csv.js';
 import { targetLetterSheet, type Signatory } from './letter-sheet.js';
 import { targetLetterHtml, targetLetterText } from './bundle-letter-mail.js';
-import { buildTargetLetterPdf } from './target-letter-pdf.js';
 
 export interface ComposeTargetLetterOptions {
   mailFrom: string;
@@ -38,6 +37,8 @@ export async function composeTargetLetter(
   options: ComposeTargetLetterOptions,
 ): Promise<{ mail: OutgoingMail; pdf: Buffer }> {
   const sheet = targetLetterSheet({ campaign, organisation, signatories, date: letter.createdAt });
+  // Loaded on first use, with pdfkit and fontkit: most worker processes never write a letter.
+  const { buildTargetLetterPdf } = await import('./target-letter-pdf.js');
   const pdf = await buildTargetLetterPdf(sheet, options.fontDir);
   const csv = csvRow(['name', 'postcode', 'signed_at']) + signatories.map((s) => csvRow([s.name, s.postcode, s.signedAt.toISOString()])).join('');
   const logo = letterheadLogoUrl(campaign, organisation, options.publicBaseUrl);

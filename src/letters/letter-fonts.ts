@@ -12,42 +12,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, type Font } from 'fontkit';
+import { FALLBACKS, MAIN, type FaceFile, type FontStyle } from './letter-font-files.js';
 
-export type FontStyle = 'regular' | 'bold' | 'italic' | 'boldItalic';
-
-interface FaceFile {
-  file: string;
-  package: string;
-  /** The face inside a collection (.ttc), which pdfkit and fontkit need by PostScript name. */
-  postscriptName?: string;
-}
-
-const noto = (name: string): FaceFile => ({ file: `truetype/noto/${name}.ttf`, package: 'fonts-noto-core' });
-
-const MAIN: Record<FontStyle, FaceFile> = {
-  regular: noto('NotoSerif-Regular'),
-  bold: noto('NotoSerif-Bold'),
-  italic: noto('NotoSerif-Italic'),
-  boldItalic: noto('NotoSerif-BoldItalic'),
-};
-
-/** In the order they are tried for a character the main face lacks. */
-const FALLBACKS: FaceFile[] = [
-  noto('NotoNaskhArabic-Regular'),
-  noto('NotoSerifHebrew-Regular'),
-  noto('NotoSerifDevanagari-Regular'),
-  noto('NotoSerifBengali-Regular'),
-  noto('NotoSerifGujarati-Regular'),
-  noto('NotoSerifGurmukhi-Regular'),
-  noto('NotoSerifTamil-Regular'),
-  noto('NotoSerifSinhala-Regular'),
-  noto('NotoSerifThai-Regular'),
-  noto('NotoSerifArmenian-Regular'),
-  noto('NotoSerifGeorgian-Regular'),
-  noto('NotoSerifEthiopic-Regular'),
-  { file: 'opentype/noto/NotoSerifCJK-Regular.ttc', package: 'fonts-noto-cjk', postscriptName: 'NotoSerifCJKsc-Regular' },
-  { file: 'truetype/dejavu/DejaVuSans.ttf', package: 'fonts-dejavu-core' },
-];
+export type { FontStyle };
 
 /** A face ready for pdfkit: its name in the document, the bytes to embed, and fontkit's view for coverage. */
 export interface LoadedFace {
@@ -73,27 +40,6 @@ function load(dir: string, face: FaceFile): LoadedFace | undefined {
     loaded.set(key, entry);
   }
   return entry ?? undefined;
-}
-
-/** Font files the letter needs that are not there, with the Debian package that provides each. */
-export function missingLetterFonts(dir: string): Array<{ path: string; package: string }> {
-  return [...Object.values(MAIN), ...FALLBACKS]
-    .filter((face) => !existsSync(join(dir, face.file)))
-    .map((face) => ({ path: join(dir, face.file), package: face.package }));
-}
-
-/**
- * Said once at start-up, so an operator learns of a missing package before a letter goes out with a
- * name printed as empty boxes (the letter still goes: the target must get it).
- */
-export function warnOfMissingLetterFonts(dir: string, log: { error(details: object, message: string): void }): void {
-  const missing = missingLetterFonts(dir);
-  if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((font) => font.package))].join(' ');
-  log.error(
-    { missing: missing.map((font) => font.path) },
-    `letter fonts missing under LETTER_FONT_DIR=${dir}: install them (apt-get install ${packages}) or point LETTER_FONT_DIR at them; until then names in their scripts print as empty boxes in the letter to the target`,
-  );
 }
 
 export interface FontRun {

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
 import { multiLine, singleLine } from '../campaigns/campaign-schemas.js';
 import type { Database } from '../db/client.js';
@@ -84,6 +83,7 @@ export function logoTooLarge(maxBytes: number): ValidationError {
 export async function checkLogo(content: Buffer, maxBytes: number): Promise<LogoContentType> {
   if (content.length === 0) throw new ValidationError('The logo file is empty', 'logo');
   if (content.length > maxBytes) throw logoTooLarge(maxBytes);
+  const { fileTypeFromBuffer } = await import('file-type');
   const sniffed = (await fileTypeFromBuffer(content))?.ext;
   const contentType = sniffed === 'png' || sniffed === 'jpg' ? LOGO_TYPES[sniffed] : undefined;
   if (!contentType) {

@@ -6,7 +6,6 @@
  * which files and why. Limits on count and total size keep one message from carrying thousands of
  * files into every supporter's mail.
  */
-import { fileTypeFromBuffer } from 'file-type';
 import type { WithheldAttachments } from '../db/schema.js';
 
 interface Kind {
@@ -79,6 +78,8 @@ async function kindOf(attachment: ReceivedAttachment): Promise<{ kind: Kind } | 
   const kind = byExtension ?? byType;
   if (!kind) return { reason: 'a file with neither a known name nor a known type is not forwarded' };
 
+  // Loaded on first use: a worker that only sends broadcasts never needs it.
+  const { fileTypeFromBuffer } = await import('file-type');
   const sniffed = (await fileTypeFromBuffer(attachment.content))?.ext;
   if (kind.sniffed === null) {
     if (sniffed !== undefined) return { reason: `declared as text, but the content is ${sniffed}` };
