@@ -110,9 +110,10 @@ function makeProcessMessage(deps: ProcessInboundDeps) {
       return { outcome, verdict };
     };
 
+    // Loaded on first use, outside the try: a missing module is an error of ours, not of the message.
+    const { default: PostalMime } = await import('postal-mime');
     let email;
     try {
-      const { default: PostalMime } = await import('postal-mime');
       email = await PostalMime.parse(message.raw);
     } catch (error) {
       email = undefined;
