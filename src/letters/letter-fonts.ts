@@ -14,8 +14,6 @@ import { join } from 'node:path';
 import { create, type Font } from 'fontkit';
 import { FALLBACKS, MAIN, type FaceFile, type FontStyle } from './letter-font-files.js';
 
-export type { FontStyle };
-
 /** A face ready for pdfkit: its name in the document, the bytes to embed, and fontkit's view for coverage. */
 export interface LoadedFace {
   key: string;

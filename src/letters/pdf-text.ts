@@ -3,7 +3,8 @@
  * font that has it (see letter-fonts.ts). pdfkit's `continued` text keeps one line wrapper across the
  * runs, so a paragraph that switches fonts mid-sentence still wraps as one paragraph.
  */
-import { fontRuns, type FontStyle, type LoadedFace } from './letter-fonts.js';
+import type { FontStyle } from './letter-font-files.js';
+import { fontRuns, type LoadedFace } from './letter-fonts.js';
 import type { TextRun } from './letter-markdown.js';
 
 export type Pdf = PDFKit.PDFDocument;
